@@ -1,0 +1,5 @@
+"""Allow ``python -m swapgraph``."""
+
+from swapgraph.cli import main
+
+raise SystemExit(main())

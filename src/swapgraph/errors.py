@@ -1,0 +1,50 @@
+"""Errors that the engine reports to people as one clear line, never as a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SwapgraphError(Exception):
+    """Base class: something the user can act on; the message names what and where."""
+
+
+class ProjectError(SwapgraphError):
+    """The project directory is missing, or lacks a folder or file it needs."""
+
+
+class RDFSyntaxError(SwapgraphError):
+    """A content file is not well-formed RDF.
+
+    Attributes:
+        path: The offending file.
+        line: 1-based line of the error, when the parser reports one.
+        column: 1-based column of the error, when the parser reports one.
+        detail: The parser's own message.
+    """
+
+    def __init__(
+        self, path: Path, detail: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.path = path
+        self.detail = detail
+        self.line = line
+        self.column = column
+        where = str(path)
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: not valid RDF: {detail}")
+
+
+class QueryError(SwapgraphError):
+    """A SPARQL query is malformed, refused, or failed while running."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran past its time limit and was stopped."""
+
+
+class ParameterError(SwapgraphError):
+    """A named query's parameter is missing, unknown or of the wrong type."""

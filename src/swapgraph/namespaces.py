@@ -1,0 +1,48 @@
+"""The namespaces swapgraph mints and the vocabularies it reuses."""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
+from rdflib import Graph
+
+#: The vocabulary.
+SWAP = Namespace("https://w3id.org/swapgraph/ontology#")
+#: Base of every instance IRI: ``ID[f"exchange/{slug}"]``.
+ID = Namespace("https://w3id.org/swapgraph/id/")
+#: Shapes.
+SWAPSH = Namespace("https://w3id.org/swapgraph/shapes#")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+#: Prefixes written into every Turtle file, in this order, so that files stay comparable.
+PREFIXES: dict[str, Namespace] = {
+    "swap": SWAP,
+    "state": Namespace(ID["state/"]),
+    "org": Namespace(ID["organisation/"]),
+    "person": Namespace(ID["person/"]),
+    "place": Namespace(ID["place/"]),
+    "agreement": Namespace(ID["agreement/"]),
+    "exchange": Namespace(ID["exchange/"]),
+    "source": Namespace(ID["source/"]),
+    "dct": Namespace(str(DCTERMS)),
+    "owl": Namespace(str(OWL)),
+    "prov": Namespace(str(PROV)),
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "schema": Namespace(str(SDO)),
+    "sem": SEM,
+    "sh": Namespace(str(SH)),
+    "skos": Namespace(str(SKOS)),
+    "wd": WD,
+    "xsd": Namespace(str(XSD)),
+    "swapsh": SWAPSH,
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind swapgraph's prefixes on ``graph``, replacing any others, and return it."""
+    graph.namespace_manager = NamespaceManager(graph, bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from swapgraph.cli import main
+from tests.conftest import REPO_ROOT
+
+
+def test_info_reports_ontology_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "--project", str(REPO_ROOT)]) == 0
+    out = capsys.readouterr().out
+    from swapgraph import __version__
+
+    assert f"ontology version: {__version__}" in out
+
+
+def test_project_option_before_and_after_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--project", str(tmp_path), "info"]) == 2
+    assert main(["info", "--project", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(f"{tmp_path}") == 2
+    assert "Traceback" not in err
+
+
+def test_missing_project_is_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "--project", "/nonexistent/swapgraph"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "swapgraph: error: /nonexistent/swapgraph: no such project directory"
