@@ -1,0 +1,408 @@
+"""Canonical Turtle, and writes that never leave a content file half-written.
+
+Every file of ``graph/`` is written by :func:`serialize`, so that two curators who make the
+same change get the same text and a diff shows only what changed:
+
+* the prefixes of :data:`swapgraph.namespaces.PREFIXES` that the file uses, in that order;
+* subjects sorted by IRI, each followed by one blank line;
+* ``a`` first, then predicates sorted by their written form, objects sorted likewise;
+* a blank node that is the object of exactly one triple is written inline as ``[ ... ]``
+  under that triple (transfers, mediations and claims live inside their exchange);
+* literals holding a line break are written between triple quotes.
+
+Writes go through :func:`write_atomic` (one file) or :func:`write_files` (several files, all
+or nothing): the text is parsed before anything touches the disk, staged in a temporary file
+beside its target, flushed to disk and moved into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from swapgraph.errors import RDFSyntaxError, SwapgraphError
+from swapgraph.namespaces import PREFIXES
+from swapgraph.paths import rdf_format
+
+__all__ = [
+    "check_canonical",
+    "parse_text",
+    "serialize",
+    "write_atomic",
+    "write_files",
+]
+
+_INDENT = "    "
+# A conservative subset of Turtle's PN_LOCAL: anything else is written as a full IRI.
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?[0-9]*\.[0-9]+$")
+# Characters Turtle forbids inside <...>, escaped as \uXXXX.
+_IRI_FORBIDDEN = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
+_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def parse_text(text: str, path: Path) -> Graph:
+    """Parse ``text`` as the RDF file ``path`` would be parsed.
+
+    Args:
+        text: The file's content.
+        path: The file it is (or will be) stored in; its suffix picks the parser, and it
+            names the file in errors.
+
+    Returns:
+        The parsed graph.
+
+    Raises:
+        RDFSyntaxError: If the text does not parse.
+    """
+    graph = Graph()
+    try:
+        graph.parse(data=text, format=rdf_format(path))
+    except SwapgraphError:
+        raise
+    except Exception as exc:  # rdflib raises several unrelated types for bad input
+        line = getattr(exc, "lines", None)
+        raise RDFSyntaxError(
+            path,
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            line if isinstance(line, int) else None,
+        ) from exc
+    return graph
+
+
+class _Writer:
+    """Writes one graph; holds the prefix table and the blank-node bookkeeping."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.namespaces = [(p, str(ns)) for p, ns in PREFIXES.items()]
+        self.used: set[str] = set()
+        refs: Counter[BNode] = Counter(o for o in graph.objects() if isinstance(o, BNode))
+        # Blank nodes cited once are nested under the citing triple, unless they sit on a
+        # cycle of such nodes, which would then never be reached from a written subject.
+        self.nested = {b for b, n in refs.items() if n == 1}
+        self.nested -= self._unreachable_nested()
+        self.labels: dict[BNode, str] = {}
+        labelled = {
+            n for n in set(graph.subjects()) | set(refs) if isinstance(n, BNode)
+        } - self.nested
+        top_unreferenced = {b for b in labelled if refs[b] == 0}
+        needs_label = labelled - top_unreferenced
+        if needs_label:
+            self.labels = self._canonical_labels(needs_label)
+
+    def _unreachable_nested(self) -> set[BNode]:
+        roots = [s for s in set(self.graph.subjects()) if s not in self.nested]
+        seen: set[Node] = set()
+        stack: list[Node] = list(roots)
+        while stack:
+            node = stack.pop()
+            for obj in self.graph.objects(node):
+                if obj in self.nested and obj not in seen:
+                    seen.add(obj)
+                    stack.append(obj)
+        return {b for b in self.nested if b not in seen}
+
+    def _canonical_labels(self, nodes: set[BNode]) -> dict[BNode, str]:
+        # Labels come from what a node says and what says it, never from the parser's ids,
+        # so that the same graph is always written with the same labels.
+        mapping = {
+            b: "b" + hashlib.sha1(self._signature(b).encode("utf-8")).hexdigest()[:10]
+            for b in nodes
+        }
+        counts = Counter(mapping.values())
+        seen: Counter[str] = Counter()
+        for b in sorted(nodes, key=lambda n: (mapping[n], str(n))):
+            label = mapping[b]
+            if counts[label] > 1:  # indistinguishable nodes: any numbering is equivalent
+                seen[label] += 1
+                mapping[b] = f"{label}n{seen[label]}"
+        return mapping
+
+    def _signature(self, node: BNode) -> str:
+        out = sorted(
+            f"{p.n3()} {o.n3() if not isinstance(o, BNode) else '_'}"
+            for p, o in self.graph.predicate_objects(node)
+        )
+        inc = sorted(
+            f"{s.n3() if not isinstance(s, BNode) else '_'} {p.n3()}"
+            for s, p in self.graph.subject_predicates(node)
+        )
+        return "|".join(out) + "||" + "|".join(inc)
+
+    # ----------------------------------------------------------------- terms
+
+    def iri(self, iri: URIRef) -> str:
+        text = str(iri)
+        best: tuple[str, str] | None = None
+        for prefix, ns in self.namespaces:
+            if text.startswith(ns) and (best is None or len(ns) > len(best[1])):
+                local = text[len(ns) :]
+                if local == "" or _LOCAL_NAME.match(local):
+                    best = (prefix, ns)
+        if best is not None:
+            self.used.add(best[0])
+            return f"{best[0]}:{text[len(best[1]) :]}"
+        escaped = "".join(f"\\u{ord(c):04X}" if c in _IRI_FORBIDDEN else c for c in text)
+        return f"<{escaped}>"
+
+    def literal(self, lit: Literal) -> str:
+        lex = str(lit)
+        dt = lit.datatype
+        if lit.language is None:
+            if dt == XSD.integer and _INTEGER.match(lex):
+                return lex
+            if dt == XSD.decimal and _DECIMAL.match(lex):
+                return lex
+            if dt == XSD.boolean and lex in ("true", "false"):
+                return lex
+        if "\n" in lex:
+            body = '"""' + _escape_long(lex) + '"""'
+        else:
+            body = '"' + "".join(_SHORT_ESCAPES.get(c, c) for c in lex) + '"'
+        if lit.language is not None:
+            return f"{body}@{lit.language}"
+        if dt is not None and dt != XSD.string:
+            return f"{body}^^{self.iri(dt)}"
+        return body
+
+    def term(self, node: Node, depth: int) -> str:
+        if isinstance(node, Literal):
+            return self.literal(node)
+        if isinstance(node, URIRef):
+            return self.iri(node)
+        if isinstance(node, BNode):
+            if node in self.nested:
+                return self.block(node, depth)
+            return f"_:{self.labels[node]}"
+        raise SwapgraphError(f"cannot write {node!r} in Turtle")
+
+    # ----------------------------------------------------------------- structure
+
+    def predicate_lines(self, subject: Node, depth: int) -> list[str]:
+        """Return ``predicate objects`` parts of a subject, already sorted."""
+        indent = _INDENT * (depth + 1)
+        grouped: dict[str, list[str]] = {}
+        for p, o in self.graph.predicate_objects(subject):
+            key = "a" if p == RDF.type else self.iri(p)  # type: ignore[arg-type]
+            grouped.setdefault(key, []).append(self.term(o, depth + 1))
+        keys = sorted(grouped, key=lambda k: (k != "a", k))
+        parts = []
+        for key in keys:
+            objects = sorted(grouped[key])
+            # Nested blocks read best chained as "] , ["; other values one per line.
+            block = any(o.startswith("[") for o in objects)
+            joiner = " , " if block else " ,\n" + indent + _INDENT
+            parts.append(f"{key} {joiner.join(objects)}")
+        return parts
+
+    def block(self, node: BNode, depth: int) -> str:
+        parts = self.predicate_lines(node, depth)
+        if not parts:
+            return "[]"
+        inner = _INDENT * (depth + 1)
+        return "[\n" + inner + (" ;\n" + inner).join(parts) + "\n" + _INDENT * depth + "]"
+
+    def statement(self, subject: Node) -> str:
+        if isinstance(subject, BNode) and subject not in self.labels:
+            head = self.block(subject, 0)
+            return head + " ."
+        head = self.term(subject, 0)
+        parts = self.predicate_lines(subject, 0)
+        return head + " " + (" ;\n" + _INDENT).join(parts) + " ."
+
+    def write(self) -> str:
+        subjects = {s for s in self.graph.subjects() if s not in self.nested}
+        named = sorted((s for s in subjects if not isinstance(s, BNode)), key=str)
+        labelled = sorted(
+            (s for s in subjects if isinstance(s, BNode) and s in self.labels),
+            key=lambda b: self.labels[b],
+        )
+        statements = [self.statement(s) for s in named + labelled]
+        anonymous = sorted(
+            self.statement(s) for s in subjects if isinstance(s, BNode) and s not in self.labels
+        )
+        body = "\n\n".join(statements + anonymous)
+        header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in self.namespaces if p in self.used)
+        if not body:
+            return header
+        return (header + "\n" if header else "") + body + "\n"
+
+
+def _escape_long(text: str) -> str:
+    out: list[str] = []
+    for i, c in enumerate(text):
+        if c == "\\":
+            out.append("\\\\")
+        elif c == "\r":
+            out.append("\\r")
+        elif c == '"' and (i + 1 == len(text) or text[i + 1] == '"'):
+            # A quote is only ambiguous next to another quote or the closing delimiter.
+            out.append('\\"')
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def serialize(graph: Graph) -> str:
+    """Write ``graph`` as canonical Turtle.
+
+    The same graph (up to blank node identity) always gives the same text, and parsing the
+    text back gives a graph isomorphic to ``graph``.
+
+    Args:
+        graph: The graph to write.
+
+    Returns:
+        The Turtle text, ending with a newline (empty for an empty graph).
+    """
+    return _Writer(graph).write()
+
+
+def check_canonical(path: Path) -> bool:
+    """Tell whether an RDF file is already written exactly as :func:`serialize` writes it.
+
+    Args:
+        path: A Turtle file.
+
+    Returns:
+        True if rewriting the file would not change it.
+
+    Raises:
+        RDFSyntaxError: If the file does not parse.
+        SwapgraphError: If the file cannot be read.
+    """
+    text = _read(path)
+    return serialize(parse_text(text, path)) == text
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step.
+
+    The text is parsed first; it is then written to a temporary file in the same directory,
+    flushed to disk and moved over ``path``, so readers see the old file or the new one,
+    never a mixture.
+
+    Args:
+        path: The target file.
+        text: Its new content.
+
+    Raises:
+        RDFSyntaxError: If ``text`` does not parse as the file's RDF format; nothing is
+            written.
+        SwapgraphError: If the file cannot be written; the original is left untouched.
+    """
+    write_files({path: text})
+
+
+def write_files(files: Mapping[Path, str]) -> None:
+    """Replace several files, all or nothing.
+
+    Every text is parsed first, then every temporary file is staged beside its target; only
+    when all are on disk are they moved into place. If anything fails, the temporary files
+    are removed and every file that had already been replaced is restored, so that each
+    target holds its original content (or does not exist, if it did not before).
+
+    Args:
+        files: New content by target path.
+
+    Raises:
+        RDFSyntaxError: If any text does not parse; nothing is written.
+        SwapgraphError: If any file cannot be written; nothing is changed.
+    """
+    for path, text in files.items():
+        parse_text(text, path)
+    staged: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    replaced: list[Path] = []
+    try:
+        for path, text in files.items():
+            staged[path] = _stage(path, text)
+        for path in files:
+            if path.exists():
+                backups[path] = _backup(path)
+        for path, temp in staged.items():
+            os.replace(temp, path)
+            replaced.append(path)
+        for directory in {p.parent for p in files}:
+            _fsync_dir(directory)
+    except OSError as exc:
+        for path in replaced:
+            with contextlib.suppress(OSError):
+                if path in backups:
+                    os.replace(backups.pop(path), path)
+                else:
+                    path.unlink()
+        for temp in list(staged.values()) + list(backups.values()):
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        name = getattr(exc, "filename", None) or ", ".join(str(p) for p in files)
+        raise SwapgraphError(f"{name}: could not write: {exc.strerror or exc}") from exc
+    for temp in backups.values():
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _stage(path: Path, text: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(temp, 0o644)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return temp
+
+
+def _backup(path: Path) -> Path:
+    # A hard link keeps the original bytes reachable at no cost while the target is
+    # replaced; the link is removed once every replacement has succeeded.
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bak", dir=path.parent)
+    os.close(fd)
+    backup = Path(name)
+    backup.unlink()
+    try:
+        os.link(path, backup)
+    except OSError:
+        with open(path, "rb") as src, open(backup, "wb") as dst:
+            dst.write(src.read())
+    return backup
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SwapgraphError(f"{path}: cannot read: {exc.strerror or exc}") from exc
