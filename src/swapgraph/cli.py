@@ -50,10 +50,73 @@ def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.set_defaults(run=_run_info)
 
 
+# --------------------------------------------------------------------------- query
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    from swapgraph.engine import open_engine
+    from swapgraph.errors import ParameterError
+    from swapgraph.named_queries import load_named_queries, parse_assignments, resolve_query
+    from swapgraph.results import render
+
+    project = _project(args)
+    if args.list:
+        queries = load_named_queries(project)
+        width = max((len(name) for name in queries), default=0)
+        for name, named in queries.items():
+            print(f"{name:<{width}}  {named.summary}")
+        return EXIT_OK
+    query = resolve_query(project, args.query, args.file)
+    raw = parse_assignments(args.param)
+    if isinstance(query, str):
+        if raw:
+            raise ParameterError("--param applies to named queries (api/NAME.rq) only")
+        text, bindings = query, {}
+    else:
+        text, bindings = query.text, query.bind(raw)
+    result = open_engine(project, args.engine).query(text, bindings)
+    sys.stdout.write(render(result, args.format))
+    return EXIT_OK
+
+
+def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from swapgraph.results import FORMATS
+
+    parser = commands.add_parser(
+        "query", help="run a SPARQL query: text, a file, or a named query from api/"
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "query", nargs="?", metavar="QUERY", help="SPARQL text, or NAME for api/NAME.rq"
+    )
+    source.add_argument(
+        "-f", "--file", type=Path, metavar="FILE.rq", help="read the query from a file"
+    )
+    source.add_argument("--list", action="store_true", help="list the named queries and exit")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a named query's parameter (repeatable)",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="table", help="output format (default: table)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("oxigraph", "rdflib"),
+        default="oxigraph",
+        help="query engine (default: oxigraph)",
+    )
+    parser.set_defaults(run=_run_query)
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_info,
+    _add_query,
 ]
 
 

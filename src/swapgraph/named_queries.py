@@ -37,7 +37,7 @@ triple patterns or comparisons, never in ``BOUND()`` or as the target of ``BIND`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -60,6 +60,7 @@ PARAMETER_TYPES: dict[str, URIRef] = {
     "boolean": XSD.boolean,
 }
 
+_KEYS = ("summary", "description", "param", "example")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEADER_LINE = re.compile(r"#\s*([a-z]+)\s*:\s*(.*?)\s*")
@@ -229,24 +230,33 @@ def load_named_queries(project: Project) -> dict[str, NamedQuery]:
     Raises:
         QueryHeaderError: If a file's name or header is malformed.
     """
-    return {q.name: q for q in map(read_named_query, project.query_files())}
+    queries: dict[str, NamedQuery] = {}
+    for path in project.query_files():
+        if not _NAME.fullmatch(path.stem):
+            raise QueryHeaderError(
+                path, "a named query's file name must be lower-case letters, digits and hyphens"
+            )
+        queries[path.stem] = read_named_query(path)
+    return queries
 
 
 def read_named_query(path: Path) -> NamedQuery:
-    """Read one ``.rq`` file and parse its header.
+    """Read one ``.rq`` file with a header; its name is the file name without ``.rq``.
 
     Raises:
-        QueryHeaderError: If the file cannot be read, or its name or header is malformed.
+        QueryHeaderError: If the file cannot be read or its header is malformed.
     """
-    if not _NAME.fullmatch(path.stem):
-        raise QueryHeaderError(
-            path, "a query's file name must be lower-case letters, digits and hyphens"
-        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise QueryHeaderError(path, f"cannot read: {error}") from None
     return _parse(path, text)
+
+
+def has_header(text: str) -> bool:
+    """Tell whether a query text opens with a named-query header line (``# key: value``)."""
+    match = _HEADER_LINE.fullmatch(text.split("\n", 1)[0].rstrip("\r"))
+    return match is not None and match[1] in _KEYS
 
 
 def _parse(path: Path, text: str) -> NamedQuery:
@@ -264,7 +274,7 @@ def _parse(path: Path, text: str) -> NamedQuery:
         if match is None:
             raise QueryHeaderError(path, "a header line must read '# key: value'", number)
         key, value = match.groups()
-        if key not in ("summary", "description", "param", "example"):
+        if key not in _KEYS:
             raise QueryHeaderError(
                 path,
                 f"unknown header key {key!r} (expected summary, description, param or example)",
@@ -331,3 +341,60 @@ def _parse_param(path: Path, number: int, spec: str) -> Parameter:
         except ParameterError as error:
             raise QueryHeaderError(path, f"bad default: {error}", number) from None
     return parameter
+
+
+def resolve_query(
+    project: Project, query: str | None = None, file: Path | None = None
+) -> NamedQuery | str:
+    """Find the query a person asked for: a named query, a file, or SPARQL text.
+
+    Args:
+        project: The graph project whose ``api/`` holds the named queries.
+        query: A named query's name (``api/NAME.rq``), or else SPARQL text.
+        file: A ``.rq`` file; one opening with a header is read as a named query, so that
+            its parameters and defaults apply.
+
+    Returns:
+        The named query, or the SPARQL text of a query without a header.
+
+    Raises:
+        QueryError: If the named query or the file does not exist, or not exactly one of
+            ``query`` and ``file`` is given.
+        QueryHeaderError: If a header is malformed.
+    """
+    if file is not None:
+        if query is not None:
+            raise QueryError("give either a query (text or name) or a query file, not both")
+        if not file.is_file():
+            raise QueryError(f"{file}: no such query file")
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise QueryError(f"{file}: cannot read: {error}") from None
+        return read_named_query(file) if has_header(text) else text
+    if query is None:
+        raise QueryError("give a query (text or name) or a query file")
+    if _NAME.fullmatch(query):
+        path = project.api_dir / f"{query}.rq"
+        if not path.is_file():
+            raise QueryError(f"no named query {query!r} in {project.api_dir}")
+        return read_named_query(path)
+    return query
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    """Parse ``NAME=VALUE`` items (``--param`` options) into a mapping.
+
+    Raises:
+        ParameterError: If an item has no ``=`` or a name is given twice.
+    """
+    values: dict[str, str] = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise ParameterError(f"parameter {item!r} must read NAME=VALUE")
+        if name in values:
+            raise ParameterError(f"parameter {name!r} given twice")
+        values[name] = value
+    return values
