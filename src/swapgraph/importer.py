@@ -1,0 +1,877 @@
+"""Import researched exchanges from a CSV file into the knowledge graph.
+
+The CSV has one row per exchange (or per separately reported part of one), with the columns
+``id,date,party_a,party_b,released_by_a,released_by_b,a_military,a_civilians,b_military,
+b_civilians,named_individuals,mediators,location,transit,agreement,agreement_date,
+agreement_place,source,quote,confidence,notes``. ``released_by_a`` is the number of people
+``party_a`` freed; an empty cell means no source stated the value; several sources in one
+cell are separated by ``" ; "``.
+
+The import is all or nothing:
+
+1. every row is parsed and checked first; a malformed row (bad id or date, a count that is
+   not a non-negative integer, a missing or unknown party, no source) is rejected with its
+   CSV line number;
+2. a row whose exchange is already in the graph (same ``dct:identifier``, or same date and
+   same parties) is reported with its differences and never overwritten;
+3. the other rows become new exchanges; states, organisations, persons, places and
+   agreements are looked up among those already in the graph (by ``rdfs:label``,
+   ``skos:altLabel``, ISO 3166 code or Wikidata id) and never invented: a name that matches
+   nothing is reported, with close matches, and its text is kept as ``rdfs:comment``;
+4. the whole resulting graph is validated against the project's shapes;
+5. only if no row was rejected and the graph conforms are the files of ``graph/`` written
+   (exchanges by year, ``exchanges-<year>.ttl``, and new sources in ``sources.ttl``), all in
+   one all-or-nothing step. Otherwise nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
+from rdflib.term import Node
+
+from swapgraph.errors import SwapgraphError
+from swapgraph.load import ontology_graph, parse_file, shapes_graph
+from swapgraph.namespaces import ID, SWAP, WD, bind_prefixes
+from swapgraph.paths import Project
+from swapgraph.turtle import serialize, write_files
+
+__all__ = [
+    "COLUMNS",
+    "Duplicate",
+    "ImportReport",
+    "RowError",
+    "Unmapped",
+    "Validator",
+    "exchange_slug",
+    "import_csv",
+    "read_rows",
+]
+
+#: The CSV's columns, in order.
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "date",
+    "party_a",
+    "party_b",
+    "released_by_a",
+    "released_by_b",
+    "a_military",
+    "a_civilians",
+    "b_military",
+    "b_civilians",
+    "named_individuals",
+    "mediators",
+    "location",
+    "transit",
+    "agreement",
+    "agreement_date",
+    "agreement_place",
+    "source",
+    "quote",
+    "confidence",
+    "notes",
+)
+
+#: Checks a graph against the project's shapes; returns one message per violation.
+Validator = Callable[[Graph], Sequence[str]]
+
+_ID = re.compile(
+    r"^(?P<parties>[A-Z]{2}(?:-[A-Z]{2})+)-(?P<date>\d{4}-\d{2}-\d{2})(?P<part>[a-z]?)$"
+)
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_CONFIDENCE = {"high": SWAP.HighConfidence, "low": SWAP.LowConfidence}
+_ACTOR_TYPES = (SWAP.State, SWAP.Organisation, SWAP.Person)
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_ABBR = {m[:3].lower(): i + 1 for i, m in enumerate(_MONTHS)}
+# Dates written into article addresses: /2024/08/24/, /2022/0325/, /2024/jul/17/,
+# /2022-03-24/, /20250620/.
+_URL_DATES = (
+    re.compile(r"/(?P<y>20\d\d)/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/|$)"),
+    re.compile(r"/(?P<y>20\d\d)/(?P<m>\d\d)(?P<d>\d\d)(?:/|$)"),
+    re.compile(r"/(?P<y>20\d\d)/(?P<m>[a-z]{3})/(?P<d>\d{1,2})(?:/|$)"),
+    re.compile(r"/(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?:/|$)"),
+    re.compile(r"/(?P<y>20\d\d)(?P<m>\d\d)(?P<d>\d\d)(?:/|$)"),
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row that cannot be imported.
+
+    Attributes:
+        line: The CSV line the row starts on (the header is line 1).
+        row_id: The row's ``id`` cell, if any.
+        message: What is wrong.
+    """
+
+    line: int
+    row_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line} ({self.row_id or 'no id'}): {self.message}"
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """Text that did not map to a node of the graph and was kept as a comment.
+
+    Attributes:
+        line: The CSV line of the row.
+        row_id: The row's id.
+        column: The column the text comes from.
+        text: The text kept.
+        suggestions: Labels of existing nodes that are close matches.
+    """
+
+    line: int
+    row_id: str
+    column: str
+    text: str
+    suggestions: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        hint = f" (close matches: {', '.join(self.suggestions)})" if self.suggestions else ""
+        return (
+            f"line {self.line} ({self.row_id}) {self.column}: kept as comment: {self.text!r}{hint}"
+        )
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A row whose exchange is already in the graph; the graph is left as it is.
+
+    Attributes:
+        line: The CSV line of the row.
+        row_id: The row's id.
+        existing: The exchange already in the graph.
+        differences: How the row differs from it (empty if it says the same).
+    """
+
+    line: int
+    row_id: str
+    existing: URIRef
+    differences: tuple[str, ...]
+
+    def __str__(self) -> str:
+        if not self.differences:
+            return f"line {self.line} ({self.row_id}): already in the graph as <{self.existing}>"
+        diffs = "; ".join(self.differences)
+        return f"line {self.line} ({self.row_id}): differs from <{self.existing}>: {diffs}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or would do.
+
+    Attributes:
+        added: The exchanges added (or that would be added, on a dry run or a failure).
+        duplicates: Rows already in the graph, with their differences.
+        errors: Rejected rows; if any, nothing was written.
+        unmapped: Text kept as comments because it matched no node.
+        violations: Validation messages; if any, nothing was written.
+        written: The files written.
+    """
+
+    added: list[URIRef] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True if no row was rejected and the resulting graph conforms."""
+        return not self.errors and not self.violations
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: dict[str, str]
+    iri: URIRef
+    date: dt.date
+    parties_a: list[URIRef]
+    parties_b: list[URIRef]
+    counts: dict[str, int]
+    sources: list[str]
+
+
+class _Index:
+    """Looks nodes of the graph up by their names and codes."""
+
+    def __init__(self, graph: Graph, types: Iterable[URIRef]) -> None:
+        self.keys: dict[str, set[URIRef]] = {}
+        self.labels: dict[URIRef, str] = {}
+        for cls in types:
+            for node in graph.subjects(RDF.type, cls):
+                if not isinstance(node, URIRef):
+                    continue
+                label = graph.value(node, RDFS.label)
+                self.labels[node] = str(label) if label is not None else str(node)
+                names: list[Node] = [
+                    *graph.objects(node, RDFS.label),
+                    *graph.objects(node, SKOS.altLabel),
+                    *graph.objects(node, SWAP.iso3166Alpha2),
+                    *graph.objects(node, SWAP.iso3166Alpha3),
+                ]
+                for match in graph.objects(node, SKOS.exactMatch):
+                    if str(match).startswith(str(WD)):
+                        names.append(Literal(str(match)[len(str(WD)) :]))
+                for name in names:
+                    self.keys.setdefault(_key(str(name)), set()).add(node)
+
+    def find(self, name: str) -> URIRef | None:
+        found = self.keys.get(_key(name), set())
+        return next(iter(found)) if len(found) == 1 else None
+
+    def suggest(self, name: str) -> tuple[str, ...]:
+        close = difflib.get_close_matches(_key(name), list(self.keys), n=3, cutoff=0.6)
+        return tuple(sorted({self.labels[n] for k in close for n in self.keys[k]}))
+
+
+def _key(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
+
+
+def exchange_slug(row_id: str) -> str:
+    """Return the slug of an exchange IRI for a CSV id.
+
+    ``RU-UA-2025-05-23`` gives ``2025-05-23-ru-ua``; a trailing letter marks a separately
+    reported part: ``RU-UA-2022-09-21b`` gives ``2022-09-21-ru-ua-b``.
+
+    Args:
+        row_id: The CSV id.
+
+    Returns:
+        The slug.
+
+    Raises:
+        SwapgraphError: If the id is not ``PARTIES-YYYY-MM-DD[part]``.
+    """
+    match = _ID.match(row_id)
+    if match is None:
+        raise SwapgraphError(f"id {row_id!r} is not of the form RU-UA-2025-05-23")
+    slug = f"{match['date']}-{match['parties'].lower()}"
+    return f"{slug}-{match['part']}" if match["part"] else slug
+
+
+def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Read the CSV, keeping each row's starting line number.
+
+    Args:
+        path: The CSV file.
+
+    Returns:
+        ``(line, cells)`` per row, cells stripped of surrounding spaces.
+
+    Raises:
+        SwapgraphError: If the file cannot be read or lacks columns.
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SwapgraphError(f"{path}: missing columns: {', '.join(missing)}")
+            rows: list[tuple[int, dict[str, str]]] = []
+            line = reader.line_num + 1
+            for record in reader:
+                cells = {k: (v or "").strip() for k, v in record.items() if k is not None}
+                rows.append((line, cells))
+                line = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SwapgraphError(f"{path}: cannot read CSV: {exc}") from exc
+    return rows
+
+
+def import_csv(
+    project: Project,
+    csv_path: Path,
+    *,
+    dry_run: bool = False,
+    validator: Validator | None = None,
+) -> ImportReport:
+    """Import the rows of ``csv_path`` into the project's graph, all or nothing.
+
+    Every row is parsed first; rows already in the graph are reported with their
+    differences and left alone; the other rows are added. The resulting graph is validated
+    and, only if no row was rejected and it conforms, the changed files of ``graph/`` are
+    written in one all-or-nothing step. If anything is rejected, nothing is written.
+
+    Args:
+        project: The graph project to import into.
+        csv_path: The CSV file.
+        dry_run: Check and report, but write nothing.
+        validator: Checks the resulting graph; by default the project's SHACL shapes.
+
+    Returns:
+        The report; ``report.ok`` tells whether the import succeeded, ``report.written``
+        which files were written.
+
+    Raises:
+        SwapgraphError: If the CSV or the project cannot be read.
+    """
+    report = ImportReport()
+    files = {path: parse_file(path) for path in project.graph_files()}
+    existing = bind_prefixes(Graph())
+    for graph in files.values():
+        existing += graph
+    actors = _Index(existing, _ACTOR_TYPES)
+    places = _Index(existing, (SWAP.Place,))
+
+    parsed: list[_Row] = []
+    seen_ids: dict[str, int] = {}
+    for line, cells in read_rows(csv_path):
+        row = _parse_row(line, cells, actors, report)
+        if row is None:
+            continue
+        if cells["id"] in seen_ids:
+            report.errors.append(
+                RowError(line, cells["id"], f"same id as line {seen_ids[cells['id']]}")
+            )
+            continue
+        seen_ids[cells["id"]] = line
+        parsed.append(row)
+
+    additions = bind_prefixes(Graph())
+    for row in parsed:
+        duplicate = _find_existing(existing, row)
+        if duplicate is not None:
+            candidate = bind_prefixes(Graph())
+            _build(candidate, row, actors, places, existing, ImportReport())
+            differences = _differences(existing, duplicate, candidate, row.iri)
+            report.duplicates.append(
+                Duplicate(row.line, row.cells["id"], duplicate, tuple(differences))
+            )
+            continue
+        _build(additions, row, actors, places, existing, report)
+        report.added.append(row.iri)
+
+    if report.errors or not report.added:
+        return report
+    merged = existing + additions
+    check = validator if validator is not None else _shapes_validator(project)
+    report.violations.extend(check(merged))
+    if not report.ok or dry_run:
+        return report
+
+    targets = _split_by_file(project, additions)
+    texts: dict[Path, str] = {}
+    for path, graph in targets.items():
+        base = files.get(path, Graph())
+        texts[path] = serialize(bind_prefixes(base + graph))
+    write_files(texts)
+    report.written = sorted(texts)
+    return report
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse_row(
+    line: int, cells: dict[str, str], actors: _Index, report: ImportReport
+) -> _Row | None:
+    row_id = cells.get("id", "")
+    problems: list[str] = []
+
+    def fail() -> None:
+        report.errors.extend(RowError(line, row_id, p) for p in problems)
+
+    match = _ID.match(row_id)
+    if match is None:
+        problems.append(f"id {row_id!r} is not of the form RU-UA-2025-05-23")
+    try:
+        date = dt.date.fromisoformat(cells["date"])
+    except ValueError:
+        problems.append(f"date {cells['date']!r} is not a date (YYYY-MM-DD)")
+        date = dt.date.min
+    if match is not None and date != dt.date.min and match["date"] != cells["date"]:
+        problems.append(f"id {row_id!r} does not carry the date {cells['date']}")
+    if cells["agreement_date"] and not _valid_date_or_month(cells["agreement_date"]):
+        problems.append(f"agreement_date {cells['agreement_date']!r} is not YYYY-MM-DD or YYYY-MM")
+
+    parties: dict[str, list[URIRef]] = {}
+    for column in ("party_a", "party_b"):
+        names = _split_list(cells[column])
+        if not names:
+            problems.append(f"{column} is empty")
+        found: list[URIRef] = []
+        for entry in names:
+            name, _ = _name_and_detail(entry)
+            actor = actors.find(name)
+            if actor is None:
+                close = actors.suggest(name)
+                hint = f" (close matches: {', '.join(close)})" if close else ""
+                problems.append(f"{column}: unknown actor {name!r}{hint}")
+            else:
+                found.append(actor)
+        parties[column] = found
+    if set(parties["party_a"]) & set(parties["party_b"]):
+        problems.append("party_a and party_b share an actor")
+
+    counts: dict[str, int] = {}
+    for column in ("released_by_a", "released_by_b", "a_military", "a_civilians", "b_military",
+                   "b_civilians"):  # fmt: skip
+        value = cells[column]
+        if value == "":
+            continue
+        if not re.fullmatch(r"[0-9]+", value):
+            problems.append(f"{column} {value!r} is not a non-negative integer")
+            continue
+        counts[column] = int(value)
+
+    confidence = cells["confidence"].lower()
+    if confidence and confidence not in _CONFIDENCE:
+        problems.append(f"confidence {cells['confidence']!r} is not high or low")
+    sources = [s for s in _split_sources(cells["source"]) if _is_url(s)]
+    if not sources:
+        problems.append("no source URL")
+    if problems:
+        fail()
+        return None
+    assert match is not None  # checked above; narrows the type
+    return _Row(
+        line=line,
+        cells=cells,
+        iri=ID[f"exchange/{exchange_slug(row_id)}"],
+        date=date,
+        parties_a=parties["party_a"],
+        parties_b=parties["party_b"],
+        counts=counts,
+        sources=sources,
+    )
+
+
+def _valid_date_or_month(text: str) -> bool:
+    try:
+        if _MONTH.match(text):
+            dt.date.fromisoformat(text + "-01")
+        else:
+            dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split_list(cell: str) -> list[str]:
+    """Split a cell on semicolons that are not inside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in cell:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        if char == ";" and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def _split_sources(cell: str) -> list[str]:
+    return [s.strip() for s in cell.split(" ; ") if s.strip()]
+
+
+def _is_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in text
+
+
+def _name_and_detail(entry: str) -> tuple[str, str]:
+    """Split ``"Turkey (host of the talks)"`` into the name and the detail."""
+    if "(" in entry:
+        name, _, rest = entry.partition("(")
+        return name.strip(), rest.rsplit(")", 1)[0].strip()
+    return entry.strip(), ""
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _build(
+    graph: Graph,
+    row: _Row,
+    actors: _Index,
+    places: _Index,
+    existing: Graph,
+    report: ImportReport,
+) -> None:
+    cells = row.cells
+    ex = row.iri
+
+    def unmapped(column: str, text: str, suggestions: tuple[str, ...] = ()) -> None:
+        report.unmapped.append(Unmapped(row.line, cells["id"], column, text, suggestions))
+
+    def comment(text: str) -> None:
+        graph.add((ex, RDFS.comment, Literal(text)))
+
+    graph.add((ex, RDF.type, SWAP.Exchange))
+    graph.add((ex, DCTERMS.identifier, Literal(cells["id"])))
+    graph.add((ex, SWAP.date, Literal(row.date.isoformat(), datatype=XSD.date)))
+    graph.add((ex, RDFS.label, Literal(_label(row, actors))))
+    if cells["confidence"]:
+        graph.add((ex, SWAP.confidence, _CONFIDENCE[cells["confidence"].lower()]))
+    if cells["quote"]:
+        graph.add((ex, SWAP.supportingQuote, Literal(cells["quote"])))
+    if cells["notes"]:
+        comment(cells["notes"])
+    for column in ("party_a", "party_b"):
+        for entry in _split_list(cells[column]):
+            if _name_and_detail(entry)[1]:
+                comment(f"{column}: {entry}")
+
+    for url in row.sources:
+        source = URIRef(url)
+        graph.add((ex, DCTERMS.source, source))
+        _add_source(graph, existing, source)
+    for text in _split_sources(cells["source"]):
+        if not _is_url(text):
+            comment(f"Source (not a web address): {text}")
+            unmapped("source", text)
+
+    transfers = _transfers(graph, row)
+    _named_individuals(graph, row, transfers, actors, existing, comment, unmapped)
+    credit = [URIRef(u) for u in row.sources]
+    for column, default_role in (("mediators", SWAP.MediatorRole),
+                                 ("transit", SWAP.TransitStateRole)):  # fmt: skip
+        for entry in _split_list(cells[column]):
+            name, detail = _name_and_detail(entry)
+            lowered = entry.lower()
+            if column == "mediators" and (lowered.startswith(("none", "direct"))):
+                graph.add((ex, SWAP.directNegotiation, Literal(True)))
+                comment(f"Mediators: {entry}")
+                continue
+            actor = actors.find(name)
+            if actor is None:
+                comment(f"{column.capitalize()}: {entry}")
+                unmapped(column, entry, actors.suggest(name))
+                continue
+            node = BNode()
+            graph.add((ex, SWAP.mediation, node))
+            graph.add((node, RDF.type, SWAP.Mediation))
+            graph.add((node, SWAP.actor, actor))
+            graph.add((node, SWAP.role, _role(detail, default_role)))
+            for source in credit:
+                graph.add((node, SWAP.creditedIn, source))
+            if detail:
+                graph.add((node, RDFS.comment, Literal(detail)))
+
+    if cells["location"]:
+        place = _find_place(places, cells["location"])
+        if place is not None:
+            graph.add((ex, SWAP.handoverPlace, place))
+        else:
+            unmapped("location", cells["location"], places.suggest(cells["location"]))
+        comment(f"Location: {cells['location']}")
+
+    agreement_text = " ".join(
+        filter(None, (cells["agreement"], cells["agreement_date"], cells["agreement_place"]))
+    )
+    if agreement_text:
+        agreement = _find_agreement(existing, places, cells)
+        if agreement is not None:
+            graph.add((ex, SWAP.implements, agreement))
+        else:
+            unmapped("agreement", agreement_text)
+        comment(f"Agreement: {cells['agreement'] or agreement_text}")
+
+
+def _label(row: _Row, actors: _Index) -> str:
+    def names(nodes: list[URIRef]) -> str:
+        labels = [actors.labels[n] for n in nodes]
+        return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+    day = f"{row.date.day} {_MONTHS[row.date.month - 1]} {row.date.year}"
+    label = f"{names(row.parties_a)}\u2013{names(row.parties_b)} exchange of {day}"
+    match = _ID.match(row.cells["id"])
+    if match is not None and match["part"]:
+        label += f" (part {match['part']})"
+    return label
+
+
+def _transfers(graph: Graph, row: _Row) -> dict[str, BNode]:
+    """Add one transfer per direction; counts only where the row states them."""
+    made: dict[str, BNode] = {}
+    for side, released, received in (("a", row.parties_a, row.parties_b),
+                                     ("b", row.parties_b, row.parties_a)):  # fmt: skip
+        node = BNode()
+        graph.add((row.iri, SWAP.transfer, node))
+        graph.add((node, RDF.type, SWAP.Transfer))
+        for actor in released:
+            graph.add((node, SWAP.releasedBy, actor))
+        for actor in received:
+            graph.add((node, SWAP.receivedBy, actor))
+        for column, prop in ((f"released_by_{side}", SWAP.peopleCount),
+                             (f"{side}_military", SWAP.militaryCount),
+                             (f"{side}_civilians", SWAP.civilianCount)):  # fmt: skip
+            if column in row.counts:
+                graph.add((node, prop, Literal(row.counts[column], datatype=XSD.integer)))
+        made[side] = node
+    return made
+
+
+def _named_individuals(
+    graph: Graph,
+    row: _Row,
+    transfers: dict[str, BNode],
+    actors: _Index,
+    existing: Graph,
+    comment: Callable[[str], None],
+    unmapped: Callable[[str, str], None],
+) -> None:
+    text = row.cells["named_individuals"]
+    if not text:
+        return
+    comment(f"Named individuals: {text}")
+    key = _key(text)
+    found = False
+    for person in existing.subjects(RDF.type, SWAP.Person):
+        names = [*existing.objects(person, RDFS.label), *existing.objects(person, SKOS.altLabel)]
+        if not any(f" {_key(str(n))} " in f" {key} " for n in names):
+            continue
+        # A released person goes home: the transfer received by the person's country.
+        countries = set(existing.objects(person, SWAP.country))
+        sides = [
+            s for s in ("a", "b")
+            if countries & set(row.parties_b if s == "a" else row.parties_a)
+        ]  # fmt: skip
+        if len(sides) == 1:
+            graph.add((transfers[sides[0]], SWAP.releasedPerson, person))
+            found = True
+    if not found:
+        unmapped("named_individuals", text)
+
+
+def _role(detail: str, default: URIRef) -> URIRef:
+    lowered = detail.lower()
+    if default == SWAP.TransitStateRole:
+        return default
+    if "host" in lowered:
+        return SWAP.HostRole
+    if "facilitat" in lowered:
+        return SWAP.FacilitatorRole
+    if "guarant" in lowered:
+        return SWAP.GuarantorRole
+    return default
+
+
+def _find_place(places: _Index, text: str) -> URIRef | None:
+    name, _ = _name_and_detail(text)
+    candidates = [name, *(part.strip() for part in name.split(","))]
+    for candidate in candidates:
+        place = places.find(candidate)
+        if place is not None:
+            return place
+    return None
+
+
+def _find_agreement(existing: Graph, places: _Index, cells: dict[str, str]) -> URIRef | None:
+    """Find the agreement of the row's date (and venue, when the row names one)."""
+    when = cells["agreement_date"]
+    if not when:
+        return None
+    venue = _find_place(places, cells["agreement_place"]) if cells["agreement_place"] else None
+    matches = []
+    for agreement in existing.subjects(RDF.type, SWAP.Agreement):
+        date = existing.value(agreement, SWAP.date)
+        if date is None or not str(date).startswith(when):
+            continue
+        if len(when) == 7 and existing.value(agreement, SWAP.datePrecision) != SWAP.MonthPrecision:
+            continue
+        if venue is not None and (agreement, SWAP.venue, venue) not in existing:
+            continue
+        matches.append(agreement)
+    return matches[0] if len(matches) == 1 and isinstance(matches[0], URIRef) else None
+
+
+def _add_source(graph: Graph, existing: Graph, source: URIRef) -> None:
+    if (source, RDF.type, SWAP.Source) in existing:
+        return
+    graph.add((source, RDF.type, SWAP.Source))
+    host = urlsplit(str(source)).netloc.lower().removeprefix("www.")
+    # An outlet already named for another article of the same site is named again.
+    for other in existing.subjects(RDF.type, SWAP.Source):
+        if urlsplit(str(other)).netloc.lower().removeprefix("www.") == host:
+            name = existing.value(other, SWAP.publisherName)
+            if name is not None:
+                graph.add((source, SWAP.publisherName, name))
+                break
+    issued = url_date(str(source))
+    if issued is not None:
+        graph.add((source, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+
+
+def url_date(url: str) -> dt.date | None:
+    """Return the publication date an article's address states in its path, if any.
+
+    Args:
+        url: The address.
+
+    Returns:
+        The date, or None if the path holds no unambiguous date.
+    """
+    path = urlsplit(url).path.lower()
+    for pattern in _URL_DATES:
+        match = pattern.search(path)
+        if match is None:
+            continue
+        month_text = match["m"]
+        month = _MONTH_ABBR.get(month_text) if month_text.isalpha() else int(month_text)
+        if month is None:
+            continue
+        try:
+            return dt.date(int(match["y"]), month, int(match["d"]))
+        except ValueError:
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def _parties(graph: Graph, exchange: Node) -> frozenset[Node]:
+    found: set[Node] = set()
+    for transfer in graph.objects(exchange, SWAP.transfer):
+        found.update(graph.objects(transfer, SWAP.releasedBy))
+        found.update(graph.objects(transfer, SWAP.receivedBy))
+    return frozenset(found)
+
+
+def _find_existing(existing: Graph, row: _Row) -> URIRef | None:
+    for exchange in existing.subjects(DCTERMS.identifier, Literal(row.cells["id"])):
+        if isinstance(exchange, URIRef):
+            return exchange
+    if (row.iri, RDF.type, SWAP.Exchange) in existing:
+        return row.iri
+    parties = frozenset(row.parties_a + row.parties_b)
+    date = Literal(row.date.isoformat(), datatype=XSD.date)
+    for exchange in existing.subjects(SWAP.date, date):
+        if (
+            isinstance(exchange, URIRef)
+            and (exchange, RDF.type, SWAP.Exchange) in existing
+            and _parties(existing, exchange) == parties
+        ):
+            return exchange
+    return None
+
+
+def _summary(graph: Graph, exchange: Node) -> dict[str, str]:
+    summary: dict[str, str] = {}
+    for prop, name in ((SWAP.date, "date"), (DCTERMS.identifier, "id")):
+        value = graph.value(exchange, prop)
+        summary[name] = str(value) if value is not None else "-"
+    summary["sources"] = " ".join(sorted(str(s) for s in graph.objects(exchange, DCTERMS.source)))
+    for transfer in graph.objects(exchange, SWAP.transfer):
+        released = ",".join(sorted(_tail(a) for a in graph.objects(transfer, SWAP.releasedBy)))
+        received = ",".join(sorted(_tail(a) for a in graph.objects(transfer, SWAP.receivedBy)))
+        for prop in (SWAP.peopleCount, SWAP.militaryCount, SWAP.civilianCount):
+            value = graph.value(transfer, prop)
+            summary[f"{released}->{received} {_tail(prop)}"] = (
+                str(value) if value is not None else "-"
+            )
+    return summary
+
+
+def _differences(
+    existing: Graph, current: URIRef, candidate: Graph, candidate_iri: URIRef
+) -> list[str]:
+    old = _summary(existing, current)
+    new = _summary(candidate, candidate_iri)
+    if current != candidate_iri:
+        old["iri"], new["iri"] = str(current), str(candidate_iri)
+    return [
+        f"{key}: graph has {old.get(key, '-')}, CSV has {new.get(key, '-')}"
+        for key in sorted(set(old) | set(new))
+        if old.get(key, "-") != new.get(key, "-")
+    ]
+
+
+def _tail(node: Node) -> str:
+    text = str(node)
+    return re.split(r"[/#]", text)[-1]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _split_by_file(project: Project, additions: Graph) -> dict[Path, Graph]:
+    """Assign new triples to files: exchanges by year, sources to sources.ttl."""
+    targets: dict[Path, Graph] = {}
+
+    def target(path: Path) -> Graph:
+        return targets.setdefault(path, Graph())
+
+    def closure(node: Node, into: Graph) -> None:
+        for p, o in additions.predicate_objects(node):
+            into.add((node, p, o))
+            if isinstance(o, BNode):
+                closure(o, into)
+
+    for subject in set(additions.subjects()):
+        if isinstance(subject, BNode):
+            continue
+        if (subject, RDF.type, SWAP.Exchange) in additions:
+            date = additions.value(subject, SWAP.date)
+            year = str(date)[:4]
+            closure(subject, target(project.graph_dir / f"exchanges-{year}.ttl"))
+        elif (subject, RDF.type, SWAP.Source) in additions:
+            closure(subject, target(project.graph_dir / "sources.ttl"))
+        else:
+            raise SwapgraphError(f"import made an unexpected node <{subject}>")
+    return targets
+
+
+def _shapes_validator(project: Project) -> Validator:
+    """Return a check of a graph against the project's SHACL shapes, with its ontology."""
+    from pyshacl import validate
+
+    shapes = shapes_graph(project)
+    ontology = ontology_graph(project)
+
+    def check(graph: Graph) -> Sequence[str]:
+        conforms, results, _ = validate(
+            graph, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
+        )
+        if conforms:
+            return []
+        messages = []
+        for result in results.subjects(RDF.type, SH.ValidationResult):
+            if results.value(result, SH.resultSeverity) != SH.Violation:
+                continue
+            focus = results.value(result, SH.focusNode)
+            message = results.value(result, SH.resultMessage)
+            messages.append(f"{focus}: {message}")
+        return sorted(messages)
+
+    return check
