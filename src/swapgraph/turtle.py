@@ -72,12 +72,11 @@ def parse_text(text: str, path: Path) -> Graph:
     except SwapgraphError:
         raise
     except Exception as exc:  # rdflib raises several unrelated types for bad input
-        line = getattr(exc, "lines", None)
-        raise RDFSyntaxError(
-            path,
-            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-            line if isinstance(line, int) else None,
-        ) from exc
+        # The Turtle parser's BadSyntax keeps its reason in _why and a 0-based line.
+        why = getattr(exc, "_why", None) or str(exc).strip() or type(exc).__name__
+        lines = getattr(exc, "lines", None)
+        line = lines + 1 if isinstance(lines, int) else None
+        raise RDFSyntaxError(path, str(why).splitlines()[0], line) from exc
     return graph
 
 
