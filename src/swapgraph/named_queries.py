@@ -28,10 +28,14 @@ names the file and line.
 
 Parameter values are bound to their variables as RDF terms through the engine's bindings
 (pyoxigraph substitutions, rdflib ``initBindings``), never pasted into the query text, so a
-value cannot change what the query does. For both engines to agree, a query must project
-every parameter variable in its outermost ``SELECT`` (Oxigraph substitutes only projected
-variables; in a grouped query, also list it in ``GROUP BY``), and must use it only in
-triple patterns or comparisons, never in ``BOUND()`` or as the target of ``BIND``.
+value cannot change what the query does. The two engines see a bound variable in fewer
+places than one might expect, so that both give the same answer a query must:
+
+* project every parameter variable in its outermost ``SELECT`` (Oxigraph refuses to bind a
+  variable it does not project; in a grouped query, list it in ``GROUP BY`` too);
+* use it only in triple patterns, and in ``FILTER``s placed directly in the outermost
+  ``WHERE`` group or in an ``OPTIONAL``'s own filter: Oxigraph does not see it inside a
+  nested group, a ``UNION`` branch, a subquery, a ``BIND`` expression or ``BOUND()``.
 """
 
 from __future__ import annotations
