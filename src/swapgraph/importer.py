@@ -37,14 +37,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from swapgraph.errors import SwapgraphError
-from swapgraph.load import ontology_graph, parse_file, shapes_graph
+from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP, WD, bind_prefixes
 from swapgraph.paths import Project
 from swapgraph.turtle import serialize, write_files
+from swapgraph.validate import validate_graph
 
 __all__ = [
     "COLUMNS",
@@ -853,25 +854,14 @@ def _split_by_file(project: Project, additions: Graph) -> dict[Path, Graph]:
 
 
 def _shapes_validator(project: Project) -> Validator:
-    """Return a check of a graph against the project's SHACL shapes, with its ontology."""
-    from pyshacl import validate
-
-    shapes = shapes_graph(project)
-    ontology = ontology_graph(project)
+    """Return the project's SHACL check, keeping only the findings that fail validation."""
 
     def check(graph: Graph) -> Sequence[str]:
-        conforms, results, _ = validate(
-            graph, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
-        )
-        if conforms:
-            return []
-        messages = []
-        for result in results.subjects(RDF.type, SH.ValidationResult):
-            if results.value(result, SH.resultSeverity) != SH.Violation:
-                continue
-            focus = results.value(result, SH.focusNode)
-            message = results.value(result, SH.resultMessage)
-            messages.append(f"{focus}: {message}")
-        return sorted(messages)
+        report = validate_graph(project, graph)
+        return [
+            f"{result.focus}: {result.message} ({result.shape})"
+            for result in report.results
+            if result.severity == "Violation"
+        ]
 
     return check
