@@ -1,0 +1,273 @@
+"""Check the knowledge graph against the project's SHACL shapes.
+
+Validation runs pyshacl over an rdflib graph (never an Oxigraph store, which rewrites
+integer subtypes) holding the data and the ontology, with the project's shapes only: shapes
+that come with the data are ignored. No inference runs: ``sh:class`` sees the types as
+written plus the ontology's ``rdfs:subClassOf``, whereas RDFS inference would derive the
+missing type of, say, a released-by actor from the property's range and hide the mistake.
+
+Each result is placed at the file and line where its focus node is described; a blank node
+(a transfer, a mediation, a claim) is placed at the block of its nearest named ancestor,
+normally its exchange.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshacl import validate as run_shacl
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH, NamespaceManager
+from rdflib.term import Node
+
+from swapgraph.errors import ProjectError
+from swapgraph.load import ontology_graph, parse_files, shapes_graph
+from swapgraph.locate import Anchor, SubjectIndex
+from swapgraph.namespaces import bind_prefixes
+from swapgraph.paths import Project
+
+#: Severities, most serious first; only a Violation makes the data non-conforming.
+SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
+
+_UNARY_PATHS = {
+    SH.inversePath: "^{}",
+    SH.zeroOrMorePath: "{}*",
+    SH.oneOrMorePath: "{}+",
+    SH.zeroOrOnePath: "{}?",
+}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One finding: a node that fails a shape.
+
+    Attributes:
+        severity: ``Violation``, ``Warning`` or ``Info``.
+        focus: The node checked, as a prefixed name; a blank node is shown by the path
+            from its named ancestor (``exchange:x swap:transfer [ ]``).
+        path: The property path checked, in SPARQL syntax, if any.
+        value: The offending value in Turtle syntax, if any.
+        shape: The shape that failed, as a prefixed name (``swapsh:ExchangeDate``).
+        message: What is wrong, in words.
+        file: The file describing the focus node (relative to the project root when it
+            lies inside it), or None if no file does (data not read from files).
+        line: The line where the focus node's block starts, or None.
+    """
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str
+    message: str
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation run.
+
+    Attributes:
+        results: Every finding, sorted by file, line, severity and shape.
+        shapes: Every shape of the shapes graph, as prefixed names, sorted (so that a
+            CI report can list the shapes that passed too).
+    """
+
+    results: tuple[ValidationResult, ...]
+    shapes: tuple[str, ...]
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no Violation (Warnings and Infos do not fail)."""
+        return not any(result.severity == "Violation" for result in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of results per severity, every severity present."""
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for result in self.results:
+            counts[result.severity] += 1
+        return counts
+
+
+def validate_project(project: Project, extra_files: Iterable[Path] = ()) -> ValidationReport:
+    """Validate the project's graph, plus files not (yet) in ``graph/``.
+
+    Args:
+        project: The graph project: its shapes, ontology and ``graph/`` files are used.
+        extra_files: More data files to validate with the graph, such as a curator's new
+            file; a file already in ``graph/`` is read once.
+
+    Returns:
+        The report, with each result placed at a file and line.
+
+    Raises:
+        ProjectError: If a file is missing or the shapes cannot be used.
+        RDFSyntaxError: If a file is not well-formed RDF (naming file, line and column).
+    """
+    files = _unique([*project.graph_files(), *extra_files])
+    with _quiet_literal_warnings():
+        data = parse_files(files)
+    index = SubjectIndex([*files, *project.ontology_files()])
+    return _validate(project, data, index)
+
+
+def validate_graph(project: Project, data: Graph) -> ValidationReport:
+    """Validate a graph that did not come from files (for instance sent by a client).
+
+    ``data`` is not modified, and any shapes it contains are ignored.
+
+    Args:
+        project: The graph project whose shapes and ontology are used.
+        data: The data to validate.
+
+    Returns:
+        The report; results name no file or line, except for ontology nodes.
+
+    Raises:
+        ProjectError: If the shapes cannot be used.
+    """
+    return _validate(project, data, SubjectIndex(project.ontology_files()))
+
+
+def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationReport:
+    with _quiet_literal_warnings():
+        shapes = shapes_graph(project)
+        target = bind_prefixes(Graph())
+        for graph in (data, ontology_graph(project)):
+            for triple in graph:
+                target.add(triple)
+        try:
+            _, report_graph, _ = run_shacl(
+                target,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=True,  # the shapes use SPARQL targets (SHACL Advanced Features)
+                inplace=True,  # ``target`` is our own copy
+                allow_warnings=True,
+                allow_infos=True,
+                do_owl_imports=False,
+            )
+        except ReportableRuntimeError as error:
+            raise ProjectError(f"{project.shapes_dir}: shapes cannot be used: {error}") from None
+    names = target.namespace_manager
+    results = [
+        _result(report_graph, node, target, index, project.root, names)
+        for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+    ]
+    results.sort(
+        key=lambda r: (
+            r.file is None,
+            r.file or "",
+            r.line or 0,
+            SEVERITIES.index(r.severity),
+            r.shape,
+            r.focus,
+            r.value or "",
+        )
+    )
+    all_shapes = {
+        shape
+        for kind in (SH.NodeShape, SH.PropertyShape)
+        for shape in shapes.subjects(RDF.type, kind)
+    }
+    return ValidationReport(
+        results=tuple(results),
+        shapes=tuple(sorted(_term(shape, names) for shape in all_shapes)),
+    )
+
+
+def _result(
+    report: Graph,
+    node: Node,
+    data: Graph,
+    index: SubjectIndex,
+    root: Path,
+    names: NamespaceManager,
+) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    assert focus is not None  # every SHACL result has one
+    anchor = index.anchor(data, focus)
+    location = anchor.location if anchor else None
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    severity = report.value(node, SH.resultSeverity)
+    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+    source_shape = report.value(node, SH.sourceShape)
+    return ValidationResult(
+        severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
+        focus=_focus(focus, anchor, names),
+        path=_path(report, path, names) if path is not None else None,
+        value=_term(value, names) if value is not None and value != focus else None,
+        shape=_term(source_shape, names) if source_shape is not None else "",
+        message=" ".join(messages),
+        file=_display_path(location.path, root) if location else None,
+        line=location.line if location else None,
+    )
+
+
+def _focus(focus: Node, anchor: Anchor | None, names: NamespaceManager) -> str:
+    if not isinstance(focus, BNode) or anchor is None:
+        return _term(focus, names)
+    # A blank node is named by the predicates leading to it from its named ancestor.
+    return " ".join([_term(anchor.node, names), *(_term(p, names) for p in anchor.steps), "[ ]"])
+
+
+def _path(shapes: Graph, path: Node, names: NamespaceManager) -> str:
+    """Write a SHACL property path in SPARQL syntax."""
+    if isinstance(path, URIRef):
+        return _term(path, names)
+    if shapes.value(path, RDF.first) is not None:
+        return "/".join(_path(shapes, step, names) for step in Collection(shapes, path))
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        inner = "|".join(_path(shapes, step, names) for step in Collection(shapes, alternatives))
+        return f"({inner})"
+    for predicate, template in _UNARY_PATHS.items():
+        inner_path = shapes.value(path, predicate)
+        if inner_path is not None:
+            return template.format(_path(shapes, inner_path, names))
+    return _term(path, names)
+
+
+def _term(node: Node, names: NamespaceManager) -> str:
+    if isinstance(node, (URIRef, Literal)):
+        return node.n3(names)
+    return "[ ]"
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _unique(files: Sequence[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    unique = []
+    for path in files:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+@contextlib.contextmanager
+def _quiet_literal_warnings() -> Iterator[None]:
+    # rdflib logs a traceback for each ill-typed literal (``"2025-02-30"^^xsd:date``) it
+    # reads; the report names such values already, as datatype violations.
+    logger = logging.getLogger("rdflib.term")
+    was_disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was_disabled
