@@ -8,6 +8,7 @@ missing file, a malformed project); the reason is printed as one line on stderr.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -112,11 +113,113 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=_run_query)
 
 
+# --------------------------------------------------------------------------- new
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _run_new_exchange(args: argparse.Namespace) -> int:
+    from swapgraph.new import new_exchange
+
+    project = _project(args)
+    made = new_exchange(project, args.date, args.between, args.mediator, args.source)
+    for other in made.same_day:
+        print(f"note: <{other}> is already an exchange between these states that day")
+    files = ", ".join(str(p.relative_to(project.root)) for p in made.written)
+    print(f"added <{made.iri}> ({made.label}) to {files}")
+    print("still to fill in (swapgraph validate reports each until it is given):")
+    for item in made.to_fill:
+        print(f"  - {item}")
+    return EXIT_OK
+
+
+def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("new", help="add the skeleton of a new exchange to graph/")
+    kinds = parser.add_subparsers(title="kinds", metavar="KIND", required=True)
+    exchange = kinds.add_parser(
+        "exchange",
+        help="an exchange: its date, two states, mediators and sources",
+        description="Write the skeleton of an exchange into graph/exchanges-<year>.ttl, with "
+        "what is known filled in and the rest left for `swapgraph validate` to report.",
+    )
+    _add_project_option(exchange, default=argparse.SUPPRESS)
+    exchange.add_argument("--date", type=_date, required=True, metavar="YYYY-MM-DD")
+    exchange.add_argument(
+        "--between",
+        nargs=2,
+        required=True,
+        metavar="STATE",
+        help="the two states, by name, ISO 3166 code or Wikidata id (e.g. Russia UA)",
+    )
+    exchange.add_argument(
+        "--mediator",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a state or organisation credited as mediator (repeatable)",
+    )
+    exchange.add_argument(
+        "--source", action="append", default=[], metavar="URL", help="a report (repeatable)"
+    )
+    exchange.set_defaults(run=_run_new_exchange)
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from swapgraph.diff import diff_projects, materialise_revision
+
+    if args.since is not None:
+        if args.old is not None:
+            raise SwapgraphError("diff: give either OLD NEW or --since GIT-REV, not both")
+        project = _project(args)
+        with materialise_revision(project, args.since) as old:
+            result = diff_projects(old, project)
+    else:
+        if args.old is None or args.new is None:
+            raise SwapgraphError("diff: give two project directories OLD NEW, or --since GIT-REV")
+        result = diff_projects(Project.open(args.old), Project.open(args.new))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(result.to_text(), end="")
+    return EXIT_OK
+
+
+def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "diff",
+        help="what changed, entity by entity, between two versions of a project",
+        description="Compare two project directories, or the project with one of its git "
+        "revisions: exchanges, agreements, states and ontology terms added, removed or "
+        "changed. Exits 0 whether or not there are differences.",
+    )
+    parser.add_argument("old", nargs="?", type=Path, metavar="OLD", help="the earlier project")
+    parser.add_argument("new", nargs="?", type=Path, metavar="NEW", help="the later project")
+    parser.add_argument(
+        "--since",
+        metavar="GIT-REV",
+        help="compare the project (--project) with its state at this git revision",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=_run_diff)
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_info,
     _add_query,
+    _add_new,
+    _add_diff,
 ]
 
 

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from swapgraph.cli import main
+from swapgraph.diff import diff_projects
+from swapgraph.errors import SwapgraphError
+from swapgraph.load import parse_file
+from swapgraph.namespaces import ID, SWAP
+from swapgraph.new import new_exchange
+from swapgraph.paths import Project
+from swapgraph.turtle import check_canonical
+from tests.conftest import REPO_ROOT
+
+SOURCE = "https://example.org/news/2026-03-05-exchange"
+EXCHANGE = ID["exchange/2026-03-05-ru-ua"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A copy of the repository's project, free to be written."""
+    for folder in ("ontology", "shapes", "graph", "api"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    return Project.open(tmp_path)
+
+
+def snapshot(project: Project) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(project.root.rglob("*")) if p.is_file()}
+
+
+def test_skeleton_holds_what_is_known(project: Project) -> None:
+    made = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], ["UAE"], [SOURCE])
+    assert made.iri == EXCHANGE
+    assert made.label == "Russia\u2013Ukraine exchange of 5 March 2026"
+    target = project.graph_dir / "exchanges-2026.ttl"
+    assert made.written == (target, project.graph_dir / "sources.ttl")
+    graph = parse_file(target)
+    assert (EXCHANGE, RDF.type, SWAP.Exchange) in graph
+    assert graph.value(EXCHANGE, DCTERMS.identifier) == Literal("RU-UA-2026-03-05")
+    assert str(graph.value(EXCHANGE, SWAP.date)) == "2026-03-05"
+    assert set(graph.objects(EXCHANGE, DCTERMS.source)) == {URIRef(SOURCE)}
+    russia, ukraine = ID["state/russia"], ID["state/ukraine"]
+    directions = {
+        (graph.value(t, SWAP.releasedBy), graph.value(t, SWAP.receivedBy))
+        for t in graph.objects(EXCHANGE, SWAP.transfer)
+    }
+    assert directions == {(russia, ukraine), (ukraine, russia)}
+    # Counts are missing, not zero: the shapes warn about them.
+    for transfer in graph.objects(EXCHANGE, SWAP.transfer):
+        assert graph.value(transfer, SWAP.peopleCount) is None
+    [mediation] = graph.objects(EXCHANGE, SWAP.mediation)
+    assert graph.value(mediation, SWAP.actor) == ID["state/united-arab-emirates"]
+    assert graph.value(mediation, SWAP.role) == SWAP.MediatorRole
+    assert (URIRef(SOURCE), RDF.type, SWAP.Source) in parse_file(project.graph_dir / "sources.ttl")
+    assert check_canonical(target) and check_canonical(project.graph_dir / "sources.ttl")
+    assert any("Russia released to Ukraine" in item for item in made.to_fill)
+
+
+def test_nothing_else_changes(project: Project) -> None:
+    new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], [], [SOURCE])
+    result = diff_projects(Project.open(REPO_ROOT), project)
+    assert result.ontology == ()
+    assert {(e.iri, e.status) for e in result.data} == {
+        (str(EXCHANGE), "added"),
+        (SOURCE, "added"),
+    }
+
+
+def test_new_year_file_is_created(project: Project) -> None:
+    made = new_exchange(project, dt.date(2027, 1, 9), ["RU", "US"], [], [SOURCE])
+    assert made.iri == ID["exchange/2027-01-09-ru-us"]
+    assert (project.graph_dir / "exchanges-2027.ttl") in made.written
+    assert check_canonical(project.graph_dir / "exchanges-2027.ttl")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Russia", "Ukraine"),
+        ("RU", "UA"),
+        ("RUS", "UKR"),
+        ("russia", "UKRAINE"),
+        ("Russian Federation", "Ukraine"),
+        ("Q159", "Q212"),
+    ],
+)
+def test_states_by_label_code_or_wikidata_id(project: Project, names: tuple[str, str]) -> None:
+    assert new_exchange(project, dt.date(2026, 3, 5), names).iri == EXCHANGE
+
+
+def test_organisation_as_mediator_by_alt_label(project: Project) -> None:
+    made = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], ["ICRC"])
+    graph = parse_file(project.graph_dir / "exchanges-2026.ttl")
+    [mediation] = graph.objects(made.iri, SWAP.mediation)
+    assert graph.value(mediation, SWAP.actor) == ID["organisation/icrc"]
+
+
+def test_second_exchange_the_same_day_gets_a_suffix(project: Project) -> None:
+    first = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"])
+    second = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"])
+    assert second.iri == ID["exchange/2026-03-05-ru-ua-b"]
+    assert second.same_day == (first.iri,)
+    assert second.label.endswith("(part b)")
+    graph = parse_file(project.graph_dir / "exchanges-2026.ttl")
+    assert graph.value(second.iri, DCTERMS.identifier) == Literal("RU-UA-2026-03-05b")
+    assert graph.value(first.iri, RDFS.label) == Literal(first.label)
+
+
+def test_unknown_state_lists_close_matches_and_writes_nothing(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(project)
+    argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-03-05"]
+    assert main([*argv, "--between", "Rusia", "Ukraine"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "unknown state 'Rusia'" in err and "close matches: Russia" in err
+    assert main([*argv, "--between", "Russia", "Ukraine", "--mediator", "Katar"]) == 2
+    assert "unknown mediator 'Katar'" in capsys.readouterr().err
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("between", "mediators", "sources", "message"),
+    [
+        (["Russia", "RU"], [], [], "same state twice"),
+        (["Russia", "Ukraine"], ["Ukraine"], [], "is one of the two states"),
+        (["Russia", "Ukraine"], [], ["not a url"], "is not a web address"),
+        (["Russia", "ICRC"], [], [], "unknown state 'ICRC'"),
+    ],
+)
+def test_bad_input_is_refused(
+    project: Project, between: list[str], mediators: list[str], sources: list[str], message: str
+) -> None:
+    before = snapshot(project)
+    with pytest.raises(SwapgraphError, match=message):
+        new_exchange(project, dt.date(2026, 3, 5), between, mediators, sources)
+    assert snapshot(project) == before
+
+
+def test_failure_mid_write_leaves_every_file_untouched(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(project)
+    real_replace = os.replace
+    calls = 0
+
+    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the first file is already in place
+            raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(SwapgraphError, match="could not write"):
+        new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], [], [SOURCE])
+    monkeypatch.undo()
+    assert calls >= 2
+    assert snapshot(project) == before
+
+
+def test_cli_prints_what_is_still_to_fill_in(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-03-05"]
+    assert main([*argv, "--between", "Russia", "Ukraine"]) == 0
+    out = capsys.readouterr().out
+    assert f"added <{EXCHANGE}>" in out and "graph/exchanges-2026.ttl" in out
+    assert "a source (required)" in out
+    assert "how many people Russia released to Ukraine" in out
+    assert "who mediated" in out
