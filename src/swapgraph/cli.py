@@ -213,6 +213,87 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     parser.set_defaults(run=_run_diff)
 
 
+# --------------------------------------------------------------------------- export
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from swapgraph.exports import export
+    from swapgraph.views import Filters
+
+    filters = Filters.parse(args.start, args.end, args.state, args.mediator)
+    content, _, _ = export(_project(args), args.format, args.view, filters)
+    if args.output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        try:
+            args.output.write_bytes(content)
+        except OSError as error:
+            raise SwapgraphError(f"{args.output}: cannot write: {error.strerror}") from None
+    return EXIT_OK
+
+
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from swapgraph.exports import FORMATS
+    from swapgraph.views import VIEWS
+
+    parser = commands.add_parser(
+        "export",
+        help="the graph as GraphML, GEXF, Cytoscape.js, DOT, CSV or RDF",
+        description="Write a view of the graph (actors, exchanges, or every triple) in a "
+        "format graph tools open, or the triples as RDF. Filters keep the exchanges in a date "
+        "range, between given states, or with given third parties.",
+    )
+    parser.add_argument("format", choices=list(FORMATS), metavar="FORMAT", help=", ".join(FORMATS))
+    parser.add_argument("--view", choices=VIEWS, default="actors", help="default: actors")
+    parser.add_argument("--from", dest="start", metavar="DATE", help="exchanges on or after")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="exchanges on or before")
+    parser.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        metavar="STATE",
+        help="keep exchanges this state took part in (label, ISO code or IRI; repeat: all of them)",
+    )
+    parser.add_argument(
+        "--mediator",
+        action="append",
+        default=[],
+        metavar="ACTOR",
+        help="keep exchanges with this third party (repeat: any of them)",
+    )
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    parser.set_defaults(run=_run_export)
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from swapgraph.stats import compute_stats, render, select_tables
+
+    tables = select_tables(compute_stats(_project(args)), args.table)
+    print(render(tables, args.format), end="")
+    return EXIT_OK
+
+
+def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from swapgraph.stats import STATS_FORMATS
+
+    parser = commands.add_parser(
+        "stats",
+        help="exchanges and people per year and pair, mediators, centrality, agreements",
+        description="Network analytics over the graph: exchanges and people per year and per "
+        "pair of states, mediators ranked overall and per year, degree and betweenness "
+        "centrality, promised against delivered per agreement, running totals per state.",
+    )
+    parser.add_argument("--format", choices=STATS_FORMATS, default="table")
+    parser.add_argument(
+        "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
+    )
+    parser.set_defaults(run=_run_stats)
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
@@ -220,6 +301,8 @@ _COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_query,
     _add_new,
     _add_diff,
+    _add_export,
+    _add_stats,
 ]
 
 

@@ -1,0 +1,418 @@
+"""Exports that graph tools open without edits, and the RDF serialisations.
+
+Graph formats write one of the views of :mod:`swapgraph.views`:
+
+``graphml``
+    GraphML with typed keys (yEd, Cytoscape, Gephi, networkx, igraph).
+``gexf``
+    GEXF 1.3, dynamic: a node exists from its first exchange on, an edge on the day of each
+    exchange it counts (one spell per day), so Gephi's timeline plays the exchanges in order.
+``cytoscape``
+    Cytoscape.js JSON: ``{"elements": {"nodes": [{"data": ...}], "edges": [{"data": ...}]}}``
+    (also what Cytoscape desktop imports as ``.cyjs``).
+``dot``
+    Graphviz DOT, laid out by ``neato`` whatever program renders it; third parties are
+    filled and their edges dashed, coloured by role.
+``nodes-csv`` / ``edges-csv``
+    Gephi's spreadsheet import. Nodes: ``Id,Label`` then the view's node attributes; edges:
+    ``Source,Target,Type,Id,Label,Weight`` then the view's edge attributes. Columns are the
+    same for every export of a view; an unknown value is an empty cell.
+
+RDF formats (``turtle``, ``ntriples``, ``jsonld``) write the knowledge graph's triples
+(without the ontology), filtered like the views; they ignore the view.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import networkx as nx
+from rdflib import Graph
+
+from swapgraph import __version__
+from swapgraph.engine import Engine, open_engine
+from swapgraph.errors import SwapgraphError
+from swapgraph.namespaces import PREFIXES, bind_prefixes
+from swapgraph.paths import Project
+from swapgraph.turtle import serialize
+from swapgraph.views import COLUMNS, VIEWS, Filters, build_view, data_graph, load_facts
+
+GEXF_NAMESPACE = "http://gexf.net/1.3"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+Value = str | int | float
+
+
+@dataclass(frozen=True)
+class Format:
+    """An export format: how to write it, its media type and its file name suffix."""
+
+    name: str
+    media_type: str
+    suffix: str
+    rdf: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("graphml", "application/graphml+xml", "graphml"),
+        Format("gexf", "application/gexf+xml", "gexf"),
+        Format("cytoscape", "application/json", "cyjs"),
+        Format("dot", "text/vnd.graphviz", "dot"),
+        Format("nodes-csv", "text/csv; charset=utf-8", "nodes.csv"),
+        Format("edges-csv", "text/csv; charset=utf-8", "edges.csv"),
+        Format("turtle", "text/turtle", "ttl", rdf=True),
+        Format("ntriples", "application/n-triples", "nt", rdf=True),
+        Format("jsonld", "application/ld+json", "jsonld", rdf=True),
+    )
+}
+
+
+def export(
+    source: Project | Engine,
+    format: str,
+    view: str = "actors",
+    filters: Filters | None = None,
+) -> tuple[bytes, str, str]:
+    """Export the graph in a format, as an HTTP response or a file would carry it.
+
+    Args:
+        source: A project (loaded into the default engine) or an engine already open on one.
+        format: One of :data:`FORMATS`.
+        view: ``actors``, ``exchanges`` or ``rdf``; ignored by the RDF formats.
+        filters: Which exchanges to keep; None keeps all.
+
+    Returns:
+        The content, its media type and a file name for a download.
+
+    Raises:
+        SwapgraphError: If the format or view is unknown, or a filter matches nothing known.
+    """
+    spec = FORMATS.get(format)
+    if spec is None:
+        raise SwapgraphError(
+            f"unknown export format {format!r} (expected one of {', '.join(FORMATS)})"
+        )
+    if view not in VIEWS:
+        raise SwapgraphError(f"unknown view {view!r} (expected one of {', '.join(VIEWS)})")
+    engine = open_engine(source) if isinstance(source, Project) else source
+    if spec.rdf:
+        content = write_rdf(data_graph(engine, load_facts(engine), filters), format)
+        return content, spec.media_type, f"swapgraph.{spec.suffix}"
+    graph = build_view(engine, view, filters)
+    content = _GRAPH_WRITERS[format](graph)
+    return content, spec.media_type, f"swapgraph-{view}.{spec.suffix}"
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def attribute_types(graph: nx.MultiDiGraph, cls: str) -> dict[str, type]:
+    """Return the type of each node or edge attribute of a view, in the view's column order.
+
+    Args:
+        graph: A view built by :func:`swapgraph.views.build_view`.
+        cls: ``node`` or ``edge``.
+
+    Raises:
+        SwapgraphError: If an attribute is not one of the view's columns, holds values of two
+            types, or a value that is not a str, int or float: the writers declare one type
+            per attribute.
+    """
+    columns = COLUMNS[graph.graph["view"]][0 if cls == "node" else 1]
+    items = graph.nodes.values() if cls == "node" else (d for *_, d in graph.edges(data=True))
+    found: dict[str, type] = {}
+    for data in items:
+        for name, value in data.items():
+            kind = type(value)
+            if name not in columns or kind not in (str, int, float):
+                raise SwapgraphError(f"{cls} attribute {name!r}={value!r} cannot be exported")
+            if found.setdefault(name, kind) is not kind:
+                raise SwapgraphError(f"{cls} attribute {name!r} holds several types of value")
+    return {name: found.get(name, str) for name in columns}
+
+
+def _edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """Return the edges with unique ids ``e0``, ``e1`` ... in a stable order."""
+    ordered = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2])))
+    return [(f"e{i}", u, v, data) for i, (u, v, _, data) in enumerate(ordered)]
+
+
+def _nodes(graph: nx.MultiDiGraph) -> list[tuple[str, dict[str, Any]]]:
+    return sorted(graph.nodes(data=True), key=lambda n: n[0])
+
+
+def _description(graph: nx.MultiDiGraph) -> str:
+    return f"swapgraph {graph.graph.get('view', '')} view: prisoner exchanges between states"
+
+
+# --------------------------------------------------------------------------- GraphML
+
+
+def write_graphml(graph: nx.MultiDiGraph) -> bytes:
+    """Write a view as GraphML, with unique edge ids and typed keys."""
+    copy = nx.MultiDiGraph(name=graph.graph.get("name", ""), description=_description(graph))
+    for node, data in _nodes(graph):
+        copy.add_node(node, **data)
+    for edge_id, u, v, data in _edges(graph):
+        copy.add_edge(u, v, key=edge_id, **data)
+    attribute_types(graph, "node")
+    attribute_types(graph, "edge")
+    return "\n".join(nx.generate_graphml(copy)).encode("utf-8") + b"\n"
+
+
+# --------------------------------------------------------------------------- GEXF
+
+_GEXF_TYPES = {str: "string", int: "long", float: "double"}
+# Attributes GEXF carries in its own markup rather than as attvalues.
+_GEXF_OWN = {"label", "weight", "dates"}
+
+
+def write_gexf(graph: nx.MultiDiGraph) -> bytes:
+    """Write a view as dynamic GEXF 1.3 (see the module documentation)."""
+    nodes, edges = _nodes(graph), _edges(graph)
+    node_types = attribute_types(graph, "node")
+    edge_types = attribute_types(graph, "edge")
+    ET.register_namespace("", GEXF_NAMESPACE)
+    ET.register_namespace("xsi", _XSI)
+    root = ET.Element(
+        _gexf("gexf"),
+        {
+            "version": "1.3",
+            f"{{{_XSI}}}schemaLocation": f"{GEXF_NAMESPACE} {GEXF_NAMESPACE}/gexf.xsd",
+        },
+    )
+    meta = ET.SubElement(root, _gexf("meta"))
+    ET.SubElement(meta, _gexf("creator")).text = f"swapgraph {__version__}"
+    ET.SubElement(meta, _gexf("description")).text = _description(graph)
+    body = ET.SubElement(
+        root,
+        _gexf("graph"),
+        {
+            "defaultedgetype": "directed",
+            "mode": "dynamic",
+            "timeformat": "date",
+            "timerepresentation": "interval",
+        },
+    )
+    ids = {}
+    for cls, types in (("node", node_types), ("edge", edge_types)):
+        declared = ET.SubElement(body, _gexf("attributes"), {"class": cls, "mode": "static"})
+        for name, kind in types.items():
+            if name not in _GEXF_OWN:
+                ids[cls, name] = name
+                ET.SubElement(
+                    declared,
+                    _gexf("attribute"),
+                    {"id": name, "title": name, "type": _GEXF_TYPES[kind]},
+                )
+    node_list = ET.SubElement(body, _gexf("nodes"), {"count": str(len(nodes))})
+    for node, data in nodes:
+        markup = {"id": node, "label": str(data.get("label", node))}
+        if "first" in data:
+            markup["start"] = str(data["first"])
+        element = ET.SubElement(node_list, _gexf("node"), markup)
+        _attvalues(element, data, "node", ids)
+    edge_list = ET.SubElement(body, _gexf("edges"), {"count": str(len(edges))})
+    for edge_id, u, v, data in edges:
+        markup = {"id": edge_id, "source": u, "target": v}
+        if "label" in data:
+            markup["label"] = str(data["label"])
+            markup["kind"] = str(data.get("role", data["label"]))
+        if "weight" in data:
+            markup["weight"] = repr(float(data["weight"]))
+        element = ET.SubElement(edge_list, _gexf("edge"), markup)
+        if data.get("dates"):
+            spells = ET.SubElement(element, _gexf("spells"))
+            for day in str(data["dates"]).split():
+                ET.SubElement(spells, _gexf("spell"), {"start": day, "end": day})
+        _attvalues(element, data, "edge", ids)
+    ET.indent(root)
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return text + b"\n"
+
+
+def _gexf(tag: str) -> str:
+    return f"{{{GEXF_NAMESPACE}}}{tag}"
+
+
+def _attvalues(
+    element: ET.Element, data: dict[str, Any], cls: str, ids: dict[tuple[str, str], str]
+) -> None:
+    values = [(ids[cls, k], v) for k, v in data.items() if (cls, k) in ids]
+    if values:
+        holder = ET.SubElement(element, _gexf("attvalues"))
+        for key, value in values:
+            ET.SubElement(holder, _gexf("attvalue"), {"for": key, "value": str(value)})
+
+
+# --------------------------------------------------------------------------- Cytoscape.js
+
+
+def write_cytoscape(graph: nx.MultiDiGraph) -> bytes:
+    """Write a view as Cytoscape.js JSON elements, every element's fields under ``data``."""
+    document = {
+        "format_version": "1.0",
+        "generated_by": f"swapgraph {__version__}",
+        "target_cytoscapejs_version": "~3",
+        "data": {"name": graph.graph.get("name", ""), "description": _description(graph)},
+        "elements": {
+            "nodes": [{"data": {"id": node, **data}} for node, data in _nodes(graph)],
+            "edges": [
+                {"data": {"id": edge_id, "source": u, "target": v, **data}}
+                for edge_id, u, v, data in _edges(graph)
+            ],
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+
+
+# --------------------------------------------------------------------------- DOT
+
+_ROLE_COLOURS = {
+    "mediator": "#d95f02",
+    "facilitator": "#e7298a",
+    "host": "#7570b3",
+    "guarantor": "#66a61e",
+    "transit state": "#1b9e77",
+}
+_SHAPES = {"state": "ellipse", "organisation": "box", "exchange": "note", "literal": "plaintext"}
+
+
+def write_dot(graph: nx.MultiDiGraph) -> bytes:
+    """Write a view as Graphviz DOT with a readable style (see the module documentation)."""
+    lines = [
+        "digraph swapgraph {",
+        f"  label={_dot_legend(graph)};",
+        '  layout=neato; overlap=false; splines=true; sep="+14"; fontname="Helvetica";',
+        '  node [fontname="Helvetica", fontsize=12, style=filled, fillcolor="#deebf7"];',
+        '  edge [fontname="Helvetica", fontsize=9, color="#555555", arrowsize=0.6, len=2.2];',
+    ]
+    for node, data in _nodes(graph):
+        exchanges = int(data.get("exchanges", 0))
+        style = {
+            "label": str(data.get("label", node)),
+            "shape": _SHAPES.get(str(data.get("type")), "ellipse"),
+            "fontsize": f"{12 + 4 * math.log10(1 + exchanges):.1f}",
+            "tooltip": str(data.get("iri", node)),
+        }
+        if data.get("third_party"):
+            style.update(fillcolor="#fdae6b", penwidth="2.5")
+        lines.append(f"  {_dot(node)} [{_dot_attributes(style)}];")
+    for _, u, v, data in _edges(graph):
+        people = int(data.get("people", 0))
+        role = str(data.get("role", ""))
+        style = {"penwidth": f"{0.8 + math.log10(1 + people):.2f}"}
+        if role in _ROLE_COLOURS:
+            # Third-party edges are told apart by colour (see the legend), not by labels,
+            # which would hide the network around the parties they served.
+            style.update(style="dashed", color=_ROLE_COLOURS[role], tooltip=str(data["label"]))
+        elif "exchanges" in data:
+            style["label"] = str(people)
+        else:
+            style["label"] = str(data.get("label", ""))
+        lines.append(f"  {_dot(u)} -> {_dot(v)} [{_dot_attributes(style)}];")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _dot_legend(graph: nx.MultiDiGraph) -> str:
+    """Return the graph's title and a colour key of the roles in it, as a DOT HTML label."""
+    roles = {str(d.get("role")) for *_, d in graph.edges(data=True)}
+    keys = [
+        f'<font color="{colour}">- - {escape(role)}</font>'
+        for role, colour in _ROLE_COLOURS.items()
+        if role in roles
+    ]
+    title = escape(_description(graph))
+    if graph.graph.get("view") == "actors":
+        title += "<br/>solid: released people to (label: people); filled orange: third parties"
+    return f"<{title}<br/>{'   '.join(keys)}>" if keys else f"<{title}>"
+
+
+def _dot(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _dot_attributes(attributes: dict[str, str]) -> str:
+    return ", ".join(f"{k}={_dot(v)}" for k, v in attributes.items())
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def write_nodes_csv(graph: nx.MultiDiGraph) -> bytes:
+    """Write a view's nodes as CSV: ``Id,Label`` then the node attributes."""
+    nodes = _nodes(graph)
+    columns = [c for c in attribute_types(graph, "node") if c != "label"]
+    rows = [
+        [node, data.get("label", node), *(data.get(c, "") for c in columns)] for node, data in nodes
+    ]
+    return _csv(["Id", "Label", *columns], rows)
+
+
+def write_edges_csv(graph: nx.MultiDiGraph) -> bytes:
+    """Write a view's edges as CSV: ``Source,Target,Type,Id,Label,Weight`` then attributes."""
+    edges = _edges(graph)
+    columns = [c for c in attribute_types(graph, "edge") if c not in ("label", "weight")]
+    rows = [
+        [
+            u,
+            v,
+            "Directed",
+            edge_id,
+            data.get("label", ""),
+            data.get("weight", 1.0),
+            *(data.get(c, "") for c in columns),
+        ]
+        for edge_id, u, v, data in edges
+    ]
+    return _csv(["Source", "Target", "Type", "Id", "Label", "Weight", *columns], rows)
+
+
+def _csv(header: list[str], rows: Iterable[list[Value]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+# --------------------------------------------------------------------------- RDF
+
+
+def write_rdf(graph: Graph, format: str) -> bytes:
+    """Serialise triples as Turtle (canonical), N-Triples (sorted) or JSON-LD.
+
+    Raises:
+        SwapgraphError: If the format is not an RDF format.
+    """
+    if format == "turtle":
+        return serialize(graph).encode("utf-8")
+    if format == "ntriples":
+        lines = sorted(set(graph.serialize(format="nt").splitlines()) - {""})
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    if format == "jsonld":
+        context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+        text: str = bind_prefixes(graph).serialize(format="json-ld", context=context, indent=1)
+        return text.encode("utf-8")
+    raise SwapgraphError(f"{format!r} is not an RDF format")
+
+
+_GRAPH_WRITERS: dict[str, Callable[[nx.MultiDiGraph], bytes]] = {
+    "graphml": write_graphml,
+    "gexf": write_gexf,
+    "cytoscape": write_cytoscape,
+    "dot": write_dot,
+    "nodes-csv": write_nodes_csv,
+    "edges-csv": write_edges_csv,
+}
