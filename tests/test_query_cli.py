@@ -1,0 +1,124 @@
+"""``swapgraph query``: text, files and named queries; output formats; exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from swapgraph.cli import main
+from tests.conftest import REPO_ROOT
+
+PROJECT = ["--project", str(REPO_ROOT)]
+GRINER = "https://w3id.org/swapgraph/id/person/brittney-griner"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["query", *args, *PROJECT])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_shows_every_named_query(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--list")
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines()]
+    assert names == sorted(p.stem for p in (REPO_ROOT / "api").glob("*.rq"))
+    assert "Named public figures released: by whom, to whom, when" in out
+
+
+def test_named_query_with_parameters_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "named-figures", "--param", "name=griner", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert "person" in data["head"]["vars"]
+    [row] = data["results"]["bindings"]
+    assert row["person"] == {"type": "uri", "value": GRINER}
+    assert row["date"] == {
+        "type": "literal",
+        "value": "2022-12-08",
+        "datatype": "http://www.w3.org/2001/XMLSchema#date",
+    }
+    assert row["name"] == {"type": "literal", "value": "griner"}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_csv_and_tsv(capsys: pytest.CaptureFixture[str], engine: str) -> None:
+    args = ["named-figures", "--param", "name=griner", "--engine", engine]
+    code, out, _ = run(capsys, *args, "--format", "csv")
+    assert code == 0 and "\r\n" in out
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert (row["person"], row["person_label"], row["date"]) == (
+        GRINER,
+        "Brittney Griner",
+        "2022-12-08",
+    )
+    code, out, _ = run(capsys, *args, "--format", "tsv")
+    header, line = out.splitlines()
+    cells = dict(zip(header.split("\t"), line.split("\t"), strict=True))
+    assert cells["?person"] == f"<{GRINER}>"
+    assert cells["?date"] == '"2022-12-08"^^<http://www.w3.org/2001/XMLSchema#date>'
+    assert cells["?person_label"] == '"Brittney Griner"'
+
+
+def test_table_shortens_iris(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "named-figures", "--param", "name=griner")
+    assert code == 0
+    header, rule, row = out.splitlines()
+    assert header.split()[:2] == ["person", "person_label"]
+    assert set(rule) == {"-", " "}
+    assert row.startswith("person:brittney-griner  Brittney Griner")
+
+
+def test_sparql_text_ask_and_construct(capsys: pytest.CaptureFixture[str]) -> None:
+    ask = f"ASK {{ <{GRINER}> a <https://w3id.org/swapgraph/ontology#Person> }}"
+    assert run(capsys, ask)[:2] == (0, "true\n")
+    assert json.loads(run(capsys, ask, "--format", "json")[1]) == {"head": {}, "boolean": True}
+    construct = f"CONSTRUCT {{ <{GRINER}> ?p ?o }} WHERE {{ <{GRINER}> ?p ?o }}"
+    code, out, _ = run(capsys, construct)
+    assert code == 0 and out.startswith("@prefix ") and "person:brittney-griner" in out
+    code, out, _ = run(capsys, construct, "--format", "csv")
+    assert out.splitlines()[0] == "subject,predicate,object"
+
+
+def test_query_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    plain = tmp_path / "plain.rq"
+    plain.write_text(f"# who\nSELECT ?p WHERE {{ <{GRINER}> ?p ?o }} LIMIT 1\n")
+    code, out, _ = run(capsys, "-f", str(plain), "--format", "csv")
+    assert code == 0 and out.startswith("p\r\n")
+    named = tmp_path / "Mine.rq"
+    named.write_text((REPO_ROOT / "api" / "named-figures.rq").read_text())
+    code, out, _ = run(capsys, "-f", str(named), "--param", "name=bout", "--format", "csv")
+    assert code == 0 and "Viktor Bout" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["SELECT ?x WHERE { ?x"], "SPARQL syntax error"),
+        (["nosuch-query"], "no named query 'nosuch-query'"),
+        (["-f", "/nonexistent/q.rq"], "/nonexistent/q.rq: no such query file"),
+        (["named-figures", "--param", "colour=red"], "has no parameter 'colour'"),
+        (["exchanges-between", "--param", "from=2025-13-45"], "'2025-13-45' is not a date"),
+        (["asymmetric-exchanges", "--param", "min_imbalance=abc"], "'abc' is not an integer"),
+        (["named-figures", "--param", "name"], "must read NAME=VALUE"),
+        (["ASK { ?s ?p ?o }", "--param", "x=1"], "named queries (api/NAME.rq) only"),
+    ],
+)
+def test_errors_exit_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("swapgraph: error: ") and message in err
+
+
+def test_query_and_file_are_exclusive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["query", "named-figures", "-f", "x.rq"])
+    assert caught.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err
