@@ -122,3 +122,34 @@ def test_query_and_file_are_exclusive(capsys: pytest.CaptureFixture[str]) -> Non
         main(["query", "named-figures", "-f", "x.rq"])
     assert caught.value.code == 2
     assert "not allowed with" in capsys.readouterr().err
+
+
+def test_result_formats_escape_and_type_terms() -> None:
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from swapgraph.engine import SelectResult
+    from swapgraph.results import render
+
+    result = SelectResult(
+        ["a", "b", "c"],
+        [
+            {"a": Literal('tab\there "q"\nline'), "b": Literal("Kyiv", lang="en"), "c": None},
+            {"a": Literal(5, datatype=XSD.integer), "b": BNode("x1"), "c": URIRef("urn:x")},
+        ],
+    )
+    assert render(result, "tsv").splitlines() == [
+        "?a\t?b\t?c",
+        '"tab\\there \\"q\\"\\nline"\t"Kyiv"@en\t',
+        "5\t_:x1\t<urn:x>",
+    ]
+    assert list(csv.reader(io.StringIO(render(result, "csv")))) == [
+        ["a", "b", "c"],
+        ['tab\there "q"\nline', "Kyiv", ""],
+        ["5", "_:x1", "urn:x"],
+    ]
+    bindings = json.loads(render(result, "json"))["results"]["bindings"]
+    assert bindings[0]["b"] == {"type": "literal", "value": "Kyiv", "xml:lang": "en"}
+    assert "c" not in bindings[0]
+    assert bindings[1]["b"] == {"type": "bnode", "value": "x1"}
+    assert render(result, "table").splitlines()[2] == 'tab here "q" line  Kyiv'
