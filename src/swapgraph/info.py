@@ -22,7 +22,10 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?triples ?version ?first ?last WHERE {
   { SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o } }
   OPTIONAL { ?ontology a owl:Ontology ; owl:versionInfo ?version }
-  { SELECT (MIN(?date) AS ?first) (MAX(?date) AS ?last) WHERE { ?e a swap:Exchange ; swap:date ?date } }
+  {
+    SELECT (MIN(?date) AS ?first) (MAX(?date) AS ?last)
+    WHERE { ?e a swap:Exchange ; swap:date ?date }
+  }
 }
 """
 

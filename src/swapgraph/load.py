@@ -35,7 +35,7 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
         target.parse(path, format=fmt)
     except BadSyntax as error:
         line, column = _bad_syntax_position(error)
-        raise RDFSyntaxError(path, error._why, line, column) from None  # noqa: SLF001
+        raise RDFSyntaxError(path, error._why, line, column) from None
     except Exception as error:  # rdflib raises many types for bad input; all mean the same here
         raise RDFSyntaxError(path, str(error) or type(error).__name__) from None
     return target
@@ -74,9 +74,8 @@ def dataset_graph(project: Project) -> Graph:
 
 def _bad_syntax_position(error: BadSyntax) -> tuple[int, int]:
     # rdflib's notation3 parser counts lines from 0 and reports a character offset.
-    text = error._str  # noqa: SLF001
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    offset = min(error._i, len(text))  # noqa: SLF001
+    raw: str | bytes = error._str
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    offset = min(error._i, len(text))
     line_start = text.rfind("\n", 0, offset) + 1
     return error.lines + 1, offset - line_start + 1

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
-from rdflib import Graph
 
 #: The vocabulary.
 SWAP = Namespace("https://w3id.org/swapgraph/ontology#")

@@ -18,7 +18,12 @@ from pathlib import Path
 from swapgraph.errors import ProjectError
 
 #: File suffixes read as RDF content, with the rdflib / Oxigraph format of each.
-RDF_SUFFIXES: dict[str, str] = {".ttl": "turtle", ".trig": "trig", ".nt": "nt", ".jsonld": "json-ld"}
+RDF_SUFFIXES: dict[str, str] = {
+    ".ttl": "turtle",
+    ".trig": "trig",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+}
 
 
 def rdf_format(path: Path) -> str:
