@@ -2,4 +2,6 @@
 
 from swapgraph.cli import main
 
-raise SystemExit(main())
+# Guarded: the server's worker processes import this module again when they start.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -294,15 +294,200 @@ def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=_run_stats)
 
 
+# --------------------------------------------------------------------------- validate
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from swapgraph.report import render
+    from swapgraph.validate import validate_project
+
+    report = validate_project(_project(args), args.files)
+    print(render(report, args.format), end="")
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from swapgraph.report import FORMATS
+
+    parser = commands.add_parser(
+        "validate",
+        help="check the graph against the SHACL shapes",
+        description="Validate graph/ (plus any FILES, such as a new file not yet in graph/) "
+        "against the project's SHACL shapes, and report each result with its file, line, "
+        "shape and message. Exit 0 if the data conforms (Warnings allowed), 1 if there are "
+        "Violations, 2 if validation could not run. No file is modified.",
+    )
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="more data files")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.set_defaults(run=_run_validate)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from swapgraph.named_queries import parse_assignments
+    from swapgraph.serve import serve
+    from swapgraph.server import Settings
+
+    named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}
+    settings = Settings(
+        project=_project(args),
+        engine=args.engine,
+        timeout=args.timeout,
+        cors_origins=tuple(args.cors),
+        named_graphs=named,
+        workers=args.workers,
+    )
+    serve(settings, args.host, args.port, args.allow_invalid)
+    return EXIT_OK
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve the graph: SPARQL endpoint, named queries, Linked Data, validation",
+        description="Validate the project, then serve it over HTTP: SPARQL 1.1 at /sparql, "
+        "the named queries at /api/queries/NAME, every entity at /id/..., the vocabulary at "
+        "/ontology, SHACL validation at /validate, and the API's documentation at /docs.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument(
+        "--engine",
+        default="oxigraph",
+        metavar="oxigraph|rdflib|URL",
+        help="query engine, or the URL of a SPARQL endpoint holding the data (default: oxigraph)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per-query time limit"
+    )
+    parser.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="allow this origin (repeatable)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="queries that run at once (default: 2)"
+    )
+    parser.add_argument(
+        "--allow-invalid", action="store_true", help="serve even if the graph has violations"
+    )
+    # Extra files served as named graphs (IRI=FILE), for protocol test suites.
+    parser.add_argument("--named-graph", action="append", default=[], help=argparse.SUPPRESS)
+    parser.set_defaults(run=_run_serve)
+
+
+# --------------------------------------------------------------------------- release
+
+
+def _run_release(args: argparse.Namespace) -> int:
+    from swapgraph.release import release
+
+    project = _project(args)
+    done = release(project, args.version, args.date, args.since)
+    print(f"released {done.version} (follows {done.prior})")
+    for path in done.written:
+        print(f"  wrote {path.relative_to(project.root)}")
+    if done.baseline is None:
+        print(f"no release v{done.prior} to compare with: the CHANGELOG entry summarises")
+    print(f"next: commit, then tag the release: git tag v{done.version}")
+    return EXIT_OK
+
+
+def _add_release(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "release",
+        help="bump the ontology version, write dated dumps to dist/, add a CHANGELOG entry",
+        description="Set owl:versionInfo, owl:versionIRI and owl:priorVersion, write "
+        "N-Triples, TriG and JSON-LD dumps with SHA-256 checksums to dist/, and add a "
+        "CHANGELOG entry built from the semantic diff since the git tag v<previous version>; "
+        "all or nothing.",
+    )
+    parser.add_argument("version", metavar="VERSION", help="MAJOR.MINOR.PATCH, e.g. 0.2.0")
+    parser.add_argument(
+        "--date", type=_date, metavar="YYYY-MM-DD", help="release date (default: today, UTC)"
+    )
+    parser.add_argument(
+        "--since",
+        metavar="GIT-REV",
+        help="build the CHANGELOG entry from this revision (default: tag v<previous version>)",
+    )
+    parser.set_defaults(run=_run_release)
+
+
+# --------------------------------------------------------------------------- import-csv
+
+
+def _run_import_csv(args: argparse.Namespace) -> int:
+    from swapgraph.importer import import_csv
+
+    report = import_csv(_project(args), args.file, dry_run=args.dry_run)
+    for iri in report.added:
+        print(f"added: {iri}")
+    for item in [*report.duplicates, *report.unmapped]:
+        print(f"warning: {item}", file=sys.stderr)
+    for problem in [*report.errors, *report.violations]:
+        print(f"error: {problem}", file=sys.stderr)
+    for path in report.written:
+        print(f"wrote: {path}")
+    if not report.ok:
+        print("nothing was written: fix the errors above and import again", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def _add_import_csv(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "import-csv",
+        help="merge exchanges from a CSV file into graph/ (all or nothing)",
+        description="Add the CSV's new exchanges to graph/. Rows already in the graph are "
+        "reported with their differences, never overwritten. If any row is malformed or the "
+        "result does not conform to the shapes, nothing is written (exit 1).",
+    )
+    parser.add_argument("file", type=Path, help="CSV in the layout of the research data")
+    parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    parser.set_defaults(run=_run_import_csv)
+
+
+# --------------------------------------------------------------------------- fmt
+
+
+def _run_fmt(args: argparse.Namespace) -> int:
+    from swapgraph.fmt import format_project
+
+    changed = format_project(_project(args), check=args.check)
+    for path in changed:
+        print(f"{'would reformat' if args.check else 'reformatted'}: {path}")
+    return EXIT_VIOLATIONS if args.check and changed else EXIT_OK
+
+
+def _add_fmt(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "fmt", help="write every file of graph/ as canonical Turtle (--check: only list them)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
+    parser.set_defaults(run=_run_fmt)
+
+
 # --------------------------------------------------------------------------- main
 
 _COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_info,
+    _add_validate,
     _add_query,
+    _add_import_csv,
+    _add_fmt,
     _add_new,
     _add_diff,
+    _add_release,
     _add_export,
     _add_stats,
+    _add_serve,
 ]
 
 

@@ -1,8 +1,17 @@
-"""Query engines behind one interface: pyoxigraph (default, fast) and rdflib (the reference).
+"""Query engines behind one interface: pyoxigraph (default), rdflib (the reference), remote.
 
 Every engine answers SPARQL 1.1 queries over the same dataset, the project's ontology and
-knowledge graph in the default graph, and returns results as rdflib terms, so that callers
-(the CLI, the analytics, the HTTP API) never depend on which engine ran the query.
+knowledge graph in the default graph (plus, for a server, any extra named graphs), and
+returns results as rdflib terms, so that callers (the CLI, the analytics, the HTTP API)
+never depend on which engine ran the query. For the HTTP API every engine can also answer
+with the serialised bytes of a result in a negotiated media type, which lets pyoxigraph and
+a remote endpoint produce them without building Python objects per row.
+
+Every engine is read-only and closed: updates and ``SERVICE`` are refused before the engine
+sees the text, and ``FROM`` / ``FROM NAMED`` / dataset parameters only select graphs already
+loaded. rdflib would otherwise fetch any ``http:`` or ``file:`` IRI named in ``FROM``; this
+module switches that off for the whole process, and makes rdflib's default graph the
+dataset's default graph rather than the union of all graphs, as SPARQL 1.1 specifies.
 """
 
 from __future__ import annotations
@@ -10,15 +19,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
+import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+import rdflib.plugins.sparql
+from pyparsing import ParseException
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
-from swapgraph.errors import QueryError
-from swapgraph.load import parse_files
+from swapgraph.errors import QueryError, QueryTimeout
+from swapgraph.load import parse_file
 from swapgraph.paths import Project
+from swapgraph.query_text import add_values_block, check_read_only_query
+
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = False
 
 #: A row of a SELECT result: variable name to term, ``None`` where unbound.
 Row = dict[str, Identifier | None]
@@ -49,16 +70,145 @@ class GraphResult:
 QueryResult = SelectResult | AskResult | GraphResult
 
 
+@dataclass(frozen=True)
+class QueryDataset:
+    """An RDF dataset chosen by the SPARQL protocol (``default-graph-uri``/``named-graph-uri``).
+
+    When given, it replaces the query's ``FROM``/``FROM NAMED`` and the service's default:
+    the default graph is the merge of ``default_graphs`` (empty if none), and only
+    ``named_graphs`` can be reached by ``GRAPH``. Graphs that the service does not hold are
+    empty; nothing is ever fetched.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """A query result serialised for the wire."""
+
+    media_type: str
+    body: bytes
+
+
+# The media types each kind of result can be written in, server's preference first.
+SELECT_MEDIA_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+ASK_MEDIA_TYPES = SELECT_MEDIA_TYPES[:2]
+GRAPH_MEDIA_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+)
+#: Every media type a query result can be written in.
+ALL_MEDIA_TYPES = SELECT_MEDIA_TYPES + GRAPH_MEDIA_TYPES
+
+_OX_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_OX_GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_RDFLIB_FORMATS = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+class QuerySyntaxError(QueryError):
+    """The query text is not valid SPARQL; the message says where."""
+
+
+class NotAcceptable(QueryError):
+    """None of the media types the client accepts can carry this kind of result."""
+
+
+class ResultTooLarge(QueryError):
+    """The serialised result passed the size limit; nothing was sent."""
+
+
+def _not_acceptable(kind: str, offered: Sequence[str]) -> NotAcceptable:
+    return NotAcceptable(
+        f"cannot write the result of a {kind.upper()} query in any accepted media type; "
+        f"available: {', '.join(offered)}"
+    )
+
+
+def _too_large(limit: int) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result is larger than this endpoint's limit of {limit} bytes; "
+        "narrow the query or page through it with LIMIT and OFFSET"
+    )
+
+
+def choose_media_type(kind: str, accepted: Sequence[str]) -> str:
+    """Pick the first of ``accepted`` that can carry a ``kind`` result.
+
+    Args:
+        kind: ``select``, ``ask`` or ``graph`` (CONSTRUCT and DESCRIBE).
+        accepted: Media types in the client's order of preference.
+
+    Raises:
+        NotAcceptable: If none can.
+    """
+    offered = {"select": SELECT_MEDIA_TYPES, "ask": ASK_MEDIA_TYPES}.get(kind, GRAPH_MEDIA_TYPES)
+    for media_type in accepted:
+        if media_type in offered:
+            return media_type
+    raise _not_acceptable(kind, offered)
+
+
 class Engine(Protocol):
     """What every query engine offers."""
 
     name: str
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query, with variables pre-bound to RDF terms (never pasted as text).
 
         Raises:
-            QueryError: If the query is malformed or fails.
+            QuerySyntaxError: If the query is malformed.
+            QueryRefused: If the text is an update or calls another service.
+            QueryError: If the query fails.
+        """
+        ...
+
+    def query_serialized(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+        max_bytes: int | None = None,
+    ) -> Serialized:
+        """Run a query and serialise its result in the first fitting ``accepted`` media type.
+
+        Raises:
+            NotAcceptable: If no accepted media type fits the result's kind.
+            ResultTooLarge: If the result is longer than ``max_bytes``.
         """
         ...
 
@@ -75,13 +225,45 @@ def select(engine: Engine, sparql: str, bindings: Mapping[str, Node] | None = No
     return result.rows
 
 
+class _CappedBuffer:
+    """A binary sink that refuses to grow past a limit, so a huge result stops early."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.limit is not None and self.size > self.limit:
+            raise _too_large(self.limit)
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks are kept in memory."""
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def _check_size(body: bytes, limit: int | None) -> bytes:
+    if limit is not None and len(body) > limit:
+        raise _too_large(limit)
+    return body
+
+
 # --------------------------------------------------------------------------- pyoxigraph
 
-_OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES}
+_OX_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+}
 
 
 class OxigraphEngine:
-    """An in-memory (or on-disk) pyoxigraph store holding the project's dataset."""
+    """A pyoxigraph store (in memory, or on disk) holding the project's dataset."""
 
     name = "oxigraph"
 
@@ -89,48 +271,137 @@ class OxigraphEngine:
         self.store = store
 
     @classmethod
-    def from_files(cls, files: Sequence[Path], path: Path | None = None) -> OxigraphEngine:
+    def from_files(
+        cls,
+        files: Sequence[Path],
+        path: Path | None = None,
+        named_graphs: Mapping[str, Path] | None = None,
+    ) -> OxigraphEngine:
         """Load RDF files into a new store (on disk at ``path`` if given).
 
-        The files are parsed by rdflib first only when Oxigraph cannot read their syntax.
+        Args:
+            files: Files for the default graph.
+            path: A directory for an on-disk store; in memory if ``None``.
+            named_graphs: Graph IRI to the file loaded as that named graph.
         """
         store = ox.Store(str(path)) if path is not None else ox.Store()
-        for file in files:
+        targets: list[tuple[Path, ox.DefaultGraph | ox.NamedNode]] = [
+            (file, ox.DefaultGraph()) for file in files
+        ]
+        targets += [(file, ox.NamedNode(iri)) for iri, file in (named_graphs or {}).items()]
+        for file, graph in targets:
             fmt = _OX_FORMATS.get(file.suffix.lower())
             if fmt is None:
-                data = parse_files([file]).serialize(format="nt")
-                store.load(data.encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                # Oxigraph cannot read this syntax (JSON-LD files of a project): rdflib can.
+                data = parse_file(file).serialize(format="nt", encoding="utf-8")
+                store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             else:
-                store.load(path=str(file), format=fmt, to_graph=ox.DefaultGraph())
+                try:
+                    store.bulk_load(path=str(file), format=fmt, to_graph=graph)
+                except SyntaxError:
+                    parse_file(file)  # raises the error with rdflib's file:line:col message
+                    raise
         return cls(store)
 
     @classmethod
     def from_project(cls, project: Project) -> OxigraphEngine:
-        """Load a project's ontology and knowledge graph."""
+        """Load a project's ontology and knowledge graph into memory."""
         return cls.from_files(project.data_files())
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        """Run a SPARQL query on the store."""
-        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+    @classmethod
+    def open_read_only(cls, path: Path) -> OxigraphEngine:
+        """Open an on-disk store that another process wrote, for reading only."""
+        return cls(ox.Store.read_only(str(path)))
+
+    def _run(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None,
+        dataset: QueryDataset | None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        check_read_only_query(sparql)
+        # pyoxigraph's own substitutions accept only projected variables; a VALUES block
+        # of serialised terms binds any variable, as rdflib's initBindings do.
+        sparql = add_values_block(sparql, _serialized_terms(bindings))
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
+        if dataset is not None:
+            default_graph = [ox.NamedNode(iri) for iri in dataset.default_graphs]
+            named_graphs = [ox.NamedNode(iri) for iri in dataset.named_graphs]
         try:
-            result = self.store.query(sparql, substitutions=substitutions or None)
+            return self.store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
         except SyntaxError as error:
-            raise QueryError(f"SPARQL syntax error: {error}") from None
+            # Oxigraph lists every token it expected; the position and the first few suffice.
+            message = str(error)
+            raise QuerySyntaxError(f"SPARQL syntax {_shorten(message)}") from None
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
-        if isinstance(result, ox.QueryBoolean):
-            return AskResult(bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            rows = [
-                {n: (from_oxigraph(s[n]) if s[n] is not None else None) for n in names}
-                for s in result
-            ]
-            return SelectResult(names, rows)
-        graph = Graph()
-        for triple in result:
-            graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))  # type: ignore[arg-type]
-        return GraphResult(graph)
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query on the store."""
+        return _from_oxigraph_result(self._run(sparql, bindings, dataset))
+
+    def query_serialized(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+        max_bytes: int | None = None,
+    ) -> Serialized:
+        """Run a query and let Oxigraph write the result in a negotiated media type."""
+        result = self._run(sparql, bindings, dataset)
+        buffer = _CappedBuffer(max_bytes)
+        output: IO[bytes] = buffer  # type: ignore[assignment]
+        try:
+            if isinstance(result, ox.QueryTriples):
+                media_type = choose_media_type("graph", accepted)
+                result.serialize(output, _OX_GRAPH_FORMATS[media_type])
+            else:
+                kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+                media_type = choose_media_type(kind, accepted)
+                result.serialize(output, _OX_RESULT_FORMATS[media_type])
+        except (OSError, ValueError, RuntimeError) as error:
+            raise QueryError(f"query failed: {error}") from None
+        return Serialized(media_type, buffer.getvalue())
+
+
+def _shorten(message: str, limit: int = 240) -> str:
+    first_line = message.splitlines()[0] if message else message
+    return first_line if len(first_line) <= limit else first_line[:limit] + " …"
+
+
+def _serialized_terms(bindings: Mapping[str, Node] | None) -> dict[str, str]:
+    # Terms in N-Triples syntax, written by pyoxigraph: a value can never close the block.
+    terms = {}
+    for name, term in (bindings or {}).items():
+        if isinstance(term, BNode):
+            raise QueryError(f"cannot bind ?{name} to a blank node")
+        terms[name] = str(to_oxigraph(term))
+    return terms
+
+
+def _from_oxigraph_result(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return AskResult(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = [
+            {n: (from_oxigraph(s[n]) if s[n] is not None else None) for n in names} for s in result
+        ]
+        return SelectResult(names, rows)
+    graph = Graph()
+    for triple in result:
+        subject, predicate, obj = (from_oxigraph(t) for t in triple)
+        graph.add((subject, predicate, obj))
+    return GraphResult(graph)
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -165,30 +436,72 @@ def from_oxigraph(term: object) -> Identifier:
 
 
 class RdflibEngine:
-    """rdflib's SPARQL engine over an in-memory graph: slow, but the reference."""
+    """rdflib's SPARQL engine over an in-memory dataset: slow, but the reference."""
 
     name = "rdflib"
 
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    @property
+    def graph(self) -> Graph:
+        """The default graph: the project's ontology and knowledge graph."""
+        graph: Graph = self.dataset.default_context
+        return graph
+
+    @classmethod
+    def from_files(
+        cls, files: Sequence[Path], named_graphs: Mapping[str, Path] | None = None
+    ) -> RdflibEngine:
+        """Load RDF files into the default graph, and others as named graphs."""
+        dataset = Dataset(default_union=False)
+        for file in files:
+            parse_file(file, dataset.default_context)
+        for iri, file in (named_graphs or {}).items():
+            parse_file(file, dataset.graph(URIRef(iri)))
+        return cls(dataset)
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
         """Load a project's ontology and knowledge graph."""
-        return cls(parse_files(project.data_files()))
+        return cls.from_files(project.data_files())
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        """Run a SPARQL query on the graph."""
+    def _run(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None,
+        dataset: QueryDataset | None,
+    ) -> Result:
+        check_read_only_query(sparql)
         try:
-            result = self.graph.query(sparql, initBindings=dict(bindings or {}))
-        except Exception as error:  # rdflib's parser raises pyparsing errors among others
+            parsed = parseQuery(sparql)
+        except ParseException as error:
+            raise QuerySyntaxError(
+                f"SPARQL syntax error at {error.lineno}:{error.col}: {error.msg}"
+            ) from None
+        try:
+            query = translateQuery(parsed)
+            if dataset is not None:
+                _replace_dataset(query, dataset)
+            initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
+            return self.dataset.query(query, initBindings=initial)
+        except Exception as error:  # rdflib raises many types while evaluating
             raise QueryError(f"query failed: {error}") from None
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query on the dataset."""
+        result = self._run(sparql, bindings, dataset)
         if result.type == "ASK":
             return AskResult(bool(result.askAnswer))
         if result.type == "SELECT":
             names = [str(v) for v in result.vars or []]
             rows: list[Row] = [
-                {n: row[i] for i, n in enumerate(names)}  # type: ignore[index]
+                {n: row[i] for i, n in enumerate(names)}  # type: ignore[index, misc]
                 for row in result
             ]
             return SelectResult(names, rows)
@@ -197,13 +510,166 @@ class RdflibEngine:
             graph.add(triple)  # type: ignore[arg-type]
         return GraphResult(graph)
 
+    def query_serialized(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+        max_bytes: int | None = None,
+    ) -> Serialized:
+        """Run a query and serialise its result with rdflib's writers."""
+        result = self._run(sparql, bindings, dataset)
+        kind = {"ASK": "ask", "SELECT": "select"}.get(result.type, "graph")
+        media_type = choose_media_type(kind, accepted)
+        try:
+            if kind == "graph":
+                assert result.graph is not None
+                body: bytes | None = result.graph.serialize(
+                    format=_RDFLIB_FORMATS[media_type], encoding="utf-8"
+                )
+            else:
+                body = result.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8")
+        except Exception as error:  # a writer failing on an unusual term
+            raise QueryError(f"cannot write the result as {media_type}: {error}") from None
+        return Serialized(media_type, _check_size(body or b"", max_bytes))
 
-def open_engine(project: Project, name: str = "oxigraph") -> Engine:
+
+def _replace_dataset(query: Query, dataset: QueryDataset) -> None:
+    # rdflib reads the dataset from the query's FROM clauses; the protocol's dataset
+    # replaces them. Without any default graph rdflib would fall back to the service
+    # default, so an unknown IRI stands in for "empty".
+    clauses = [CompValue("DatasetClause", default=URIRef(iri)) for iri in dataset.default_graphs]
+    clauses += [CompValue("DatasetClause", named=URIRef(iri)) for iri in dataset.named_graphs]
+    if not dataset.default_graphs:
+        clauses.append(CompValue("DatasetClause", default=URIRef("urn:swapgraph:empty-graph")))
+    query.algebra["datasetClause"] = clauses
+
+
+# --------------------------------------------------------------------------- remote
+
+_REMOTE_TERM_TYPES = ("application/sparql-results+json", "application/n-triples")
+
+
+class RemoteEngine:
+    """Any SPARQL 1.1 endpoint over HTTP (Oxigraph server, Fuseki, GraphDB, Virtuoso …).
+
+    Queries are checked here (read-only, no ``SERVICE``) before they leave; parameters are
+    bound by a ``VALUES`` block of terms written by pyoxigraph, never by pasting input.
+    """
+
+    name = "remote"
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.client = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def _post(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node] | None,
+        dataset: QueryDataset | None,
+    ) -> httpx.Response:
+        check_read_only_query(sparql)
+        sparql = add_values_block(sparql, _serialized_terms(bindings))
+        form: list[tuple[str, str]] = [("query", sparql)]
+        if dataset is not None:
+            form += [("default-graph-uri", iri) for iri in dataset.default_graphs]
+            form += [("named-graph-uri", iri) for iri in dataset.named_graphs]
+        accept = ", ".join(
+            f"{media_type};q={max(1.0 - i * 0.05, 0.1):.2f}"
+            for i, media_type in enumerate(accepted)
+        )
+        try:
+            response = self.client.post(
+                self.url, data=dict(_group(form)), headers={"Accept": accept}
+            )
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"{self.url} did not answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise QueryError(f"{self.url}: {error}") from None
+        if response.status_code == 400:
+            raise QuerySyntaxError(f"{self.url} rejected the query: {response.text.strip()}")
+        if response.status_code >= 300:
+            raise QueryError(
+                f"{self.url} answered {response.status_code}: {response.text.strip()[:500]}"
+            )
+        return response
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> QueryResult:
+        """Run a query on the endpoint and parse its answer into rdflib terms."""
+        response = self._post(sparql, _REMOTE_TERM_TYPES, bindings, dataset)
+        return _from_oxigraph_result(_parse_remote(response))
+
+    def query_serialized(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+        max_bytes: int | None = None,
+    ) -> Serialized:
+        """Run a query on the endpoint; pass its answer through when it is acceptable."""
+        response = self._post(sparql, accepted, bindings, dataset)
+        media_type = _media_type(response)
+        if media_type in accepted:
+            return Serialized(media_type, _check_size(response.content, max_bytes))
+        result = _parse_remote(response)  # the endpoint ignored Accept: convert
+        buffer = _CappedBuffer(max_bytes)
+        output: IO[bytes] = buffer  # type: ignore[assignment]
+        if isinstance(result, ox.QueryTriples):
+            media_type = choose_media_type("graph", accepted)
+            ox.serialize(result, output, _OX_GRAPH_FORMATS[media_type])
+        else:
+            kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+            media_type = choose_media_type(kind, accepted)
+            result.serialize(output, _OX_RESULT_FORMATS[media_type])
+        return Serialized(media_type, buffer.getvalue())
+
+
+def _group(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _media_type(response: httpx.Response) -> str:
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower()
+
+
+def _parse_remote(
+    response: httpx.Response,
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    media_type = _media_type(response)
+    try:
+        if media_type in _OX_RESULT_FORMATS:
+            return ox.parse_query_results(response.content, _OX_RESULT_FORMATS[media_type])
+        if media_type in _OX_GRAPH_FORMATS:
+            store = ox.Store()
+            store.load(response.content, _OX_GRAPH_FORMATS[media_type])
+            return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    except (SyntaxError, ValueError) as error:
+        raise QueryError(f"cannot read the answer of {response.url}: {error}") from None
+    raise QueryError(f"{response.url} answered in an unexpected media type {media_type!r}")
+
+
+def open_engine(project: Project, name: str = "oxigraph", timeout: float = 30.0) -> Engine:
     """Open the engine called ``name`` over a project.
 
     Args:
         project: The graph project to load.
-        name: ``oxigraph`` or ``rdflib``.
+        name: ``oxigraph``, ``rdflib``, or the ``http(s)://`` URL of a SPARQL endpoint
+            that already holds the project's data.
+        timeout: For a remote endpoint, seconds to wait for an answer.
 
     Raises:
         QueryError: If the name is unknown.
@@ -212,4 +678,6 @@ def open_engine(project: Project, name: str = "oxigraph") -> Engine:
         return OxigraphEngine.from_project(project)
     if name == "rdflib":
         return RdflibEngine.from_project(project)
-    raise QueryError(f"unknown engine {name!r} (expected oxigraph or rdflib)")
+    if name.startswith(("http://", "https://")):
+        return RemoteEngine(name, timeout)
+    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")

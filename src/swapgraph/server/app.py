@@ -1,0 +1,134 @@
+"""The FastAPI application: routers, error responses, CORS and the request log."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from swapgraph import __version__
+from swapgraph.engine import NotAcceptable, QuerySyntaxError, ResultTooLarge
+from swapgraph.errors import ParameterError, QueryError, QueryTimeout, SwapgraphError
+from swapgraph.query_text import QueryRefused
+from swapgraph.server import sparql
+from swapgraph.server.negotiation import BadFormat
+from swapgraph.server.pool import ServerBusy
+from swapgraph.server.requests import (
+    LOG_KEY,
+    BadRequest,
+    BodyTooLarge,
+    UnsupportedMediaType,
+)
+from swapgraph.server.service import GraphService, Settings
+
+#: The request log: one line per request.
+log = logging.getLogger("swapgraph.server")
+
+# Most specific first: the first class an error is an instance of decides its status.
+_STATUS: list[tuple[type[SwapgraphError], int]] = [
+    (QuerySyntaxError, 400),
+    (BadRequest, 400),
+    (BadFormat, 400),
+    (QueryRefused, 403),
+    (NotAcceptable, 406),
+    (BodyTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (ParameterError, 422),
+    (ServerBusy, 503),
+    (QueryTimeout, 503),
+    (ResultTooLarge, 507),
+    (QueryError, 500),
+    (SwapgraphError, 500),
+]
+
+
+def status_of(error: SwapgraphError) -> int:
+    """The HTTP status an error is answered with."""
+    return next(status for kind, status in _STATUS if isinstance(error, kind))
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the application: load the dataset, start the query workers, wire the routes.
+
+    Args:
+        settings: The project, engine and limits.
+
+    Returns:
+        The app; its workers stop when the app shuts down.
+    """
+    service = GraphService(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(
+        title="swapgraph",
+        version=__version__,
+        summary="State-to-state prisoner exchanges as a knowledge graph: SPARQL, named "
+        "queries, Linked Data and validation.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.include_router(sparql.router)
+
+    @app.exception_handler(SwapgraphError)
+    async def _error(_: Request, error: SwapgraphError) -> PlainTextResponse:
+        status = status_of(error)
+        headers = {"Retry-After": "1"} if isinstance(error, ServerBusy) else None
+        return PlainTextResponse(f"{error}\n", status_code=status, headers=headers)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=False,  # no cookies or auth: never a wildcard with credentials
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+        )
+    app.add_middleware(RequestLog)
+    return app
+
+
+class RequestLog:
+    """ASGI middleware writing one log line per request: status, duration, query hash."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, then log how it ended."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        record: dict[str, Any] = {"status": 500}
+        scope[LOG_KEY] = record
+
+        async def send_and_note(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                record["status"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info(
+                "%s %s %d %.1fms query=%s",
+                scope["method"],
+                scope["path"],
+                record["status"],
+                elapsed,
+                record.get("query", "-"),
+            )

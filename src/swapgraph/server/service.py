@@ -1,0 +1,147 @@
+"""What the HTTP API serves, without HTTP: the loaded dataset, its query pool, its vocabulary.
+
+The routers parse requests and write responses; everything they answer comes from a
+:class:`GraphService`, which tests and other front ends can use directly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from swapgraph.engine import (
+    ALL_MEDIA_TYPES,
+    OxigraphEngine,
+    QueryDataset,
+    RemoteEngine,
+    Serialized,
+)
+from swapgraph.errors import QueryError
+from swapgraph.load import ontology_graph
+from swapgraph.named_queries import NamedQuery, load_named_queries
+from swapgraph.paths import Project
+from swapgraph.server.pool import InlinePool, QueryJob, WorkerEngine, WorkerPool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server runs.
+
+    Attributes:
+        project: The graph project served.
+        engine: ``oxigraph``, ``rdflib`` or the URL of a SPARQL endpoint holding the data.
+        timeout: Seconds a query may run before it is stopped.
+        cors_origins: Origins allowed to call the API from a browser; none by default.
+        named_graphs: Extra files served as named graphs, by graph IRI (the project's own
+            data is the default graph).
+        workers: Queries that run at once (worker processes for a local engine).
+        max_pending: Queries that may run or wait at once; more get 503.
+        max_body_bytes: Largest request body accepted (413 beyond).
+        max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
+    """
+
+    project: Project
+    engine: str = "oxigraph"
+    timeout: float = 30.0
+    cors_origins: tuple[str, ...] = ()
+    named_graphs: Mapping[str, Path] = field(default_factory=dict)
+    workers: int = 2
+    max_pending: int = 16
+    max_body_bytes: int = 1_000_000
+    max_result_bytes: int = 200_000_000
+
+
+class GraphService:
+    """The served dataset: queries run through a pool, plus what is read once at start."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        project = settings.project
+        self.named_queries: dict[str, NamedQuery] = load_named_queries(project)
+        self.ontology: Graph = ontology_graph(project)
+        self.data_files = project.data_files()
+        self._store_dir: Path | None = None
+        self.pool: WorkerPool | InlinePool
+        if settings.engine.startswith(("http://", "https://")):
+            self.engine_name = "remote"
+            self.pool = InlinePool(
+                RemoteEngine(settings.engine, settings.timeout), settings.max_pending
+            )
+        elif settings.engine in ("oxigraph", "rdflib"):
+            self.engine_name = settings.engine
+            self.pool = WorkerPool(
+                self._worker_engine(), settings.workers, settings.timeout, settings.max_pending
+            )
+        else:
+            raise QueryError(
+                f"unknown engine {settings.engine!r} (expected oxigraph, rdflib or an http(s) URL)"
+            )
+        self._stats: dict[str, object] | None = None
+
+    def _worker_engine(self) -> WorkerEngine:
+        named = tuple(self.settings.named_graphs.items())
+        if self.settings.engine == "rdflib":
+            return WorkerEngine("rdflib", files=tuple(self.data_files), named_graphs=named)
+        self._store_dir = Path(tempfile.mkdtemp(prefix="swapgraph-store-"))
+        try:
+            loaded = OxigraphEngine.from_files(self.data_files, self._store_dir, dict(named))
+            loaded.store.flush()
+            del loaded  # the workers open the store read-only; the writer must let go
+        except BaseException:
+            shutil.rmtree(self._store_dir, ignore_errors=True)
+            raise
+        return WorkerEngine("oxigraph", store=self._store_dir)
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs served beside the default graph."""
+        return list(self.settings.named_graphs)
+
+    def run(
+        self,
+        sparql: str,
+        accepted: tuple[str, ...] = ALL_MEDIA_TYPES,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> Serialized:
+        """Run a query under the server's limits (time, concurrency, result size).
+
+        Blocks the calling thread; never call it from the event loop.
+        """
+        job = QueryJob(
+            sparql, accepted, dict(bindings or {}), dataset, self.settings.max_result_bytes
+        )
+        return self.pool.run(job)
+
+    def describe(self, iri: URIRef, accepted: tuple[str, ...]) -> Serialized:
+        """Everything said about ``iri``: its triples and those of its blank nodes.
+
+        A transfer or a mediation is a blank node nested in its exchange, so two levels of
+        blank nodes are followed.
+        """
+        return self.run(_DESCRIBE, accepted, {"entity": iri})
+
+    def close(self) -> None:
+        """Stop the workers and remove the store."""
+        self.pool.close()
+        if self._store_dir is not None:
+            shutil.rmtree(self._store_dir, ignore_errors=True)
+
+
+_DESCRIBE = """
+CONSTRUCT {
+  ?entity ?p ?o . ?o ?p2 ?o2 . ?o2 ?p3 ?o3 .
+} WHERE {
+  ?entity ?p ?o .
+  OPTIONAL {
+    FILTER(isBlank(?o))
+    ?o ?p2 ?o2 .
+    OPTIONAL { FILTER(isBlank(?o2)) ?o2 ?p3 ?o3 . }
+  }
+}
+"""

@@ -1,0 +1,194 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``: query by GET, POST form and POST direct.
+
+This module reads the protocol (parameters, media types, encodings) and writes responses;
+the query itself runs in the service's pool, off the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, NotAcceptable, QueryDataset
+from swapgraph.query_text import QueryRefused
+from swapgraph.server.negotiation import acceptable
+from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
+from swapgraph.server.service import GraphService
+
+router = APIRouter(tags=["SPARQL"])
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_QUERY_FORM = "application/x-www-form-urlencoded"
+_QUERY_DIRECT = "application/sparql-query"
+_UPDATE_DIRECT = "application/sparql-update"
+_RESULT_FORMATS = {
+    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
+}
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The result, in the negotiated media type (without a query: the "
+        "service description).",
+        "content": {media_type: {} for media_type in ALL_MEDIA_TYPES},
+    },
+    400: {"description": "Malformed request or query syntax error (with line and column)."},
+    403: {"description": "An update, or a query using SERVICE: this service is read-only."},
+    406: {"description": "No accepted media type can carry the result."},
+    413: {"description": "The request body is too large."},
+    415: {"description": "The request's content type is not a SPARQL query type."},
+    503: {"description": "The query ran past the time limit, or the server is busy."},
+}
+
+
+def _service(request: Request) -> GraphService:
+    service: GraphService = request.app.state.service
+    return service
+
+
+@router.get(
+    "/sparql",
+    summary="Run a SPARQL query (GET), or read the service description",
+    responses=_RESPONSES,
+    response_class=Response,
+)
+async def sparql_get(
+    request: Request,
+    query: Annotated[str | None, Query(description="The SPARQL query.")] = None,
+    format: Annotated[
+        str | None, Query(description="Result format (json, xml, csv, tsv, turtle, nt, jsonld).")
+    ] = None,
+) -> Response:
+    """The SPARQL 1.1 Protocol query operation by GET.
+
+    ``default-graph-uri`` and ``named-graph-uri`` (repeatable) choose graphs of the loaded
+    dataset. Without ``query``, the response is the SPARQL service description.
+    """
+    params = list(request.query_params.multi_items())
+    if not any(key in ("query", "update") for key, _ in params):
+        return _service_description(request, format)
+    return await _answer(request, params)
+
+
+@router.post(
+    "/sparql",
+    summary="Run a SPARQL query (POST form or direct)",
+    responses=_RESPONSES,
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                _QUERY_DIRECT: {"schema": {"type": "string"}},
+                _QUERY_FORM: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"query": {"type": "string"}},
+                        "required": ["query"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def sparql_post(request: Request) -> Response:
+    """The SPARQL 1.1 Protocol query operation by POST (URL-encoded form or direct)."""
+    content_type = request.headers.get("content-type", "")
+    media_type, _, parameters = content_type.partition(";")
+    media_type = media_type.strip().lower()
+    params = list(request.query_params.multi_items())
+    if media_type == _UPDATE_DIRECT:
+        raise QueryRefused("updates are refused: this endpoint is read-only")
+    if media_type not in (_QUERY_FORM, _QUERY_DIRECT):
+        raise UnsupportedMediaType(
+            f"a query is posted as {_QUERY_FORM} or {_QUERY_DIRECT}, "
+            f"not {media_type or 'a body without content type'}"
+        )
+    charset = _charset(parameters)
+    if charset not in ("utf-8", "utf8", "us-ascii"):
+        raise UnsupportedMediaType(f"the body must be UTF-8 (got charset={charset})")
+    body = await read_body(request)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
+    if media_type == _QUERY_FORM:
+        params += parse_qsl(text, keep_blank_values=True)
+    else:
+        if any(key == "query" for key, _ in params):
+            raise BadRequest("a direct POST carries the query in the body, not in the URL")
+        params.append(("query", text))
+    return await _answer(request, params)
+
+
+def _charset(parameters: str) -> str:
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return "utf-8"
+
+
+async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
+    if any(key == "update" for key, _ in params):
+        raise QueryRefused("updates are refused: this endpoint is read-only")
+    queries = [value for key, value in params if key == "query"]
+    if len(queries) != 1:
+        raise BadRequest(f"expected one 'query' parameter, got {len(queries)}")
+    sparql = queries[0]
+    record_query(request, sparql)
+    formats = [value for key, value in params if key == "format"]
+    accepted = acceptable(ALL_MEDIA_TYPES, request.headers.get("accept"), _last(formats))
+    default_graphs = tuple(value for key, value in params if key == "default-graph-uri")
+    named_graphs = tuple(value for key, value in params if key == "named-graph-uri")
+    dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
+    service = _service(request)
+    result = await run_in_threadpool(service.run, sparql, accepted, None, dataset)
+    return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+
+
+def _last(values: list[str]) -> str | None:
+    return values[-1] if values else None
+
+
+def _service_description(request: Request, format_name: str | None) -> Response:
+    accepted = acceptable(GRAPH_MEDIA_TYPES, request.headers.get("accept"), format_name)
+    if not accepted:
+        raise NotAcceptable("the service description is written in " + ", ".join(GRAPH_MEDIA_TYPES))
+    sd = Graph()
+    sd.bind("sd", _SD)
+    service = URIRef(str(request.url_for("sparql_get")))
+    sd.add((service, RDF.type, URIRef(_SD + "Service")))
+    sd.add((service, URIRef(_SD + "endpoint"), service))
+    sd.add((service, URIRef(_SD + "supportedLanguage"), URIRef(_SD + "SPARQL11Query")))
+    for iri in _RESULT_FORMATS.values():
+        sd.add((service, URIRef(_SD + "resultFormat"), URIRef(iri)))
+    dataset = URIRef(str(service) + "#dataset")
+    sd.add((service, URIRef(_SD + "defaultDataset"), dataset))
+    sd.add((dataset, RDF.type, URIRef(_SD + "Dataset")))
+    for name in _service(request).graph_names():
+        named = BNode()
+        sd.add((dataset, URIRef(_SD + "namedGraph"), named))
+        sd.add((named, URIRef(_SD + "name"), URIRef(name)))
+    sd.add(
+        (service, URIRef("http://purl.org/dc/terms/title"), Literal("swapgraph SPARQL endpoint"))
+    )
+    formats = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }
+    body = sd.serialize(format=formats[accepted[0]], encoding="utf-8")
+    return Response(body, media_type=accepted[0], headers={"Vary": "Accept"})

@@ -1,0 +1,100 @@
+"""Real servers for the HTTP tests: swapgraph under uvicorn, and Oxigraph server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from swapgraph.engine import OxigraphEngine
+from swapgraph.server import Settings, create_app
+
+W3C_PROTOCOL = Path(__file__).resolve().parent / "data" / "w3c-sparql11-protocol"
+#: The named graphs the W3C protocol manifest expects, by IRI.
+W3C_GRAPHS = {
+    f"http://kasei.us/2009/09/sparql/data/data{n}.rdf": W3C_PROTOCOL / f"data{n}.nt"
+    for n in (1, 2, 3)
+}
+
+
+class RunningServer:
+    """A swapgraph app served by uvicorn on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: FastAPI, url: str) -> None:
+        self.app = app
+        self.url = url
+        self.sparql = f"{url}/sparql"
+
+
+@contextmanager
+def swapgraph_server(settings: Settings) -> Iterator[RunningServer]:
+    """Serve ``settings`` on a free port of 127.0.0.1 until the block ends."""
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        thread.join(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield RunningServer(app, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def oxigraph_server(files: list[Path], workdir: Path) -> Iterator[str]:
+    """Load ``files`` into a store and serve it read-only with Oxigraph server.
+
+    Yields:
+        The URL of its SPARQL query endpoint.
+    """
+    binary = shutil.which("oxigraph")
+    if binary is None:
+        import pytest
+
+        pytest.skip("the oxigraph server (PyPI package 'oxigraph') is not installed")
+    store = workdir / "oxigraph-store"
+    loaded = OxigraphEngine.from_files(files, store)
+    loaded.store.flush()
+    del loaded
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("oxigraph server stopped at start")
+            try:
+                httpx.get(url, params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                threading.Event().wait(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait()
