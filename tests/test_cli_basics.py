@@ -30,3 +30,25 @@ def test_missing_project_is_one_line_error(capsys: pytest.CaptureFixture[str]) -
     assert main(["info", "--project", "/nonexistent/swapgraph"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "swapgraph: error: /nonexistent/swapgraph: no such project directory"
+
+
+def test_info_counts_entities_of_the_real_graph(capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    from tests.conftest import TEST_DATA
+
+    with (TEST_DATA / "exchanges.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert main(["info", "--project", str(REPO_ROOT)]) == 0
+    out = capsys.readouterr().out
+    counts = {
+        line.split()[0]: int(line.split()[1]) for line in out.splitlines() if line.startswith("  ")
+    }
+    assert counts["Exchange"] == len(rows)
+    # Blank-node entities (transfers, mediations, claims) are counted too.
+    assert counts["Transfer"] >= len(rows)
+    assert counts["Mediation"] > 0
+    assert counts["Claim"] > 0
+    assert (
+        f"exchanges from:   {min(r['date'] for r in rows)} to {max(r['date'] for r in rows)}" in out
+    )

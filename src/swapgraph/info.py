@@ -12,7 +12,7 @@ PREFIX swap: <https://w3id.org/swapgraph/ontology#>
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?count) WHERE {
   ?entity a ?class .
   FILTER(STRSTARTS(STR(?class), STR(swap:)))
-  FILTER(!STRSTARTS(STR(?entity), STR(swap:)))
+  FILTER(isBlank(?entity) || !STRSTARTS(STR(?entity), STR(swap:)))
 } GROUP BY ?class ORDER BY ?class
 """
 
