@@ -157,11 +157,14 @@ def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationR
         except ReportableRuntimeError as error:
             raise ProjectError(f"{project.shapes_dir}: shapes cannot be used: {error}") from None
     names = target.namespace_manager
-    results = [
+    # A value can fail two constraints of one shape (``"52"`` is neither an integer nor
+    # >= 1); the shape's one message covers both, so the result is reported once.
+    unique_results = {
         _result(report_graph, node, target, index, project.root, names)
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
-    ]
-    results.sort(
+    }
+    results = sorted(
+        unique_results,
         key=lambda r: (
             r.file is None,
             r.file or "",
@@ -170,7 +173,7 @@ def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationR
             r.shape,
             r.focus,
             r.value or "",
-        )
+        ),
     )
     all_shapes = {
         shape
