@@ -170,3 +170,17 @@ def _focus_nodes(shapes: Graph, shape: URIRef, data: Graph) -> set[Any]:
     for parent in _parents(shapes, shape):
         nodes |= _focus_nodes(shapes, parent, data)
     return nodes
+
+
+def test_shapes_in_the_data_are_ignored() -> None:
+    data = Graph().parse(
+        format="turtle",
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix swap: <https://w3id.org/swapgraph/ontology#> .
+        <https://example.org/NoExchanges> a sh:NodeShape ;
+            sh:targetClass swap:Exchange ; sh:maxCount 0 ; sh:path swap:date .
+        """,
+    )
+    data += _case_data("valid/exchanges.ttl")
+    assert validate_graph(Project.open(REPO_ROOT), data).conforms

@@ -163,3 +163,18 @@ def test_the_repository_graph_conforms(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = _run(capsys, "--project", str(REPO_ROOT))
     assert code == 0, out
     assert _hashes(REPO_ROOT / "graph", REPO_ROOT / "ontology", REPO_ROOT / "shapes") == before
+
+
+def test_full_iri_subjects_are_located(
+    scratch_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    examples = TEST_DATA / "shapes" / "invalid" / "exchanges.ttl"
+    code, out, _ = _run(
+        capsys, str(examples), "--project", str(scratch_project), "--format", "json"
+    )
+    assert code == 1
+    (result,) = [r for r in json.loads(out)["results"] if r["shape"] == "swapsh:ExchangeShape"]
+    assert (result["file"], result["line"]) == (
+        str(examples),
+        _line_of(examples, "<https://example.org/exchange/1>"),
+    )
