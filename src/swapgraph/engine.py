@@ -203,12 +203,15 @@ class Engine(Protocol):
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> Serialized:
         """Run a query and serialise its result in the first fitting ``accepted`` media type.
 
         Raises:
             NotAcceptable: If no accepted media type fits the result's kind.
             ResultTooLarge: If the result is longer than ``max_bytes``.
+
+        ``base_iri`` resolves relative IRIs in the query (a service's endpoint URL).
         """
         ...
 
@@ -318,6 +321,7 @@ class OxigraphEngine:
         sparql: str,
         bindings: Mapping[str, Node] | None,
         dataset: QueryDataset | None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         check_read_only_query(sparql)
         # pyoxigraph's own substitutions accept only projected variables; a VALUES block
@@ -329,7 +333,9 @@ class OxigraphEngine:
             default_graph = [ox.NamedNode(iri) for iri in dataset.default_graphs]
             named_graphs = [ox.NamedNode(iri) for iri in dataset.named_graphs]
         try:
-            return self.store.query(sparql, default_graph=default_graph, named_graphs=named_graphs)
+            return self.store.query(
+                sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
+            )
         except SyntaxError as error:
             # Oxigraph lists every token it expected; the position and the first few suffice.
             message = str(error)
@@ -353,9 +359,10 @@ class OxigraphEngine:
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> Serialized:
         """Run a query and let Oxigraph write the result in a negotiated media type."""
-        result = self._run(sparql, bindings, dataset)
+        result = self._run(sparql, bindings, dataset, base_iri)
         buffer = _CappedBuffer(max_bytes)
         output: IO[bytes] = buffer  # type: ignore[assignment]
         try:
@@ -471,6 +478,7 @@ class RdflibEngine:
         sparql: str,
         bindings: Mapping[str, Node] | None,
         dataset: QueryDataset | None,
+        base_iri: str | None = None,
     ) -> Result:
         check_read_only_query(sparql)
         try:
@@ -480,7 +488,7 @@ class RdflibEngine:
                 f"SPARQL syntax error at {error.lineno}:{error.col}: {error.msg}"
             ) from None
         try:
-            query = translateQuery(parsed)
+            query = translateQuery(parsed, base=base_iri)
             if dataset is not None:
                 _replace_dataset(query, dataset)
             initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
@@ -517,9 +525,10 @@ class RdflibEngine:
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> Serialized:
         """Run a query and serialise its result with rdflib's writers."""
-        result = self._run(sparql, bindings, dataset)
+        result = self._run(sparql, bindings, dataset, base_iri)
         kind = {"ASK": "ask", "SELECT": "select"}.get(result.type, "graph")
         media_type = choose_media_type(kind, accepted)
         try:
@@ -615,8 +624,11 @@ class RemoteEngine:
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
+        base_iri: str | None = None,
     ) -> Serialized:
         """Run a query on the endpoint; pass its answer through when it is acceptable."""
+        if base_iri is not None:
+            sparql = f"BASE <{base_iri}>\n{sparql}"
         response = self._post(sparql, accepted, bindings, dataset)
         media_type = _media_type(response)
         if media_type in accepted:

@@ -43,6 +43,7 @@ class QueryJob:
     bindings: Mapping[str, Node] = field(default_factory=dict)
     dataset: QueryDataset | None = None
     max_bytes: int | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _worker_main(connection: Connection, spec: WorkerEngine) -> None:
             return
         try:
             answer: Any = engine.query_serialized(
-                job.sparql, job.accepted, job.bindings, job.dataset, job.max_bytes
+                job.sparql, job.accepted, job.bindings, job.dataset, job.max_bytes, job.base_iri
             )
             connection.send(("ok", answer))
         except SwapgraphError as error:
@@ -227,7 +228,7 @@ class InlinePool:
             raise ServerBusy("too many queries at once; retry shortly")
         try:
             return self.engine.query_serialized(
-                job.sparql, job.accepted, job.bindings, job.dataset, job.max_bytes
+                job.sparql, job.accepted, job.bindings, job.dataset, job.max_bytes, job.base_iri
             )
         finally:
             self._slots.release()

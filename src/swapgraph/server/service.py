@@ -108,13 +108,20 @@ class GraphService:
         accepted: tuple[str, ...] = ALL_MEDIA_TYPES,
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
+        base_iri: str | None = None,
     ) -> Serialized:
         """Run a query under the server's limits (time, concurrency, result size).
 
-        Blocks the calling thread; never call it from the event loop.
+        Blocks the calling thread; never call it from the event loop. ``base_iri``
+        resolves relative IRIs in the query.
         """
         job = QueryJob(
-            sparql, accepted, dict(bindings or {}), dataset, self.settings.max_result_bytes
+            sparql,
+            accepted,
+            dict(bindings or {}),
+            dataset,
+            self.settings.max_result_bytes,
+            base_iri,
         )
         return self.pool.run(job)
 

@@ -154,7 +154,8 @@ async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
     named_graphs = tuple(value for key, value in params if key == "named-graph-uri")
     dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
     service = _service(request)
-    result = await run_in_threadpool(service.run, sparql, accepted, None, dataset)
+    base_iri = str(request.url_for("sparql_get"))
+    result = await run_in_threadpool(service.run, sparql, accepted, None, dataset, base_iri)
     return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
 
