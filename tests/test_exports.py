@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import igraph
+import networkx as nx
+import pytest
+import xmlschema
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from swapgraph.cli import main
+from swapgraph.engine import Engine, select
+from swapgraph.errors import SwapgraphError
+from swapgraph.exports import FORMATS, export
+from swapgraph.namespaces import SWAP
+from swapgraph.paths import Project
+from swapgraph.views import COLUMNS, VIEWS, Filters
+from tests.conftest import REPO_ROOT, TEST_DATA
+from tests.exports_fixture import real_engine, reference_engine, small_engine, small_project
+from tests.test_views import flows
+
+__all__ = ["real_engine", "reference_engine", "small_engine", "small_project"]
+
+GEXF_SCHEMA = TEST_DATA / "gexf" / "gexf-1.3" / "gexf.xsd"
+STATE = "https://w3id.org/swapgraph/id/state/"
+
+
+@pytest.fixture(scope="module")
+def gexf_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(GEXF_SCHEMA))
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_gexf_validates_and_reads_back(
+    small_engine: Engine, gexf_schema: xmlschema.XMLSchema, view: str
+) -> None:
+    content, media_type, filename = export(small_engine, "gexf", view)
+    assert (media_type, filename) == ("application/gexf+xml", f"swapgraph-{view}.gexf")
+    gexf_schema.validate(content.decode("utf-8"))
+    graph = nx.read_gexf(io.BytesIO(content))
+    assert graph.number_of_nodes() > 0
+    labels = nx.get_node_attributes(graph, "label")
+    assert all(labels[n] for n in graph)
+    assert labels[STATE + "russia"] == "Russia"
+
+
+def test_gexf_timeline_spells_follow_exchange_dates(small_engine: Engine) -> None:
+    content, _, _ = export(small_engine, "gexf", "actors")
+    graph = nx.read_gexf(io.BytesIO(content))
+    assert graph.graph["mode"] == "dynamic"
+    russia_ukraine = [
+        d for u, v, d in graph.edges(data=True)
+        if (u, v) == (STATE + "russia", STATE + "ukraine") and d["role"] == "released"
+    ]  # fmt: skip
+    spells = russia_ukraine[0]["spells"]
+    assert [s for s, _ in spells] == [
+        "2022-03-24", "2024-01-31", "2024-02-08", "2025-05-23", "2025-05-24", "2025-05-25",
+    ]  # fmt: skip
+    assert graph.nodes[STATE + "belarus"]["start"] == "2024-08-01"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_graphml_reads_back_with_networkx_and_igraph(
+    small_engine: Engine, tmp_path: Path, view: str
+) -> None:
+    content, _, _ = export(small_engine, "graphml", view)
+    graph = nx.read_graphml(io.BytesIO(content))
+    path = tmp_path / "view.graphml"
+    path.write_bytes(content)
+    other = igraph.Graph.Read_GraphML(str(path))
+    assert (other.vcount(), other.ecount()) == (graph.number_of_nodes(), graph.number_of_edges())
+    assert "label" in other.vs.attributes()
+
+
+def test_graphml_numbers_equal_sparql(small_engine: Engine, reference_engine: Engine) -> None:
+    graph = nx.read_graphml(io.BytesIO(export(small_engine, "graphml", "actors")[0]))
+    released = {
+        (u, v): (d["people"], d["exchanges"], d["first"], d["last"])
+        for u, v, d in graph.edges(data=True)
+        if d["role"] == "released"
+    }
+    assert released == flows(reference_engine)
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_dot_renders_with_graphviz(small_engine: Engine, tmp_path: Path, view: str) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz `dot` is not installed (Debian package graphviz)")
+    content, media_type, _ = export(small_engine, "dot", view)
+    assert media_type == "text/vnd.graphviz"
+    done = subprocess.run(
+        ["dot", "-Tpng", "-o", str(tmp_path / "view.png")],
+        input=content,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr == b""
+    assert (tmp_path / "view.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_csv_has_the_documented_columns(small_engine: Engine, view: str) -> None:
+    nodes = list(csv.DictReader(io.StringIO(export(small_engine, "nodes-csv", view)[0].decode())))
+    edges = list(csv.DictReader(io.StringIO(export(small_engine, "edges-csv", view)[0].decode())))
+    node_columns, edge_columns = COLUMNS[view]
+    assert list(nodes[0]) == ["Id", "Label", *(c for c in node_columns if c != "label")]
+    assert list(edges[0]) == [
+        "Source", "Target", "Type", "Id", "Label", "Weight",
+        *(c for c in edge_columns if c not in ("label", "weight")),
+    ]  # fmt: skip
+    ids = {row["Id"] for row in nodes}
+    assert all(row["Source"] in ids and row["Target"] in ids for row in edges)
+
+
+def test_csv_numbers_equal_sparql(small_engine: Engine, reference_engine: Engine) -> None:
+    rows = csv.DictReader(io.StringIO(export(small_engine, "edges-csv", "actors")[0].decode()))
+    released = {
+        (r["Source"], r["Target"]): (int(r["people"]), int(r["exchanges"]), r["first"], r["last"])
+        for r in rows
+        if r["role"] == "released"
+    }
+    assert released == flows(reference_engine)
+
+
+def test_cytoscape_json_has_elements_with_data(small_engine: Engine) -> None:
+    document = json.loads(export(small_engine, "cytoscape", "exchanges")[0])
+    nodes = document["elements"]["nodes"]
+    edges = document["elements"]["edges"]
+    ids = {n["data"]["id"] for n in nodes}
+    assert all(n["data"]["label"] for n in nodes)
+    assert len({e["data"]["id"] for e in edges}) == len(edges)
+    assert all(e["data"]["source"] in ids and e["data"]["target"] in ids for e in edges)
+
+
+EXCHANGES_SINCE = """
+PREFIX swap: <https://w3id.org/swapgraph/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+SELECT ?e WHERE { ?e a swap:Exchange ; swap:date ?d FILTER(?d >= "2025-01-01"^^xsd:date) }
+"""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "parser"), [("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld")]
+)
+def test_rdf_exports_parse_back_filtered(
+    small_engine: Engine, reference_engine: Engine, fmt: str, parser: str
+) -> None:
+    filters = Filters.parse(start="2025-01-01")
+    content, media_type, filename = export(small_engine, fmt, filters=filters)
+    assert media_type == FORMATS[fmt].media_type
+    assert filename == f"swapgraph.{FORMATS[fmt].suffix}"
+    graph = Graph().parse(data=content.decode(), format=parser)
+    expected = {r["e"] for r in select(reference_engine, EXCHANGES_SINCE)}
+    assert set(graph.subjects(RDF.type, SWAP.Exchange)) == expected
+    assert len(list(graph.subjects(RDF.type, SWAP.Transfer))) == 6
+    assert graph.value(URIRef(STATE + "russia"), RDFS.label) == Literal("Russia", lang="en")
+    full = Graph().parse(data=export(small_engine, fmt)[0].decode(), format=parser)
+    assert len(set(full.subjects(RDF.type, SWAP.Exchange))) == 8
+    assert len(full) > len(graph)
+
+
+def test_unknown_format_and_view_are_errors(small_engine: Engine) -> None:
+    with pytest.raises(SwapgraphError, match="unknown export format 'svg'"):
+        export(small_engine, "svg")
+    with pytest.raises(SwapgraphError, match="unknown view 'people'"):
+        export(small_engine, "gexf", "people")
+
+
+def test_export_command_writes_stdout_and_files(
+    small_project: Project, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    root = str(small_project.root)
+    assert main(["export", "gexf", "--project", root, "--from", "2024-01-01", "--state", "UA"]) == 0
+    graph = nx.read_gexf(io.BytesIO(capsysbinary.readouterr().out))
+    assert STATE + "united-states" not in graph and STATE + "ukraine" in graph
+    out = tmp_path / "actors.graphml"
+    assert main(["export", "graphml", "--project", root, "--mediator", "UAE", "-o", str(out)]) == 0
+    labels = set(nx.get_node_attributes(nx.read_graphml(out), "label").values())
+    assert labels == {"United Arab Emirates", "Saudi Arabia", "Russia", "Ukraine", "United States"}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--state", "Rusia"], "swapgraph: error: unknown state 'Rusia' (did you mean: Russia"),
+        (["--mediator", "Qatar"], "swapgraph: error: unknown mediator 'Qatar'"),
+        (["--to", "May 2025"], "swapgraph: error: --to 'May 2025': not a date"),
+    ],
+)
+def test_export_command_rejects_bad_filters(
+    small_project: Project, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+) -> None:
+    assert main(["export", "dot", "--project", str(small_project.root), *arguments]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message) and captured.out == ""
+    assert "Traceback" not in captured.err
+
+
+def test_real_graph_exports(
+    real_engine: Engine, gexf_schema: xmlschema.XMLSchema, tmp_path: Path
+) -> None:
+    gexf_schema.validate(export(real_engine, "gexf", "actors")[0].decode())
+    graph = nx.read_graphml(io.BytesIO(export(real_engine, "graphml", "actors")[0]))
+    released = {
+        (u, v): (d["people"], d["exchanges"], d["first"], d["last"])
+        for u, v, d in graph.edges(data=True)
+        if d["role"] == "released"
+    }
+    assert released == flows(real_engine)
+    labels = {d["label"] for _, d in graph.nodes(data=True)}
+    assert {"United Arab Emirates", "Turkey", "Belarus"} <= labels
+
+
+def test_real_graph_picture_command(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # The command that makes docs/actors-network.png for the README.
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz `dot` is not installed (Debian package graphviz)")
+    assert main(["export", "dot", "--view", "actors", "--project", str(REPO_ROOT)]) == 0
+    content = capsysbinary.readouterr().out
+    for label in ("United Arab Emirates", "Turkey", "Belarus"):
+        assert f'label="{label}"'.encode() in content
+    done = subprocess.run(
+        ["dot", "-Tpng", "-o", str(tmp_path / "actors.png")],
+        input=content,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
