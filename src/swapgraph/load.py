@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Graph
@@ -32,7 +34,8 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     target = graph if graph is not None else bind_prefixes(Graph())
     fmt = rdf_format(path)
     try:
-        target.parse(path, format=fmt)
+        with quiet_literal_warnings():
+            target.parse(path, format=fmt)
     except BadSyntax as error:
         line, column = _bad_syntax_position(error)
         raise RDFSyntaxError(path, error._why, line, column) from None
@@ -70,6 +73,22 @@ def data_graph(project: Project, extra_files: Iterable[Path] = ()) -> Graph:
 def dataset_graph(project: Project) -> Graph:
     """Return what is queried: the ontology and the knowledge graph in one graph."""
     return parse_files(project.data_files())
+
+
+@contextlib.contextmanager
+def quiet_literal_warnings() -> Iterator[None]:
+    """Silence rdflib's logged traceback for each ill-typed literal (``"2025-02-30"^^xsd:date``).
+
+    Such values are data errors that validation reports as datatype violations, with file and
+    line; a traceback on stderr would only bury that report.
+    """
+    logger = logging.getLogger("rdflib.term")
+    was_disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was_disabled
 
 
 def _bad_syntax_position(error: BadSyntax) -> tuple[int, int]:

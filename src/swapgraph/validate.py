@@ -13,9 +13,7 @@ normally its exchange.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from rdflib.namespace import RDF, SH, NamespaceManager
 from rdflib.term import Node
 
 from swapgraph.errors import ProjectError
-from swapgraph.load import ontology_graph, parse_files, shapes_graph
+from swapgraph.load import ontology_graph, parse_files, quiet_literal_warnings, shapes_graph
 from swapgraph.locate import Anchor, SubjectIndex
 from swapgraph.namespaces import bind_prefixes
 from swapgraph.paths import Project
@@ -112,7 +110,7 @@ def validate_project(project: Project, extra_files: Iterable[Path] = ()) -> Vali
         RDFSyntaxError: If a file is not well-formed RDF (naming file, line and column).
     """
     files = _unique([*project.graph_files(), *extra_files])
-    with _quiet_literal_warnings():
+    with quiet_literal_warnings():
         data = parse_files(files)
     index = SubjectIndex([*files, *project.ontology_files()])
     return _validate(project, data, index)
@@ -137,7 +135,7 @@ def validate_graph(project: Project, data: Graph) -> ValidationReport:
 
 
 def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationReport:
-    with _quiet_literal_warnings():
+    with quiet_literal_warnings():
         shapes = shapes_graph(project)
         target = bind_prefixes(Graph())
         for graph in (data, ontology_graph(project)):
@@ -261,16 +259,3 @@ def _unique(files: Sequence[Path]) -> list[Path]:
             seen.add(key)
             unique.append(path)
     return unique
-
-
-@contextlib.contextmanager
-def _quiet_literal_warnings() -> Iterator[None]:
-    # rdflib logs a traceback for each ill-typed literal (``"2025-02-30"^^xsd:date``) it
-    # reads; the report names such values already, as datatype violations.
-    logger = logging.getLogger("rdflib.term")
-    was_disabled = logger.disabled
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = was_disabled
