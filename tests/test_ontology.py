@@ -78,3 +78,13 @@ def test_owl_rl_check_catches_a_state_used_as_a_place(ontology: Graph) -> None:
     assert len(errors) == 1
     assert "Disjoint classes" in errors[0]
     assert errors[0].endswith("https://w3id.org/swapgraph/id/state/belarus")
+
+
+def test_changelog_has_an_entry_with_an_ontology_section_for_this_version(
+    project: Project,
+) -> None:
+    text = project.changelog.read_text(encoding="utf-8")
+    entry = text.split(f"## {__version__}", 1)
+    assert len(entry) == 2, f"CHANGELOG.md has no entry for {__version__}"
+    this_version = entry[1].split("\n## ", 1)[0]
+    assert "### Ontology" in this_version
