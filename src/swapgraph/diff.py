@@ -48,6 +48,7 @@ __all__ = [
     "ProjectDiff",
     "diff_graphs",
     "diff_projects",
+    "has_revision",
     "materialise_revision",
 ]
 
@@ -511,6 +512,15 @@ def materialise_revision(project: Project, revision: str) -> Iterator[Project]:
         for folder in _COMPARED_FOLDERS:
             (root / folder).mkdir(exist_ok=True)
         yield Project(root)
+
+
+def has_revision(project: Project, revision: str) -> bool:
+    """Tell whether the project lies in a git work tree that knows ``revision``."""
+    try:
+        _git(project.root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except SwapgraphError:
+        return False
+    return True
 
 
 def _git(directory: Path, *args: str) -> bytes:

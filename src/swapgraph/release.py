@@ -1,0 +1,284 @@
+"""``swapgraph release VERSION``: stamp a version on the project and publish its dumps.
+
+A release of a graph project is one version number for its vocabulary and its data:
+
+1. ``ontology/swapgraph.ttl`` gets ``owl:versionInfo "VERSION"``, ``owl:versionIRI
+   <ONTOLOGY/VERSION>`` and ``owl:priorVersion`` the previous version IRI. The file is
+   written by hand, with comments and sections, so only those lines are edited; the result
+   is parsed and must differ from the original by exactly those triples.
+2. ``dist/swapgraph-VERSION-DATE.{nt,trig,jsonld}`` hold the ontology and the knowledge
+   graph (in TriG as two named graphs, the ontology under its version IRI and the data
+   under ``https://w3id.org/swapgraph/graph/VERSION``), and
+   ``dist/swapgraph-VERSION-DATE.sha256`` their checksums in ``sha256sum`` format.
+3. ``CHANGELOG.md`` gets a new entry, newest first, with an "Ontology" and a "Data" section
+   built from the semantic diff (:mod:`swapgraph.diff`) since the previous release. The
+   previous release is the git tag ``v<prior version>``: tags are what a repository's
+   readers see, and ``dist/`` is generated output that a clean checkout does not have.
+   Without that tag (a first release, or a project outside git) the entry summarises the
+   graph instead; ``since`` names another revision to compare with.
+
+Everything is computed first and written in one all-or-nothing step.
+
+The version is the project's, not the engine's: a project is released with whatever
+``swapgraph`` is installed, so release neither reads nor writes the package version. Where
+a repository ships both (as swapgraph's own does), its tests hold the two equal, and the
+release commit bumps ``swapgraph.__version__`` too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF
+
+from swapgraph.diff import (
+    ProjectDiff,
+    diff_graphs,
+    diff_projects,
+    has_revision,
+    materialise_revision,
+)
+from swapgraph.errors import SwapgraphError
+from swapgraph.load import data_graph, ontology_graph, parse_file
+from swapgraph.namespaces import bind_prefixes
+from swapgraph.paths import Project
+from swapgraph.turtle import parse_text, write_files
+
+__all__ = ["Release", "release"]
+
+_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+#: The named graph of the data in the TriG dump, by version.
+DATA_GRAPH = "https://w3id.org/swapgraph/graph/{version}"
+
+
+@dataclass(frozen=True)
+class Release:
+    """What :func:`release` wrote.
+
+    Attributes:
+        version: The new version.
+        prior: The version it follows.
+        written: Every file written.
+        baseline: The git revision the CHANGELOG entry compares with, or None.
+        changelog_entry: The entry added to the CHANGELOG.
+    """
+
+    version: str
+    prior: str
+    written: tuple[Path, ...]
+    baseline: str | None
+    changelog_entry: str
+
+
+def release(
+    project: Project, version: str, date: dt.date | None = None, since: str | None = None
+) -> Release:
+    """Release the project as ``version``.
+
+    Args:
+        project: The graph project.
+        version: ``MAJOR.MINOR.PATCH``, greater than the ontology's current version.
+        date: The release date (default: today, UTC); it names the dumps.
+        since: The git revision to build the CHANGELOG entry from (default: the tag
+            ``v<prior version>``).
+
+    Returns:
+        What was written.
+
+    Raises:
+        SwapgraphError: If the version is malformed or not greater than the current one,
+            the ontology's version lines cannot be found, a file does not parse, the
+            baseline revision is unknown, or the files cannot be written. Nothing is
+            written then.
+    """
+    day = date or dt.datetime.now(dt.UTC).date()
+    if not _VERSION.match(version):
+        raise SwapgraphError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 0.2.0)")
+    path = project.ontology_file
+    text = _read(path)
+    ontology, prior, prior_iri = _ontology_node(path, parse_file(path))
+    if _key(version) <= _key(prior):
+        raise SwapgraphError(f"version {version} is not greater than the current {prior}")
+    new_iri = URIRef(f"{ontology}/{version}")
+    ontology_text = _bump(path, text, ontology, prior, prior_iri, version, new_iri)
+
+    tag = f"refs/tags/v{prior}"
+    baseline = since if since is not None else (tag if has_revision(project, tag) else None)
+    entry = _changelog_entry(project, version, day, prior, baseline)
+    changelog = _read(project.changelog) if project.changelog.exists() else "# Changelog\n"
+
+    new_ontology = parse_text(ontology_text, path)
+    for other in project.ontology_files():
+        if other != path:
+            new_ontology += parse_file(other)
+    dumps = _dumps(project, new_ontology, data_graph(project), new_iri, version, day)
+    files = {
+        path: ontology_text,
+        project.changelog: _insert_entry(changelog, entry),
+        **dumps,
+    }
+    created_dist = not project.dist_dir.exists()
+    try:
+        project.dist_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise SwapgraphError(f"{project.dist_dir}: cannot create: {exc.strerror or exc}") from exc
+    try:
+        write_files(files)
+    except SwapgraphError:
+        if created_dist:
+            with contextlib.suppress(OSError):
+                project.dist_dir.rmdir()  # left empty by write_files
+        raise
+    return Release(version, prior, tuple(sorted(files)), baseline, entry)
+
+
+# --------------------------------------------------------------------------- ontology
+
+
+def _key(version: str) -> tuple[int, ...]:
+    match = _VERSION.match(version)
+    if match is None:
+        raise SwapgraphError(f"current version {version!r} is not MAJOR.MINOR.PATCH")
+    return tuple(int(part) for part in match.groups())
+
+
+def _ontology_node(path: Path, graph: Graph) -> tuple[URIRef, str, URIRef]:
+    nodes = [n for n in graph.subjects(RDF.type, OWL.Ontology) if isinstance(n, URIRef)]
+    if len(nodes) != 1:
+        raise SwapgraphError(f"{path}: expected one owl:Ontology, found {len(nodes)}")
+    [node] = nodes
+    info = graph.value(node, OWL.versionInfo)
+    iri = graph.value(node, OWL.versionIRI)
+    if info is None or not isinstance(iri, URIRef):
+        raise SwapgraphError(f"{path}: <{node}> lacks owl:versionInfo or owl:versionIRI")
+    return node, str(info), iri
+
+
+def _bump(
+    path: Path,
+    text: str,
+    ontology: URIRef,
+    prior: str,
+    prior_iri: URIRef,
+    version: str,
+    new_iri: URIRef,
+) -> str:
+    """Edit the three version lines of the hand-written file, and check the result."""
+    edits = (
+        (rf'(owl:versionInfo\s+)"{re.escape(prior)}"', rf'\g<1>"{version}"'),
+        (rf"(owl:versionIRI\s+)<{re.escape(str(prior_iri))}>", rf"\g<1><{new_iri}>"),
+    )
+    for pattern, replacement in edits:
+        text, count = re.subn(pattern, replacement, text)
+        if count != 1:
+            raise SwapgraphError(f"{path}: cannot find the line to edit ({pattern!r})")
+    prior_line = re.compile(r"owl:priorVersion\s+<[^>]*>")
+    if prior_line.search(text):
+        text = prior_line.sub(f"owl:priorVersion <{prior_iri}>", text, count=1)
+    else:
+        text = re.sub(
+            r"^(\s*)(owl:versionIRI\s)",
+            rf"\g<1>owl:priorVersion <{prior_iri}> ;\n\g<1>\g<2>",
+            text,
+            count=1,
+            flags=re.MULTILINE,
+        )
+    before = parse_file(path)
+    expected = Graph()
+    for triple in before:
+        expected.add(triple)
+    expected.remove((ontology, OWL.priorVersion, None))
+    expected.set((ontology, OWL.versionInfo, Literal(version)))
+    expected.set((ontology, OWL.versionIRI, new_iri))
+    expected.add((ontology, OWL.priorVersion, prior_iri))
+    if not isomorphic(parse_text(text, path), expected):
+        raise SwapgraphError(f"{path}: editing the version lines changed more than the version")
+    return text
+
+
+# --------------------------------------------------------------------------- dumps
+
+
+def _dumps(
+    project: Project,
+    ontology: Graph,
+    data: Graph,
+    ontology_iri: URIRef,
+    version: str,
+    day: dt.date,
+) -> dict[Path, str]:
+    stem = project.dist_dir / f"swapgraph-{version}-{day.isoformat()}"
+    everything = bind_prefixes(Graph())
+    everything += ontology
+    everything += data
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for graph, name in (
+        (ontology, ontology_iri),
+        (data, URIRef(DATA_GRAPH.format(version=version))),
+    ):
+        named = dataset.graph(name)
+        for triple in graph:
+            named.add(triple)
+    # N-Triples sorted, so that two dumps of one graph compare line by line.
+    lines = everything.serialize(format="nt").splitlines()
+    dumps = {
+        Path(f"{stem}.nt"): "\n".join(sorted(line for line in lines if line)) + "\n",
+        Path(f"{stem}.trig"): dataset.serialize(format="trig"),
+        Path(f"{stem}.jsonld"): everything.serialize(format="json-ld", auto_compact=True),
+    }
+    sums = "".join(
+        f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}  {path.name}\n"
+        for path, text in sorted(dumps.items())
+    )
+    return {**dumps, Path(f"{stem}.sha256"): sums}
+
+
+# --------------------------------------------------------------------------- changelog
+
+
+def _changelog_entry(
+    project: Project, version: str, day: dt.date, prior: str, baseline: str | None
+) -> str:
+    heading = f"## {version} \N{EM DASH} {day.isoformat()}\n"
+    if baseline is None:
+        data = data_graph(project)
+        added = diff_graphs(Graph(), data, data + ontology_graph(project), set())
+        counts = Counter(entity.kind for entity in added)
+        summary = ", ".join(
+            f"{n} \N{MULTIPLICATION SIGN} {kind}" for kind, n in sorted(counts.items())
+        )
+        return (
+            f"{heading}\n### Ontology\n- Version {version} (follows {prior}).\n\n"
+            f"### Data\n- {summary or 'No entities'} (no release v{prior} to compare with).\n"
+        )
+    with materialise_revision(project, baseline) as old:
+        changes: ProjectDiff = diff_projects(old, project)
+    sections = [heading]
+    for title, entities in (("Ontology", changes.ontology), ("Data", changes.data)):
+        items = [f"- {entity}" for entity in entities] or ["- No changes."]
+        sections.append(f"\n### {title}\n" + "\n".join(items) + "\n")
+    return "".join(sections)
+
+
+def _insert_entry(changelog: str, entry: str) -> str:
+    """Put the entry above the newest one, below the file's introduction."""
+    match = re.search(r"^## ", changelog, flags=re.MULTILINE)
+    if match is None:
+        return changelog.rstrip("\n") + "\n\n" + entry
+    return changelog[: match.start()] + entry + "\n" + changelog[match.start() :]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SwapgraphError(f"{path}: cannot read: {exc.strerror or exc}") from exc
