@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -529,6 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # An ill-typed literal is a data error that `validate` reports with file and line; rdflib
+    # would also log a traceback for it wherever a value is read.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
     run: Command = args.run
     try:
         return run(args)
