@@ -453,7 +453,7 @@ class RdflibEngine:
     @property
     def graph(self) -> Graph:
         """The default graph: the project's ontology and knowledge graph."""
-        graph: Graph = self.dataset.default_context
+        graph: Graph = self.dataset.default_graph
         return graph
 
     @classmethod
@@ -463,7 +463,7 @@ class RdflibEngine:
         """Load RDF files into the default graph, and others as named graphs."""
         dataset = Dataset(default_union=False)
         for file in files:
-            parse_file(file, dataset.default_context)
+            parse_file(file, dataset.default_graph)
         for iri, file in (named_graphs or {}).items():
             parse_file(file, dataset.graph(URIRef(iri)))
         return cls(dataset)

@@ -17,7 +17,8 @@ from swapgraph import __version__
 from swapgraph.engine import NotAcceptable, QuerySyntaxError, ResultTooLarge
 from swapgraph.errors import ParameterError, QueryError, QueryTimeout, SwapgraphError
 from swapgraph.query_text import QueryRefused
-from swapgraph.server import sparql
+from swapgraph.server import linked_data, routes_api, sparql
+from swapgraph.server.linked_data import UnknownEntity
 from swapgraph.server.negotiation import BadFormat
 from swapgraph.server.pool import ServerBusy
 from swapgraph.server.requests import (
@@ -37,6 +38,7 @@ _STATUS: list[tuple[type[SwapgraphError], int]] = [
     (BadRequest, 400),
     (BadFormat, 400),
     (QueryRefused, 403),
+    (UnknownEntity, 404),
     (NotAcceptable, 406),
     (BodyTooLarge, 413),
     (UnsupportedMediaType, 415),
@@ -81,6 +83,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.service = service
     app.include_router(sparql.router)
+    app.include_router(routes_api.router)
+    app.include_router(linked_data.router)
+    routes_api.add_named_query_routes(app, service.named_queries)
 
     @app.exception_handler(SwapgraphError)
     async def _error(_: Request, error: SwapgraphError) -> PlainTextResponse:

@@ -1,0 +1,150 @@
+"""Linked Data: every ``https://w3id.org/swapgraph/id/…`` IRI under ``/id/…``, and ``/ontology``.
+
+A browser gets HTML, a client asking for RDF gets Turtle, JSON-LD, N-Triples or RDF/XML.
+The HTML of an entity comes from :func:`render_entity_html`, one function that a richer page
+can replace.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from swapgraph.engine import NotAcceptable
+from swapgraph.errors import SwapgraphError
+from swapgraph.namespaces import ID, bind_prefixes
+from swapgraph.server import web
+from swapgraph.server.negotiation import acceptable
+from swapgraph.server.service import GraphService
+
+router = APIRouter(tags=["Linked Data"])
+
+_RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+# A browser's Accept lists text/html first; a client that names no type gets Turtle.
+_OFFERED = ("text/turtle", "text/html", *tuple(_RDF_TYPES)[1:])
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "The description.", "content": {t: {} for t in _OFFERED}},
+    404: {"description": "Nothing is said about this IRI."},
+    406: {"description": "No accepted media type."},
+}
+
+
+class UnknownEntity(SwapgraphError):
+    """The graph says nothing about the IRI asked for."""
+
+
+def _negotiate(request: Request, what: str) -> str:
+    accepted = acceptable(
+        _OFFERED, request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"{what} is written in {', '.join(_OFFERED)}")
+    return accepted[0]
+
+
+def _write(graph: Graph, media_type: str) -> Response:
+    body = bind_prefixes(graph).serialize(format=_RDF_TYPES[media_type], encoding="utf-8")
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+def describe_entity(service: GraphService, iri: URIRef) -> Graph:
+    """The triples about ``iri``, with its nested blank nodes (blocking).
+
+    Raises:
+        UnknownEntity: If there are none.
+    """
+    answer = service.describe(iri, ("application/n-triples",))
+    graph = Graph().parse(data=answer.body, format="nt")
+    if len(graph) == 0:
+        raise UnknownEntity(f"nothing is known about {iri}")
+    return graph
+
+
+def render_entity_html(iri: URIRef, graph: Graph) -> str:
+    """A plain HTML page listing every statement about ``iri``."""
+    names = bind_prefixes(Graph()).namespace_manager
+    label = graph.value(iri, RDFS.label) or graph.value(iri, SKOS.prefLabel) or iri
+
+    def term(node: Node) -> str:
+        if isinstance(node, URIRef):
+            text = escape(node.n3(names))
+            href = str(node).removeprefix(str(ID)) if str(node).startswith(str(ID)) else None
+            return f'<a href="/id/{escape(href)}">{text}</a>' if href else text
+        return escape(str(node))
+
+    rows = "\n".join(
+        f"<tr><td>{term(p)}</td><td>{term(o)}</td></tr>"
+        for p, o in sorted(graph.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(str(label))}</title></head><body>"
+        f"<h1>{escape(str(label))}</h1><p><code>{escape(str(iri))}</code></p>"
+        f"<table><tr><th>property</th><th>value</th></tr>\n{rows}\n</table></body></html>"
+    )
+
+
+@router.get(
+    "/id/{path:path}",
+    summary="Dereference an entity IRI",
+    responses=_RESPONSES,
+    response_class=Response,
+)
+async def entity(path: str, request: Request) -> Response:
+    """``/id/state/russia`` describes ``https://w3id.org/swapgraph/id/state/russia``."""
+    media_type = _negotiate(request, "an entity")
+    iri = URIRef(str(ID) + path)
+    service: GraphService = request.app.state.service
+    graph = await run_in_threadpool(describe_entity, service, iri)
+    if media_type == "text/html":
+        html = await run_in_threadpool(web.entity_html, service, iri, graph)
+        return Response(html, media_type="text/html")
+    return _write(graph, media_type)
+
+
+@router.get("/ontology", summary="The vocabulary", responses=_RESPONSES, response_class=Response)
+async def ontology(request: Request) -> Response:
+    """The ontology as Turtle (or another RDF syntax), or as an HTML page of its terms."""
+    media_type = _negotiate(request, "the ontology")
+    service: GraphService = request.app.state.service
+    if media_type == "text/html":
+        return Response(render_ontology_html(service.ontology), media_type="text/html")
+    return _write(service.ontology, media_type)
+
+
+def render_ontology_html(ontology: Graph) -> str:
+    """A readable page of the vocabulary's classes and properties with their definitions."""
+    names = bind_prefixes(Graph()).namespace_manager
+
+    def section(title: str, kinds: tuple[URIRef, ...]) -> str:
+        terms = sorted(
+            {s for k in kinds for s in ontology.subjects(RDF.type, k) if isinstance(s, URIRef)}
+        )
+        items = "\n".join(
+            f'<dt id="{escape(t.n3(names))}"><code>{escape(t.n3(names))}</code> '
+            f"{escape(str(ontology.value(t, RDFS.label) or ''))}</dt>"
+            f"<dd>{escape(str(ontology.value(t, SKOS.definition) or ''))}</dd>"
+            for t in terms
+        )
+        return f"<h2>{title}</h2><dl>\n{items}\n</dl>"
+
+    title = ontology.value(predicate=RDF.type, object=OWL.Ontology)
+    heading = escape(str(ontology.value(title, RDFS.label) or "ontology")) if title else "ontology"
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{heading}</title></head><body><h1>{heading}</h1>"
+        + section("Classes", (OWL.Class,))
+        + section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty))
+        + "</body></html>"
+    )
