@@ -23,12 +23,6 @@ ONTOLOGY = URIRef("https://w3id.org/swapgraph/ontology")
 DAY = dt.date(2026, 11, 26)
 STEM = "swapgraph-0.2.0-2026-11-26"
 
-# turtle.write_files parses every file it writes as RDF; a release also writes CHANGELOG.md
-# and a .sha256 file, which it rejects until it lets text files through unparsed.
-needs_text_writes = pytest.mark.xfail(
-    raises=ProjectError, strict=True, reason="turtle.write_files accepts only RDF files"
-)
-
 
 def git(root: Path, *args: str) -> None:
     base = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
@@ -64,7 +58,6 @@ def version_triples(project: Project) -> tuple[object, object, object]:
     )
 
 
-@needs_text_writes
 def test_release_since_the_previous_tag(project: Project) -> None:
     git(project.root, "tag", "v0.1.0")
     new_exchange(project, DAY, ["Russia", "Ukraine"], [], ["https://example.org/a"])
@@ -82,7 +75,6 @@ def test_release_since_the_previous_tag(project: Project) -> None:
     assert "- source <https://example.org/a>: added" in entry
 
 
-@needs_text_writes
 def test_dumps_hold_ontology_and_graph_with_checksums(project: Project) -> None:
     release(project, "0.2.0", DAY)
     dist = project.dist_dir
@@ -101,7 +93,6 @@ def test_dumps_hold_ontology_and_graph_with_checksums(project: Project) -> None:
     assert (ONTOLOGY, OWL.versionInfo, Literal("0.2.0")) in nt
 
 
-@needs_text_writes
 def test_first_release_without_tag_summarises(project: Project) -> None:
     done = release(project, "0.2.0", DAY)
     assert done.baseline is None
@@ -111,7 +102,6 @@ def test_first_release_without_tag_summarises(project: Project) -> None:
     assert "\u00d7 exchange" in entry
 
 
-@needs_text_writes
 def test_second_release_replaces_prior_version(project: Project) -> None:
     release(project, "0.2.0", DAY)
     release(project, "0.2.1", DAY)
@@ -156,7 +146,6 @@ def test_unknown_baseline_revision_writes_nothing(project: Project) -> None:
     assert not project.dist_dir.exists()
 
 
-@needs_text_writes
 def test_failure_mid_write_leaves_every_file_untouched(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -32,7 +32,7 @@ from rdflib.term import Node
 
 from swapgraph.errors import RDFSyntaxError, SwapgraphError
 from swapgraph.namespaces import PREFIXES
-from swapgraph.paths import rdf_format
+from swapgraph.paths import RDF_SUFFIXES, rdf_format
 
 __all__ = [
     "check_canonical",
@@ -308,20 +308,22 @@ def write_atomic(path: Path, text: str) -> None:
 def write_files(files: Mapping[Path, str]) -> None:
     """Replace several files, all or nothing.
 
-    Every text is parsed first, then every temporary file is staged beside its target; only
-    when all are on disk are they moved into place. If anything fails, the temporary files
-    are removed and every file that had already been replaced is restored, so that each
-    target holds its original content (or does not exist, if it did not before).
+    Every RDF text (by the file's suffix) is parsed first; other files, such as a CHANGELOG
+    or a checksum list, are written as given. Then every temporary file is staged beside its
+    target; only when all are on disk are they moved into place. If anything fails, the
+    temporary files are removed and every file that had already been replaced is restored,
+    so that each target holds its original content (or does not exist, if it did not before).
 
     Args:
         files: New content by target path.
 
     Raises:
-        RDFSyntaxError: If any text does not parse; nothing is written.
+        RDFSyntaxError: If any RDF text does not parse; nothing is written.
         SwapgraphError: If any file cannot be written; nothing is changed.
     """
     for path, text in files.items():
-        parse_text(text, path)
+        if path.suffix.lower() in RDF_SUFFIXES:
+            parse_text(text, path)
     staged: dict[Path, Path] = {}
     backups: dict[Path, Path] = {}
     replaced: list[Path] = []
