@@ -92,7 +92,7 @@ _ID = re.compile(
 )
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _CONFIDENCE = {"high": SWAP.HighConfidence, "low": SWAP.LowConfidence}
-_ACTOR_TYPES = (SWAP.State, SWAP.Organisation, SWAP.Person)
+ACTOR_TYPES = (SWAP.State, SWAP.Organisation, SWAP.Person)
 _MONTHS = (
     "January",
     "February",
@@ -223,7 +223,7 @@ class _Row:
     sources: list[str]
 
 
-class _Index:
+class NameIndex:
     """Looks nodes of the graph up by their names and codes."""
 
     def __init__(self, graph: Graph, types: Iterable[URIRef]) -> None:
@@ -248,10 +248,12 @@ class _Index:
                     self.keys.setdefault(_key(str(name)), set()).add(node)
 
     def find(self, name: str) -> URIRef | None:
+        """Return the one node that ``name`` denotes, or None if none or several do."""
         found = self.keys.get(_key(name), set())
         return next(iter(found)) if len(found) == 1 else None
 
     def suggest(self, name: str) -> tuple[str, ...]:
+        """Return the labels of up to three nodes whose names are close to ``name``."""
         close = difflib.get_close_matches(_key(name), list(self.keys), n=3, cutoff=0.6)
         return tuple(sorted({self.labels[n] for k in close for n in self.keys[k]}))
 
@@ -344,8 +346,8 @@ def import_csv(
     existing = bind_prefixes(Graph())
     for graph in files.values():
         existing += graph
-    actors = _Index(existing, _ACTOR_TYPES)
-    places = _Index(existing, (SWAP.Place,))
+    actors = NameIndex(existing, ACTOR_TYPES)
+    places = NameIndex(existing, (SWAP.Place,))
 
     parsed: list[_Row] = []
     seen_ids: dict[str, int] = {}
@@ -383,7 +385,7 @@ def import_csv(
     if not report.ok or dry_run:
         return report
 
-    targets = _split_by_file(project, additions)
+    targets = files_for(project, additions)
     texts: dict[Path, str] = {}
     for path, graph in targets.items():
         base = files.get(path, Graph())
@@ -397,7 +399,7 @@ def import_csv(
 
 
 def _parse_row(
-    line: int, cells: dict[str, str], actors: _Index, report: ImportReport
+    line: int, cells: dict[str, str], actors: NameIndex, report: ImportReport
 ) -> _Row | None:
     row_id = cells.get("id", "")
     problems: list[str] = []
@@ -523,8 +525,8 @@ def _name_and_detail(entry: str) -> tuple[str, str]:
 def _build(
     graph: Graph,
     row: _Row,
-    actors: _Index,
-    places: _Index,
+    actors: NameIndex,
+    places: NameIndex,
     existing: Graph,
     report: ImportReport,
 ) -> None:
@@ -555,7 +557,7 @@ def _build(
     for url in row.sources:
         source = URIRef(url)
         graph.add((ex, DCTERMS.source, source))
-        _add_source(graph, existing, source)
+        add_source(graph, existing, source)
     for text in _split_sources(cells["source"]):
         if not _is_url(text):
             comment(f"Source (not a web address): {text}")
@@ -608,17 +610,34 @@ def _build(
         comment(f"Agreement: {cells['agreement'] or agreement_text}")
 
 
-def _label(row: _Row, actors: _Index) -> str:
-    def names(nodes: list[URIRef]) -> str:
-        labels = [actors.labels[n] for n in nodes]
+def _label(row: _Row, actors: NameIndex) -> str:
+    match = _ID.match(row.cells["id"])
+    return exchange_label(
+        [actors.labels[n] for n in row.parties_a],
+        [actors.labels[n] for n in row.parties_b],
+        row.date,
+        part=match["part"] if match is not None and match["part"] else "",
+    )
+
+
+def exchange_label(
+    side_a: Sequence[str], side_b: Sequence[str], date: dt.date, part: str = ""
+) -> str:
+    """Name an exchange: "Russia\N{EN DASH}Ukraine exchange of 5 March 2026 (part b)".
+
+    Args:
+        side_a: Labels of the actors on one side.
+        side_b: Labels of the actors on the other side.
+        date: The day of the exchange.
+        part: The letter of a second or later exchange of the same day, if any.
+    """
+
+    def names(labels: Sequence[str]) -> str:
         return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
-    day = f"{row.date.day} {_MONTHS[row.date.month - 1]} {row.date.year}"
-    label = f"{names(row.parties_a)}\u2013{names(row.parties_b)} exchange of {day}"
-    match = _ID.match(row.cells["id"])
-    if match is not None and match["part"]:
-        label += f" (part {match['part']})"
-    return label
+    day = f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+    label = f"{names(side_a)}\u2013{names(side_b)} exchange of {day}"
+    return f"{label} (part {part})" if part else label
 
 
 def _transfers(graph: Graph, row: _Row) -> dict[str, BNode]:
@@ -646,7 +665,7 @@ def _named_individuals(
     graph: Graph,
     row: _Row,
     transfers: dict[str, BNode],
-    actors: _Index,
+    actors: NameIndex,
     existing: Graph,
     comment: Callable[[str], None],
     unmapped: Callable[[str, str], None],
@@ -687,7 +706,7 @@ def _role(detail: str, default: URIRef) -> URIRef:
     return default
 
 
-def _find_place(places: _Index, text: str) -> URIRef | None:
+def _find_place(places: NameIndex, text: str) -> URIRef | None:
     name, _ = _name_and_detail(text)
     candidates = [name, *(part.strip() for part in name.split(","))]
     for candidate in candidates:
@@ -697,7 +716,7 @@ def _find_place(places: _Index, text: str) -> URIRef | None:
     return None
 
 
-def _find_agreement(existing: Graph, places: _Index, cells: dict[str, str]) -> URIRef | None:
+def _find_agreement(existing: Graph, places: NameIndex, cells: dict[str, str]) -> URIRef | None:
     """Find the agreement of the row's date (and venue, when the row names one)."""
     when = cells["agreement_date"]
     if not when:
@@ -716,7 +735,8 @@ def _find_agreement(existing: Graph, places: _Index, cells: dict[str, str]) -> U
     return matches[0] if len(matches) == 1 and isinstance(matches[0], URIRef) else None
 
 
-def _add_source(graph: Graph, existing: Graph, source: URIRef) -> None:
+def add_source(graph: Graph, existing: Graph, source: URIRef) -> None:
+    """Add ``source`` to ``graph`` as a swap:Source, with its outlet and date where known."""
     if (source, RDF.type, SWAP.Source) in existing:
         return
     graph.add((source, RDF.type, SWAP.Source))
@@ -826,7 +846,7 @@ def _tail(node: Node) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def _split_by_file(project: Project, additions: Graph) -> dict[Path, Graph]:
+def files_for(project: Project, additions: Graph) -> dict[Path, Graph]:
     """Assign new triples to files: exchanges by year, sources to sources.ttl."""
     targets: dict[Path, Graph] = {}
 

@@ -40,15 +40,20 @@ from swapgraph.errors import SwapgraphError
 
 # The importer owns how an exchange is named, looked up and filed; reuse it so that an
 # exchange added by hand and one imported from CSV look the same.
-from swapgraph.importer import _add_source, _Index, _split_by_file, exchange_slug
+from swapgraph.importer import (
+    ACTOR_TYPES,
+    NameIndex,
+    add_source,
+    exchange_label,
+    exchange_slug,
+    files_for,
+)
 from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
 from swapgraph.turtle import serialize, write_files
 
 __all__ = ["NewExchange", "new_exchange"]
-
-_ACTOR_TYPES = (SWAP.State, SWAP.Organisation, SWAP.Person)
 
 
 @dataclass(frozen=True)
@@ -103,11 +108,11 @@ def new_exchange(
     for graph in files.values():
         existing += graph
 
-    states = _Index(existing, (SWAP.State,))
+    states = NameIndex(existing, (SWAP.State,))
     parties = [_resolve(states, name, "state") for name in between]
     if parties[0] == parties[1]:
         raise SwapgraphError(f"--between names the same state twice: <{parties[0]}>")
-    actors = _Index(existing, _ACTOR_TYPES)
+    actors = NameIndex(existing, ACTOR_TYPES)
     third_parties = [_resolve(actors, name, "mediator") for name in mediators]
     for name, actor in zip(mediators, third_parties, strict=True):
         if actor in parties:
@@ -121,10 +126,10 @@ def new_exchange(
     additions = bind_prefixes(Graph())
     label = _skeleton(additions, iri, row_id, date, parties, third_parties, urls, states)
     for url in urls:
-        _add_source(additions, existing, url)
+        add_source(additions, existing, url)
     texts = {
         path: serialize(bind_prefixes(files.get(path, Graph()) + graph))
-        for path, graph in _split_by_file(project, additions).items()
+        for path, graph in files_for(project, additions).items()
     }
     write_files(texts)
     return NewExchange(
@@ -136,7 +141,7 @@ def new_exchange(
     )
 
 
-def _resolve(index: _Index, name: str, what: str) -> URIRef:
+def _resolve(index: NameIndex, name: str, what: str) -> URIRef:
     found = index.find(name)
     if found is not None:
         return found
@@ -200,9 +205,10 @@ def _skeleton(
     parties: Sequence[URIRef],
     mediators: Sequence[URIRef],
     sources: Sequence[URIRef],
-    states: _Index,
+    states: NameIndex,
 ) -> str:
-    label = _exchange_label(row_id, date, parties, states)
+    part = row_id[-1] if row_id[-1].isalpha() else ""
+    label = exchange_label([states.labels[parties[0]]], [states.labels[parties[1]]], date, part)
     graph.add((iri, RDF.type, SWAP.Exchange))
     graph.add((iri, DCTERMS.identifier, Literal(row_id)))
     graph.add((iri, RDFS.label, Literal(label)))
@@ -226,16 +232,8 @@ def _skeleton(
     return label
 
 
-def _exchange_label(row_id: str, date: dt.date, parties: Sequence[URIRef], states: _Index) -> str:
-    # The importer's form: "Russia\N{EN DASH}Ukraine exchange of 5 March 2026 (part b)".
-    names = "\N{EN DASH}".join(states.labels[p] for p in parties)
-    label = f"{names} exchange of {date.day} {date:%B} {date.year}"
-    part = row_id[-1] if row_id[-1].isalpha() else ""
-    return f"{label} (part {part})" if part else label
-
-
 def _to_fill(
-    parties: Sequence[URIRef], states: _Index, has_source: bool, has_mediator: bool
+    parties: Sequence[URIRef], states: NameIndex, has_source: bool, has_mediator: bool
 ) -> tuple[str, ...]:
     names = [states.labels[p] for p in parties]
     missing = [
