@@ -1,0 +1,407 @@
+"""The HTML view of one entity of the graph: every fact with its sources as links.
+
+An entity's description is its own triples plus the blank nodes nested under it (an
+exchange's transfers and mediations, and the claims nested in those), as the Linked Data
+route fetches it; this module adds the labels of the IRIs it mentions and the entities that
+point at it. Nested nodes are rendered inline under the fact that holds them. Where sources
+disagree on a figure, the curated value is flagged and each claim is shown with the value it
+gives, who gives it and its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import escape
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from swapgraph.engine import QueryResult, SelectResult
+from swapgraph.namespaces import ID, PREFIXES, SWAP
+
+ONTOLOGY_BASE = "https://w3id.org/swapgraph/ontology"
+
+# An IRI may be written into query text only without these (RFC 3987 forbids them anyway).
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+# Labels for the reused vocabularies' terms, which the project's ontology does not label.
+_KNOWN_LABELS: dict[URIRef, str] = {
+    RDF.type: "type",
+    RDFS.label: "name",
+    RDFS.comment: "note",
+    RDFS.seeAlso: "see also",
+    DCTERMS.source: "source",
+    DCTERMS.identifier: "identifier",
+    DCTERMS.issued: "published",
+    SKOS.altLabel: "also called",
+    SKOS.exactMatch: "same as",
+    SKOS.closeMatch: "close match",
+    OWL.sameAs: "same as",
+}
+
+# Facts shown first, in this order; the rest follow by label, then these last.
+_FIRST = [
+    SWAP.date,
+    SWAP.datePrecision,
+    SWAP.releasedBy,
+    SWAP.receivedBy,
+    SWAP.peopleCount,
+    SWAP.militaryCount,
+    SWAP.civilianCount,
+    SWAP.otherCount,
+    SWAP.releasedPerson,
+    SWAP.actor,
+    SWAP.role,
+    SWAP.transfer,
+    SWAP.mediation,
+    SWAP.implements,
+    SWAP.stageNumber,
+    SWAP.partOf,
+    SWAP.handoverPlace,
+]
+_LAST = [
+    SWAP.claim,
+    SWAP.supportingQuote,
+    RDFS.comment,
+    SWAP.creditedIn,
+    SWAP.deniedIn,
+    DCTERMS.source,
+]
+# Facts that the page shows elsewhere (the heading, a nested node's summary line).
+_SHOWN_APART = {RDF.type, RDFS.label}
+
+
+class Queries(Protocol):
+    """What the page needs of a query engine: run a query, get rdflib terms back."""
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run a SPARQL query."""
+        ...
+
+
+def is_safe_iri(iri: str) -> bool:
+    """True if ``iri`` is absolute and may be written as ``<iri>`` in SPARQL text."""
+    return bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri)) and not _IRI_UNSAFE.search(iri)
+
+
+@dataclass
+class Referrer:
+    """An entity whose facts (its own or a nested node's) point at the described entity."""
+
+    iri: URIRef
+    predicate: URIRef
+    date: str | None
+
+
+@dataclass
+class EntityDescription:
+    """What the page of one entity shows.
+
+    Attributes:
+        iri: The entity.
+        graph: Its triples and those of the blank nodes nested under it.
+        labels: Display names of the IRIs the page mentions.
+        details: Other facts about mentioned IRIs that the page shows (a source's date).
+        referrers: Entities that point at this one, newest first.
+    """
+
+    iri: URIRef
+    graph: Graph
+    labels: dict[URIRef, str] = field(default_factory=dict)
+    details: dict[URIRef, str] = field(default_factory=dict)
+    referrers: list[Referrer] = field(default_factory=list)
+
+
+def describe_entity(queries: Queries, iri: URIRef, graph: Graph) -> EntityDescription:
+    """Gather what the page of ``iri`` shows besides its own triples.
+
+    Args:
+        queries: The query engine over the project's dataset.
+        iri: The entity's IRI.
+        graph: Its triples and those of the blank nodes nested under it.
+
+    Returns:
+        The description, with labels for every IRI it mentions and the entities that point
+        at it (none when ``iri`` cannot be written safely into a query).
+    """
+    description = EntityDescription(iri, graph)
+    if not is_safe_iri(str(iri)):
+        return description
+    description.referrers = _referrers(queries, str(iri))
+    mentioned = {iri, *(r.iri for r in description.referrers)}
+    mentioned.update(r.predicate for r in description.referrers)
+    for triple in graph:
+        mentioned.update(term for term in triple if isinstance(term, URIRef))
+    _fetch_labels(queries, mentioned, description)
+    return description
+
+
+def _referrers(queries: Queries, iri: str) -> list[Referrer]:
+    result = queries.query(f"""
+        SELECT DISTINCT ?owner ?p ?date WHERE {{
+          {{ ?owner ?p <{iri}> }}
+          UNION {{ ?owner ?q ?b . FILTER (isBlank(?b)) ?b ?p <{iri}> }}
+          FILTER (isIRI(?owner) && ?owner != <{iri}> && ?p != <{RDF.type}>)
+          OPTIONAL {{ ?owner <{SWAP.date}> ?date }}
+        }}""")
+    if not isinstance(result, SelectResult):
+        return []
+    referrers = [
+        Referrer(owner, predicate, str(row["date"]) if row["date"] is not None else None)
+        for row in result.rows
+        if isinstance(owner := row["owner"], URIRef) and isinstance(predicate := row["p"], URIRef)
+    ]
+    return sorted(referrers, key=lambda r: (r.date or "", str(r.iri)), reverse=True)
+
+
+def _fetch_labels(queries: Queries, iris: Iterable[URIRef], into: EntityDescription) -> None:
+    values = " ".join(f"<{iri}>" for iri in sorted(iris) if is_safe_iri(str(iri)))
+    if not values:
+        return
+    result = queries.query(f"""
+        SELECT ?x ?p ?v WHERE {{
+          VALUES ?x {{ {values} }}
+          VALUES ?p {{ <{RDFS.label}> <{SKOS.prefLabel}> <{SWAP.publisherName}>
+                       <{DCTERMS.issued}> }}
+          ?x ?p ?v .
+          FILTER (!isLiteral(?v) || lang(?v) = "" || langMatches(lang(?v), "en"))
+        }}""")
+    if not isinstance(result, SelectResult):
+        return
+    ranked: dict[URIRef, tuple[int, str]] = {}
+    preference = [SWAP.publisherName, SKOS.prefLabel, RDFS.label]
+    for row in result.rows:
+        subject, predicate, value = row["x"], row["p"], row["v"]
+        if not isinstance(subject, URIRef) or value is None:
+            continue
+        if predicate == DCTERMS.issued:
+            into.details[subject] = str(value)
+            continue
+        rank = preference.index(predicate) if isinstance(predicate, URIRef) else len(preference)
+        if subject not in ranked or rank < ranked[subject][0]:
+            ranked[subject] = (rank, str(value))
+    into.labels.update({iri: label for iri, (_, label) in ranked.items()})
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def compact_iri(iri: str) -> str:
+    """Write an IRI with one of the project's prefixes, or in full."""
+    for prefix, namespace in PREFIXES.items():
+        base = str(namespace)
+        if iri.startswith(base) and len(iri) > len(base):
+            return f"{prefix}:{iri[len(base) :]}"
+    return iri
+
+
+def local_href(iri: str) -> str:
+    """The address of an IRI's page: swapgraph's own IRIs resolve on this server."""
+    if iri.startswith(str(ID)):
+        return "/id/" + iri[len(str(ID)) :]
+    if iri.startswith(ONTOLOGY_BASE):
+        return "/ontology" + iri[len(ONTOLOGY_BASE) :]
+    return iri
+
+
+class _Renderer:
+    """Turns an :class:`EntityDescription` into HTML."""
+
+    def __init__(self, description: EntityDescription) -> None:
+        self.description = description
+        self.graph = description.graph
+
+    def label(self, iri: URIRef) -> str:
+        own = self.graph.value(iri, RDFS.label) or self.graph.value(iri, SKOS.prefLabel)
+        known = self.description.labels.get(iri) or own or _KNOWN_LABELS.get(iri)
+        if known:
+            return str(known)
+        if not iri.startswith(str(ID)) and not iri.startswith(ONTOLOGY_BASE):
+            host = urlsplit(str(iri)).hostname
+            if host and iri.startswith("http"):
+                return host.removeprefix("www.")
+        return compact_iri(str(iri))
+
+    def link(self, iri: URIRef) -> str:
+        href = local_href(str(iri))
+        text = escape(self.label(iri))
+        if href == str(iri):
+            issued = self.description.details.get(iri)
+            date = f' <span class="muted">({escape(issued)})</span>' if issued else ""
+            return (
+                f'<a class="external" href="{escape(href)}" title="{escape(str(iri))}" '
+                f'rel="noopener">{text}</a>{date}'
+            )
+        return f'<a href="{escape(href)}" title="{escape(compact_iri(str(iri)))}">{text}</a>'
+
+    def literal(self, value: Literal, predicate: URIRef) -> str:
+        text = escape(str(value))
+        if predicate == SWAP.supportingQuote:
+            return f'<blockquote class="quote" lang="en">“{text}”</blockquote>'
+        if value.language:
+            return f'<span lang="{escape(value.language)}">{text}</span>'
+        return text
+
+    def value(self, node: Node, predicate: URIRef, depth: int) -> str:
+        if isinstance(node, URIRef):
+            return self.link(node)
+        if isinstance(node, BNode):
+            return self.nested(node, depth + 1)
+        if isinstance(node, Literal):
+            return self.literal(node, predicate)
+        return escape(str(node))
+
+    def facts(self, node: URIRef | BNode, depth: int, skip: set[URIRef]) -> str:
+        """A table of the node's facts, one row per property, nested nodes inline."""
+        by_predicate: dict[URIRef, list[Node]] = defaultdict(list)
+        for predicate, value in self.graph.predicate_objects(node):
+            if isinstance(predicate, URIRef) and predicate not in skip:
+                by_predicate[predicate].append(value)
+        disputed = {
+            claimed
+            for claim in self.graph.objects(node, SWAP.claim)
+            if isinstance(claimed := self.graph.value(claim, SWAP.claimedProperty), URIRef)
+        }
+        rows = []
+        for predicate in sorted(by_predicate, key=self._order):
+            values = sorted(by_predicate[predicate], key=self._value_order)
+            cells = "".join(f"<li>{self.value(v, predicate, depth)}</li>" for v in values)
+            flag = ""
+            if predicate in disputed:
+                flag = '<span class="dispute-flag">disputed: the claims are listed below</span>'
+            heading = escape(self.label(predicate))
+            rows.append(
+                f'<tr><th scope="row" title="{escape(compact_iri(str(predicate)))}">{heading}</th>'
+                f'<td><ul class="values">{cells}</ul>{flag}</td></tr>'
+            )
+        return f'<table class="facts">{"".join(rows)}</table>' if rows else ""
+
+    def _order(self, predicate: URIRef) -> tuple[int, str]:
+        if predicate in _FIRST:
+            return (0, f"{_FIRST.index(predicate):03d}")
+        if predicate in _LAST:
+            return (2, f"{_LAST.index(predicate):03d}")
+        return (1, self.label(predicate).lower())
+
+    def _value_order(self, node: Node) -> tuple[str, str]:
+        if isinstance(node, URIRef):
+            return ("", self.label(node).lower())
+        if isinstance(node, BNode):
+            # Nested nodes in a stable order: by their summary line.
+            return ("~", self.summary(node))
+        return ("", str(node))
+
+    def names(self, node: BNode, predicate: URIRef) -> str:
+        return (
+            ", ".join(
+                self.label(o) for o in self.graph.objects(node, predicate) if isinstance(o, URIRef)
+            )
+            or "?"
+        )
+
+    def summary(self, node: BNode) -> str:
+        """One line saying what a nested node is: a transfer's direction and count, etc."""
+        kinds = set(self.graph.objects(node, RDF.type))
+        if SWAP.Transfer in kinds:
+            count = self.graph.value(node, SWAP.peopleCount)
+            people = f"{count} people" if count is not None else "number not stated"
+            return (
+                f"{self.names(node, SWAP.releasedBy)} → {self.names(node, SWAP.receivedBy)}:"
+                f" {people}"
+            )
+        if SWAP.Mediation in kinds:
+            return f"{self.names(node, SWAP.actor)}: {self.names(node, SWAP.role)}"
+        if SWAP.Claim in kinds:
+            claimed = self.graph.value(node, SWAP.claimedProperty)
+            value = self.graph.value(node, SWAP.claimedValue)
+            what = self.label(claimed) if isinstance(claimed, URIRef) else "value"
+            text = f"{what}: {value}"
+            if self.graph.value(node, SWAP.claimedBy) is not None:
+                text += f", according to {self.names(node, SWAP.claimedBy)}"
+            return text
+        return ", ".join(self.label(k) for k in kinds if isinstance(k, URIRef)) or "details"
+
+    def nested(self, node: BNode, depth: int) -> str:
+        kinds = [k for k in self.graph.objects(node, RDF.type) if isinstance(k, URIRef)]
+        kind = ", ".join(self.label(k) for k in kinds) or "details"
+        css = "nested claim" if SWAP.Claim in kinds else "nested"
+        disputed = ""
+        if (node, SWAP.claim, None) in self.graph:
+            disputed = '<span class="dispute-flag">figures disputed</span>'
+        if (node, SWAP.deniedIn, None) in self.graph:
+            disputed = '<span class="dispute-flag">denied by a source</span>'
+        skip = set(_SHOWN_APART)
+        if SWAP.Claim in kinds:  # the summary line already gives the property and value
+            skip |= {SWAP.claimAbout, SWAP.claimedProperty, SWAP.claimedValue}
+        if depth > 4:  # the description is a few levels deep; this only guards a cycle
+            return escape(self.summary(node))
+        return (
+            f'<div class="{css}"><span class="nested-kind">{escape(kind)}</span>'
+            f"<p><strong>{escape(self.summary(node))}</strong>{disputed}</p>"
+            f"{self.facts(node, depth, skip)}</div>"
+        )
+
+    def referrers(self) -> str:
+        groups: dict[URIRef, list[Referrer]] = defaultdict(list)
+        for referrer in self.description.referrers:
+            groups[referrer.predicate].append(referrer)
+        sections = []
+        for predicate in sorted(groups, key=lambda p: self.label(p).lower()):
+            items = "".join(
+                f"<li>{self.link(r.iri)}"
+                + (f' <span class="muted">{escape(r.date)}</span>' if r.date else "")
+                + "</li>"
+                for r in groups[predicate]
+            )
+            count = len(groups[predicate])
+            sections.append(
+                f"<h3>As {escape(self.label(predicate))} <span class='muted'>({count})</span></h3>"
+                f'<ul class="backlinks">{items}</ul>'
+            )
+        return "".join(sections)
+
+    def main(self) -> str:
+        entity = self.description.iri
+        kinds = [k for k in self.graph.objects(entity, RDF.type) if isinstance(k, URIRef)]
+        chips = "".join(f'<span class="kind">{self.link(k)}</span>' for k in sorted(kinds))
+        facts = self.facts(entity, 0, set(_SHOWN_APART))
+        parts = [
+            '<main id="main" class="entity panel">',
+            '<header class="entity-head">',
+            f"<h1>{escape(self.title())}</h1>",
+            f'<p class="iri">{escape(str(entity))}</p>',
+            f'<p class="kinds">{chips}</p>' if chips else "",
+            '<p class="formats">Also as <a href="?format=ttl">Turtle</a> and '
+            '<a href="?format=jsonld">JSON-LD</a>.</p>',
+            "</header>",
+        ]
+        if facts:
+            parts.append(
+                f'<section aria-labelledby="facts"><h2 id="facts">Facts</h2>{facts}</section>'
+            )
+        if self.description.referrers:
+            parts.append(
+                '<section aria-labelledby="referrers"><h2 id="referrers">Where it appears</h2>'
+                f"{self.referrers()}</section>"
+            )
+        parts.append("</main>")
+        return "\n".join(p for p in parts if p)
+
+    def title(self) -> str:
+        return self.label(self.description.iri)
+
+
+def render_entity(description: EntityDescription) -> tuple[str, str]:
+    """Render an entity's page.
+
+    Returns:
+        The page title and its ``<main>`` element as HTML.
+    """
+    renderer = _Renderer(description)
+    return renderer.title(), renderer.main()

@@ -1,0 +1,201 @@
+// The query panel: named queries as examples, parameters, the SPARQL editor, results.
+
+import { h } from "./dom.js";
+import { listNamedQueries, runNamed, runSparql } from "./sparql.js";
+import { download, resultsTable, toCsv } from "./table.js";
+
+const INPUT_TYPES = { date: "date", integer: "number" };
+const PARAM_PREFIX = "p.";
+
+/**
+ * Wire up the query panel.
+ * @param {HTMLElement} panel The panel holding the form and result elements.
+ * @param {(params: URLSearchParams) => void} onStateChange Called with the state to share.
+ */
+export function setupQueryPanel(panel, onStateChange) {
+  const form = panel.querySelector("#query-form");
+  const picker = panel.querySelector("#named");
+  const summary = panel.querySelector("#named-summary");
+  const paramBox = panel.querySelector("#params");
+  const editor = panel.querySelector("#sparql");
+  const note = panel.querySelector("#edit-note");
+  const status = panel.querySelector("#status");
+  const output = panel.querySelector("#output");
+  const downloads = panel.querySelector("#downloads");
+  const shareButton = panel.querySelector("#share");
+
+  /** @type {Map<string, object>} */
+  let queries = new Map();
+  let lastAnswer = null;
+
+  const selected = () => queries.get(picker.value) ?? null;
+  const edited = () => selected() !== null && editor.value !== selected().sparql;
+
+  function showParameters(query, values) {
+    const inputs = (query?.parameters ?? []).map((param) => {
+      const id = `param-${param.name}`;
+      const value = values?.get(param.name) ?? param.default ?? "";
+      const input = param.type === "boolean"
+        ? h("select", { id, name: param.name },
+            ["true", "false"].map((v) => h("option", { value: v, selected: v === value }, v)))
+        : h("input", {
+            id, name: param.name, value,
+            type: INPUT_TYPES[param.type] ?? "text",
+            step: param.type === "integer" ? "1" : null,
+            placeholder: param.type === "iri" ? "state:russia or https://…" : null,
+            required: param.required,
+            spellcheck: "false",
+          });
+      return h("div", { class: "param" },
+        h("label", { for: id }, param.name, h("span", { class: "type" }, param.type)),
+        input,
+        param.description ? h("small", {}, param.description) : null);
+    });
+    paramBox.replaceChildren(...inputs);
+    paramBox.hidden = inputs.length === 0;
+  }
+
+  function showQuery(name, values) {
+    picker.value = queries.has(name) ? name : "";
+    const query = selected();
+    summary.textContent = query ? query.description || query.summary : "";
+    showParameters(query, values);
+    if (query) editor.value = query.sparql;
+    reflectEditing();
+  }
+
+  function reflectEditing() {
+    const isEdited = edited();
+    note.hidden = !isEdited;
+    for (const field of paramBox.querySelectorAll("input, select")) field.disabled = isEdited;
+  }
+
+  function parameterValues() {
+    const values = {};
+    for (const field of paramBox.querySelectorAll("input, select")) {
+      if (field.value !== "") values[field.name] = field.value;
+    }
+    return values;
+  }
+
+  function shareState() {
+    const state = new URLSearchParams();
+    if (selected() && !edited()) {
+      state.set("name", picker.value);
+      for (const [name, value] of Object.entries(parameterValues())) {
+        state.set(PARAM_PREFIX + name, value);
+      }
+    } else {
+      state.set("sparql", editor.value);
+    }
+    return state;
+  }
+
+  async function run() {
+    const started = performance.now();
+    status.textContent = "Running…";
+    status.className = "status";
+    output.replaceChildren();
+    downloads.hidden = true;
+    onStateChange(shareState());
+    try {
+      lastAnswer = selected() && !edited()
+        ? await runNamed(picker.value, parameterValues())
+        : await runSparql(editor.value);
+    } catch (error) {
+      lastAnswer = null;
+      status.textContent = error.message;
+      status.className = "status error";
+      status.setAttribute("role", "alert");
+      return;
+    }
+    status.removeAttribute("role");
+    const elapsed = Math.round(performance.now() - started);
+    if (lastAnswer.kind === "table") {
+      const count = lastAnswer.json.results.bindings.length;
+      status.textContent = `${count} ${count === 1 ? "row" : "rows"} in ${elapsed} ms`;
+      output.replaceChildren(resultsTable(lastAnswer.json));
+    } else if (lastAnswer.kind === "boolean") {
+      status.textContent = `Answer in ${elapsed} ms`;
+      output.replaceChildren(h("p", { class: "boolean" }, String(lastAnswer.value)));
+    } else {
+      status.textContent = `Graph in ${elapsed} ms`;
+      output.replaceChildren(h("pre", { class: "graph" }, lastAnswer.text));
+    }
+    downloads.hidden = false;
+    for (const button of downloads.querySelectorAll("[data-format=csv]")) {
+      button.disabled = lastAnswer.kind !== "table";
+    }
+  }
+
+  function save(format) {
+    const base = picker.value || "query";
+    if (!lastAnswer) return;
+    if (format === "csv") {
+      download(toCsv(lastAnswer.json), `${base}.csv`, "text/csv");
+    } else if (lastAnswer.kind === "graph") {
+      download(lastAnswer.text, `${base}.ttl`, "text/turtle");
+    } else {
+      const json = lastAnswer.kind === "table" ? lastAnswer.json : { head: {}, boolean: lastAnswer.value };
+      download(JSON.stringify(json, null, 2), `${base}.json`, "application/sparql-results+json");
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run();
+  });
+  form.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      run();
+    }
+  });
+  picker.addEventListener("change", () => showQuery(picker.value));
+  editor.addEventListener("input", reflectEditing);
+  for (const button of downloads.querySelectorAll("button[data-format]")) {
+    button.addEventListener("click", () => save(button.dataset.format));
+  }
+  shareButton.addEventListener("click", async () => {
+    onStateChange(shareState());
+    try {
+      await navigator.clipboard.writeText(location.href);
+      status.textContent = "Link copied: it reopens this query.";
+    } catch {
+      status.textContent = `Link to this query: ${location.href}`;
+    }
+    status.className = "status";
+  });
+
+  return {
+    /** Load the named queries, then open (and run) the query a shared link names. */
+    async open(state) {
+      try {
+        const list = await listNamedQueries();
+        // The header's comments are shown as the summary and the parameter fields.
+        queries = new Map(list.map((query) =>
+          [query.name, { ...query, sparql: query.text.replace(/^(#.*(\r?\n|$))+/, "") }]));
+      } catch (error) {
+        status.textContent = `Named queries unavailable: ${error.message}`;
+        status.className = "status error";
+      }
+      picker.append(...[...queries.values()].map((query) =>
+        h("option", { value: query.name }, `${query.name} — ${query.summary}`)));
+      const values = new Map();
+      for (const [key, value] of state) {
+        if (key.startsWith(PARAM_PREFIX)) values.set(key.slice(PARAM_PREFIX.length), value);
+      }
+      if (state.has("sparql")) {
+        showQuery("");
+        editor.value = state.get("sparql");
+        await run();
+      } else if (state.has("name")) {
+        showQuery(state.get("name"), values);
+        await run();
+      } else if (queries.size) {
+        showQuery(queries.keys().next().value);
+        await run();
+      }
+    },
+  };
+}

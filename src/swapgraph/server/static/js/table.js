@@ -1,0 +1,92 @@
+// Results of a SELECT query as a sortable table, and their download as CSV or JSON.
+
+import { compactIri, isNumeric, localHref } from "./sparql.js";
+import { h } from "./dom.js";
+
+/** Render one RDF term of a result row as a table cell's content. */
+function termNode(term) {
+  if (!term) return document.createTextNode("");
+  if (term.type === "uri") {
+    const link = h("a", { href: localHref(term.value), title: term.value }, compactIri(term.value));
+    if (!link.getAttribute("href").startsWith("/")) link.rel = "noopener";
+    return link;
+  }
+  if (term.type === "bnode") return h("span", { class: "bnode" }, `_:${term.value}`);
+  if (/^https?:\/\//.test(term.value) && !/\s/.test(term.value)) {
+    return h("a", { href: term.value, rel: "noopener" }, term.value);
+  }
+  const lang = term["xml:lang"];
+  return h("span", { lang: lang || null }, term.value);
+}
+
+function compareTerms(a, b) {
+  if (!a || !b) return a ? -1 : b ? 1 : 0; // unbound values sort last
+  if (isNumeric(a) && isNumeric(b)) return Number(a.value) - Number(b.value);
+  return a.value.localeCompare(b.value, undefined, { numeric: true });
+}
+
+/**
+ * A results table: click (or Enter on) a column header to sort by it; again to reverse.
+ * @param {object} json SPARQL 1.1 JSON results of a SELECT query.
+ */
+export function resultsTable(json) {
+  const variables = json.head.vars;
+  const rows = json.results.bindings;
+  let sortColumn = null;
+  let ascending = true;
+
+  const tbody = h("tbody");
+  const headers = variables.map((name) => {
+    const button = h("button", { type: "button", class: "sort" }, name);
+    const th = h("th", { scope: "col", "aria-sort": "none" }, button);
+    button.addEventListener("click", () => {
+      ascending = sortColumn === name ? !ascending : true;
+      sortColumn = name;
+      for (const other of headers) other.setAttribute("aria-sort", "none");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      fill();
+    });
+    return th;
+  });
+
+  function fill() {
+    const ordered = sortColumn === null ? rows : [...rows].sort((a, b) => {
+      const order = compareTerms(a[sortColumn], b[sortColumn]);
+      return ascending ? order : -order;
+    });
+    const fragment = document.createDocumentFragment();
+    for (const row of ordered) {
+      fragment.append(h("tr", {}, variables.map((name) => {
+        const term = row[name];
+        return h("td", { class: isNumeric(term) ? "num" : null }, termNode(term));
+      })));
+    }
+    tbody.replaceChildren(fragment);
+  }
+  fill();
+  return h("table", { class: "results" }, h("thead", {}, h("tr", {}, headers)), tbody);
+}
+
+function csvField(value) {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** SPARQL 1.1 CSV results: plain values, unbound as empty fields, CRLF line ends. */
+export function toCsv(json) {
+  const variables = json.head.vars;
+  const lines = [variables.map(csvField).join(",")];
+  for (const row of json.results.bindings) {
+    lines.push(variables.map((name) => csvField(row[name]?.value ?? "")).join(","));
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+/** Offer text as a file download. */
+export function download(text, filename, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = h("a", { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}

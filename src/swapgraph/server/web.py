@@ -1,0 +1,92 @@
+"""The web page for people: the explorer at ``/``, its assets, and entity pages in HTML.
+
+The explorer is a static page with small ES modules (no build step, nothing fetched from
+elsewhere): a query editor over ``/sparql`` and the named queries (listed by
+``/api/queries``), a network of the actors and a timeline of the exchanges. Entity pages are
+rendered here for the Linked Data route (:func:`entity_html`).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from string import Template
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from rdflib import Graph, URIRef, Variable
+from rdflib.query import Result
+
+from swapgraph.engine import AskResult, GraphResult, QueryResult, SelectResult
+from swapgraph.server.entity_page import describe_entity, render_entity
+from swapgraph.server.service import GraphService
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_MEDIA_TYPES = {
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+# The result formats asked of the service when a page needs RDF terms, not bytes.
+_TERM_FORMATS = ("application/sparql-results+json", "application/n-triples")
+
+router = APIRouter()
+
+
+def render_page(title: str, main: str, head: str = "") -> str:
+    """Wrap a page's ``<main>`` element in the site's frame (header, styles, footer)."""
+    shell = Template((_TEMPLATES / "page.html").read_text(encoding="utf-8"))
+    return shell.substitute(title=title, main=main, head=head)
+
+
+class ServiceQueries:
+    """Runs queries through the service's pool (its time limit included) for rdflib terms."""
+
+    def __init__(self, service: GraphService) -> None:
+        self.service = service
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run ``sparql`` and parse the answer into rdflib terms."""
+        answer = self.service.run(sparql, _TERM_FORMATS)
+        if answer.media_type == "application/n-triples":
+            return GraphResult(Graph().parse(data=answer.body, format="nt"))
+        result = Result.parse(io.BytesIO(answer.body), format="json")
+        if result.type == "ASK":
+            return AskResult(bool(result.askAnswer))
+        names = [str(v) for v in result.vars or []]
+        rows = [{n: row.get(Variable(n)) for n in names} for row in result.bindings]
+        return SelectResult(names, rows)
+
+
+def entity_html(service: GraphService, iri: URIRef, graph: Graph) -> str:
+    """The HTML page of an entity.
+
+    Args:
+        service: The served dataset, asked for labels and for what points at ``iri``.
+        iri: The entity.
+        graph: Its triples and those of the blank nodes nested under it.
+
+    Blocks while its queries run: call it off the event loop.
+    """
+    title, main = render_entity(describe_entity(ServiceQueries(service), iri, graph))
+    return render_page(f"{title} · swapgraph", main)
+
+
+@router.get("/", include_in_schema=False, response_class=HTMLResponse)
+async def home() -> HTMLResponse:
+    """The explorer: query editor, network of actors, timeline."""
+    main = (_TEMPLATES / "home.html").read_text(encoding="utf-8")
+    head = '  <script type="module" src="/static/js/main.js"></script>'
+    return HTMLResponse(render_page("swapgraph: state-to-state prisoner exchanges", main, head))
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+async def static_file(path: str) -> Response:
+    """The page's scripts, styles and images (only files of ``static/``)."""
+    file = (STATIC_DIR / path).resolve()
+    media_type = _MEDIA_TYPES.get(file.suffix)
+    if media_type is None or not file.is_relative_to(STATIC_DIR) or not file.is_file():
+        return Response(f"{path}: no such file\n", status_code=404, media_type="text/plain")
+    return FileResponse(file, media_type=media_type, headers={"Cache-Control": "no-cache"})
