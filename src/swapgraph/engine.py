@@ -324,9 +324,11 @@ class OxigraphEngine:
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         check_read_only_query(sparql)
-        # pyoxigraph's own substitutions accept only projected variables; a VALUES block
-        # of serialised terms binds any variable, as rdflib's initBindings do.
-        sparql = add_values_block(sparql, _serialized_terms(bindings))
+        # Parameters are bound as terms by Oxigraph itself (SEP-0007 substitutions), never
+        # written into the query; Oxigraph binds only variables that the query projects.
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()
+        }
         default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
         if dataset is not None:
@@ -334,7 +336,11 @@ class OxigraphEngine:
             named_graphs = [ox.NamedNode(iri) for iri in dataset.named_graphs]
         try:
             return self.store.query(
-                sparql, base_iri=base_iri, default_graph=default_graph, named_graphs=named_graphs
+                sparql,
+                base_iri=base_iri,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+                substitutions=substitutions or None,
             )
         except SyntaxError as error:
             # Oxigraph lists every token it expected; the position and the first few suffice.
