@@ -222,11 +222,11 @@ class _Renderer:
         known = self.description.labels.get(iri) or own or _KNOWN_LABELS.get(iri)
         if known:
             return str(known)
-        if not iri.startswith(str(ID)) and not iri.startswith(ONTOLOGY_BASE):
-            host = urlsplit(str(iri)).hostname
-            if host and iri.startswith("http"):
-                return host.removeprefix("www.")
-        return compact_iri(str(iri))
+        compact = compact_iri(str(iri))
+        host = urlsplit(str(iri)).hostname
+        if compact == str(iri) and host and iri.startswith("http"):
+            return host.removeprefix("www.")  # a source without a publisher's name
+        return compact
 
     def link(self, iri: URIRef) -> str:
         href = local_href(str(iri))

@@ -58,7 +58,10 @@ export function resultsTable(json) {
     for (const row of ordered) {
       fragment.append(h("tr", {}, variables.map((name) => {
         const term = row[name];
-        return h("td", { class: isNumeric(term) ? "num" : null }, termNode(term));
+        // Short values (IRIs written compactly, dates, numbers) stay on one line.
+        const shown = term?.type === "uri" ? compactIri(term.value) : term?.value ?? "";
+        const classes = [isNumeric(term) && "num", shown.length <= 48 && "short"];
+        return h("td", { class: classes.filter(Boolean).join(" ") || null }, termNode(term));
       })));
     }
     tbody.replaceChildren(fragment);
