@@ -6,6 +6,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,8 +43,10 @@ def swapgraph_server(settings: Settings) -> Iterator[RunningServer]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 120
     while not server.started:
-        if not thread.is_alive():
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
             raise RuntimeError("uvicorn did not start")
         thread.join(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
@@ -85,10 +88,13 @@ def oxigraph_server(files: list[Path], workdir: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 60
     try:
         while True:
             if process.poll() is not None:
                 raise RuntimeError("oxigraph server stopped at start")
+            if time.monotonic() > deadline:
+                raise RuntimeError("oxigraph server did not answer within 60 s of its start")
             try:
                 httpx.get(url, params={"query": "ASK {}"}, timeout=1)
                 break

@@ -153,3 +153,20 @@ def test_result_formats_escape_and_type_terms() -> None:
     assert "c" not in bindings[0]
     assert bindings[1]["b"] == {"type": "bnode", "value": "x1"}
     assert render(result, "table").splitlines()[2] == 'tab here "q" line  Kyiv'
+
+
+def test_named_query_through_a_remote_endpoint_matches_local(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from swapgraph.paths import Project
+    from tests.serving import oxigraph_server
+
+    project = Project.open(REPO_ROOT)
+    argv = ["query", "third-states", "--format", "json", "--project", str(REPO_ROOT)]
+    assert main(argv) == 0
+    local = json.loads(capsys.readouterr().out)
+    with oxigraph_server(project.data_files(), tmp_path) as url:
+        assert main([*argv, "--engine", url]) == 0
+    remote = json.loads(capsys.readouterr().out)
+    assert remote["results"]["bindings"] == local["results"]["bindings"]
+    assert local["results"]["bindings"][0]["state_label"]["value"] == "Belarus"

@@ -107,9 +107,9 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--engine",
-        choices=("oxigraph", "rdflib"),
         default="oxigraph",
-        help="query engine (default: oxigraph)",
+        metavar="oxigraph|rdflib|URL",
+        help="query engine, or the URL of a SPARQL endpoint holding the data (default: oxigraph)",
     )
     parser.set_defaults(run=_run_query)
 
