@@ -194,7 +194,7 @@ export function setupQueryPanel(panel, onStateChange) {
         await run();
       } else if (queries.size) {
         showQuery(queries.keys().next().value);
-        await run();
+        if (!panel.hidden) await run(); // a first answer for whoever lands on the editor
       }
     },
   };
