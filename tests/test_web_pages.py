@@ -194,3 +194,16 @@ def test_unsafe_iri_is_never_written_into_a_query(server: RunningServer) -> None
 def test_nested_nodes_are_rendered_once_each(server: RunningServer) -> None:
     html = page_of(server, STAGE_1)
     assert html.count('<div class="nested">') == 4  # two transfers, two mediations
+
+
+def test_entity_page_links_to_its_rdf(server: RunningServer) -> None:
+    page = parse(page_of(server, STAGE_1))
+    url = f"{server.url}/id/{STAGE_1.removeprefix(ID)}"
+    for link, media_type in (
+        ("?format=ttl", "text/turtle"),
+        ("?format=jsonld", "application/ld+json"),
+    ):
+        assert link in page.links
+        response = httpx.get(url + link, headers={"Accept": "text/html"})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(media_type)
