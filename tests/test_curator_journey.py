@@ -50,8 +50,8 @@ def test_2_missing_counts_are_warnings(workspace: Project) -> None:
     found = warnings_about(workspace)
     assert validate_project(workspace).conforms
     counts = [w for w in found if "swap:peopleCount" in w]
-    # Both transfers lack a count; the report shows them under one focus text.
-    assert counts and all(w.startswith("Warning") for w in counts)
+    # Both transfers lack a count, and the report tells them apart by their direction.
+    assert len(counts) == 2 and all(w.startswith("Warning") for w in counts)
 
 
 def test_3_fill_in_the_counts_by_hand(workspace: Project) -> None:

@@ -91,7 +91,10 @@ def test_json_report(scratch_project: Path, capsys: pytest.CaptureFixture[str]) 
         "message": date["message"],
     }
     count = next(r for r in violations if r["shape"] == "swapsh:PeopleCount")
-    assert count["focus"] == "exchange:example-negative-count swap:transfer [ ]"
+    assert count["focus"] == (
+        "exchange:example-negative-count swap:transfer "
+        "[ swap:releasedBy state:russia ; swap:receivedBy state:ukraine ]"
+    )
     assert count["value"] == '"-5"^^xsd:integer'
 
 

@@ -27,7 +27,7 @@ from rdflib.term import Node
 from swapgraph.errors import ProjectError
 from swapgraph.load import ontology_graph, parse_files, quiet_literal_warnings, shapes_graph
 from swapgraph.locate import Anchor, SubjectIndex
-from swapgraph.namespaces import bind_prefixes
+from swapgraph.namespaces import SWAP, bind_prefixes
 from swapgraph.paths import Project
 
 #: Severities, most serious first; only a Violation makes the data non-conforming.
@@ -203,7 +203,7 @@ def _result(
     source_shape = report.value(node, SH.sourceShape)
     return ValidationResult(
         severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
-        focus=_focus(focus, anchor, names),
+        focus=_focus(focus, anchor, data, names),
         path=_path(report, path, names) if path is not None else None,
         value=_term(value, names) if value is not None and value != focus else None,
         shape=_term(source_shape, names) if source_shape is not None else "",
@@ -213,11 +213,28 @@ def _result(
     )
 
 
-def _focus(focus: Node, anchor: Anchor | None, names: NamespaceManager) -> str:
+# What tells a nested node apart from its siblings: a transfer by its direction, a
+# mediation by actor and role, a claim by the property and value it gives.
+_IDENTIFYING = (
+    SWAP.releasedBy,
+    SWAP.receivedBy,
+    SWAP.actor,
+    SWAP.role,
+    SWAP.claimedProperty,
+    SWAP.claimedValue,
+)
+
+
+def _focus(focus: Node, anchor: Anchor | None, data: Graph, names: NamespaceManager) -> str:
     if not isinstance(focus, BNode) or anchor is None:
         return _term(focus, names)
-    # A blank node is named by the predicates leading to it from its named ancestor.
-    return " ".join([_term(anchor.node, names), *(_term(p, names) for p in anchor.steps), "[ ]"])
+    # A blank node is named by the predicates leading to it from its named ancestor, and by
+    # the values that tell it apart from its siblings.
+    inner = " ; ".join(
+        f"{_term(p, names)} {_term(o, names)}" for p in _IDENTIFYING for o in data.objects(focus, p)
+    )
+    steps = (_term(p, names) for p in anchor.steps)
+    return " ".join([_term(anchor.node, names), *steps, f"[ {inner} ]" if inner else "[ ]"])
 
 
 def _path(shapes: Graph, path: Node, names: NamespaceManager) -> str:
