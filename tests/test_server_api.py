@@ -222,6 +222,9 @@ def test_exchange_description_includes_its_transfers(server: RunningServer) -> N
 def test_unknown_entity_is_404(server: RunningServer) -> None:
     response = httpx.get(f"{server.url}/id/state/atlantis", headers={"Accept": "text/turtle"})
     assert response.status_code == 404
+    not_an_iri = httpx.get(f"{server.url}/id/state/a%20b%7B", headers={"Accept": "text/turtle"})
+    assert not_an_iri.status_code == 404
+    assert "not an IRI" in not_an_iri.text
 
 
 def test_ontology_as_turtle_and_html(server: RunningServer) -> None:

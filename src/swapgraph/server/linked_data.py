@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -58,6 +59,20 @@ def _write(graph: Graph, media_type: str) -> Response:
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 
+def entity_iri(path: str) -> URIRef:
+    """The entity IRI that ``/id/{path}`` stands for.
+
+    Raises:
+        UnknownEntity: If ``path`` cannot be part of an IRI (no entity can have it).
+    """
+    iri = str(ID) + path
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise UnknownEntity(f"/id/{path} names no entity: not an IRI ({error})") from None
+    return URIRef(iri)
+
+
 def describe_entity(service: GraphService, iri: URIRef) -> Graph:
     """The triples about ``iri``, with its nested blank nodes (blocking).
 
@@ -104,7 +119,7 @@ def render_entity_html(iri: URIRef, graph: Graph) -> str:
 async def entity(path: str, request: Request) -> Response:
     """``/id/state/russia`` describes ``https://w3id.org/swapgraph/id/state/russia``."""
     media_type = _negotiate(request, "an entity")
-    iri = URIRef(str(ID) + path)
+    iri = entity_iri(path)
     service: GraphService = request.app.state.service
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == "text/html":
