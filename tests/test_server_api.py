@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.term import Identifier
 from SPARQLWrapper import JSON, SELECT, SPARQLWrapper
@@ -249,6 +249,37 @@ def test_validate_reports_violations_as_json(server: RunningServer) -> None:
     assert response.status_code == 200
     report = response.json()
     assert report["conforms"] is False
+
+
+def test_validate_reports_as_a_shacl_report_graph_by_accept(server: RunningServer) -> None:
+    data = """@prefix swap: <https://w3id.org/swapgraph/ontology#> .
+<https://w3id.org/swapgraph/id/exchange/x> a swap:Exchange ."""
+    post = {"content": data.encode(), "headers": {"Content-Type": "text/turtle"}}
+    as_json = httpx.post(f"{server.url}/validate", **post).json()  # type: ignore[arg-type]
+    response = httpx.post(
+        f"{server.url}/validate",
+        content=data.encode(),
+        headers={"Content-Type": "text/turtle", "Accept": "text/turtle"},
+    )
+    assert response.headers["content-type"].startswith("text/turtle")
+    report = Graph().parse(data=response.text, format="turtle")
+    root = next(report.subjects(RDF.type, SH.ValidationReport))
+    assert report.value(root, SH.conforms) == Literal(False)
+    results = list(report.objects(root, SH.result))
+    assert len(results) == len(as_json["results"]) > 0
+    exchange = URIRef("https://w3id.org/swapgraph/id/exchange/x")
+    assert exchange in {report.value(r, SH.focusNode) for r in results}
+    shapes = {str(report.value(r, SH.sourceShape)) for r in results}
+    assert all(shape.startswith("https://w3id.org/swapgraph/shapes#") for shape in shapes)
+    assert all(
+        report.value(r, SH.resultSeverity) in (SH.Violation, SH.Warning, SH.Info) for r in results
+    )
+    refused = httpx.post(
+        f"{server.url}/validate",
+        content=data.encode(),
+        headers={"Content-Type": "text/turtle", "Accept": "image/png"},
+    )
+    assert refused.status_code == 406
 
 
 def test_validate_refuses_rdfxml_remote_contexts_and_large_bodies(server: RunningServer) -> None:

@@ -15,10 +15,11 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from swapgraph.engine import NotAcceptable
 from swapgraph.named_queries import NamedQuery
 from swapgraph.report import render_json
+from swapgraph.server import shacl_report
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
 from swapgraph.server.service import GraphService
-from swapgraph.validate import validate_graph
+from swapgraph.validate import ValidationReport, validate_graph
 
 router = APIRouter()
 
@@ -193,6 +194,7 @@ def stats(request: Request) -> Response:
 
 
 _VALIDATE_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+_REPORT_TYPES = ("application/json", "text/turtle")
 
 
 @router.post(
@@ -201,10 +203,14 @@ _VALIDATE_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
     tags=["Service"],
     responses={
         200: {
-            "description": "The validation report.",
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "The validation report: JSON by default, or a SHACL validation "
+            "report graph in Turtle by Accept.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/turtle": {"schema": {"type": "string"}},
+            },
         },
-        **{s: _ERRORS[s] for s in (400, 413, 415)},
+        **{s: _ERRORS[s] for s in (400, 406, 413, 415)},
     },
     openapi_extra={
         "requestBody": {
@@ -216,7 +222,7 @@ _VALIDATE_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
         }
     },
 )
-async def validate(request: Request) -> JSONResponse:
+async def validate(request: Request) -> Response:
     """Turtle or JSON-LD in, the SHACL report out; shapes in the data are ignored.
 
     RDF/XML is refused (no XML entity expansion), and JSON-LD may not name remote
@@ -227,12 +233,18 @@ async def validate(request: Request) -> JSONResponse:
         raise UnsupportedMediaType(
             f"post the data as {' or '.join(_VALIDATE_TYPES)}, not {media_type or 'nothing'}"
         )
+    accepted = acceptable(_REPORT_TYPES, request.headers.get("accept"))
+    if not accepted:
+        raise NotAcceptable("validation reports are written in " + ", ".join(_REPORT_TYPES))
     body = await read_body(request)
     report = await run_in_threadpool(_validate, _service(request), body, media_type)
-    return JSONResponse(json.loads(report))
+    if accepted[0] == "text/turtle":
+        turtle = shacl_report.report_graph(report).serialize(format="turtle", encoding="utf-8")
+        return Response(turtle, media_type="text/turtle", headers={"Vary": "Accept"})
+    return JSONResponse(json.loads(render_json(report)), headers={"Vary": "Accept"})
 
 
-def _validate(service: GraphService, body: bytes, media_type: str) -> str:
+def _validate(service: GraphService, body: bytes, media_type: str) -> ValidationReport:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -244,7 +256,7 @@ def _validate(service: GraphService, body: bytes, media_type: str) -> str:
         data.parse(data=text, format=_VALIDATE_TYPES[media_type])
     except Exception as error:  # parsers raise many types for bad input
         raise BadRequest(f"the body is not valid {media_type}: {error}") from None
-    return render_json(validate_graph(service.settings.project, data))
+    return validate_graph(service.settings.project, data)
 
 
 def _refuse_remote_contexts(text: str) -> None:
