@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from swapgraph.namespaces import ID, SWAP
 from swapgraph.new import new_exchange
 from swapgraph.paths import Project
 from swapgraph.turtle import check_canonical
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, DiskFull, snapshot
 
 SOURCE = "https://example.org/news/2026-03-05-exchange"
 EXCHANGE = ID["exchange/2026-03-05-ru-ua"]
@@ -29,10 +29,6 @@ def project(tmp_path: Path) -> Project:
     for folder in ("ontology", "shapes", "graph", "api"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
     return Project.open(tmp_path)
-
-
-def snapshot(project: Project) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in sorted(project.root.rglob("*")) if p.is_file()}
 
 
 def test_skeleton_holds_what_is_known(project: Project) -> None:
@@ -116,7 +112,7 @@ def test_second_exchange_the_same_day_gets_a_suffix(project: Project) -> None:
 def test_unknown_state_lists_close_matches_and_writes_nothing(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = snapshot(project)
+    before = snapshot(project.root)
     argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-03-05"]
     assert main([*argv, "--between", "Rusia", "Ukraine"]) == 2
     err = capsys.readouterr().err
@@ -124,7 +120,7 @@ def test_unknown_state_lists_close_matches_and_writes_nothing(
     assert "unknown state 'Rusia'" in err and "close matches: Russia" in err
     assert main([*argv, "--between", "Russia", "Ukraine", "--mediator", "Katar"]) == 2
     assert "unknown mediator 'Katar'" in capsys.readouterr().err
-    assert snapshot(project) == before
+    assert snapshot(project.root) == before
 
 
 @pytest.mark.parametrize(
@@ -139,32 +135,21 @@ def test_unknown_state_lists_close_matches_and_writes_nothing(
 def test_bad_input_is_refused(
     project: Project, between: list[str], mediators: list[str], sources: list[str], message: str
 ) -> None:
-    before = snapshot(project)
+    before = snapshot(project.root)
     with pytest.raises(SwapgraphError, match=message):
         new_exchange(project, dt.date(2026, 3, 5), between, mediators, sources)
-    assert snapshot(project) == before
+    assert snapshot(project.root) == before
 
 
 def test_failure_mid_write_leaves_every_file_untouched(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project, disk_full_on_replace: Callable[[int], DiskFull]
 ) -> None:
-    before = snapshot(project)
-    real_replace = os.replace
-    calls = 0
-
-    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:  # the first file is already in place
-            raise OSError(28, "No space left on device", str(dst))
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", failing_replace)
+    before = snapshot(project.root)
+    disk_full = disk_full_on_replace(2)  # the first file is already in place
     with pytest.raises(SwapgraphError, match="could not write"):
         new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], [], [SOURCE])
-    monkeypatch.undo()
-    assert calls >= 2
-    assert snapshot(project) == before
+    assert disk_full.calls >= 2
+    assert snapshot(project.root) == before
 
 
 def test_cli_prints_what_is_still_to_fill_in(

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from swapgraph.load import parse_file
 from swapgraph.new import new_exchange
 from swapgraph.paths import Project
 from swapgraph.release import release
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, DiskFull, snapshot
 
 ONTOLOGY = URIRef("https://w3id.org/swapgraph/ontology")
 DAY = dt.date(2026, 11, 26)
@@ -39,14 +39,6 @@ def project(tmp_path: Path) -> Project:
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-qm", "0.1.0")
     return Project.open(tmp_path)
-
-
-def snapshot(project: Project) -> dict[Path, bytes]:
-    return {
-        p: p.read_bytes()
-        for p in sorted(project.root.rglob("*"))
-        if p.is_file() and ".git" not in p.parts
-    }
 
 
 def version_triples(project: Project) -> tuple[object, object, object]:
@@ -116,11 +108,11 @@ def test_second_release_replaces_prior_version(project: Project) -> None:
 def test_bad_versions_are_refused(
     project: Project, capsys: pytest.CaptureFixture[str], version: str, message: str
 ) -> None:
-    before = snapshot(project)
+    before = snapshot(project.root)
     assert main(["release", version, "--project", str(project.root)]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
-    assert snapshot(project) == before
+    assert snapshot(project.root) == before
 
 
 def test_ontology_edit_that_would_change_more_is_refused(project: Project) -> None:
@@ -131,41 +123,30 @@ def test_ontology_edit_that_would_change_more_is_refused(project: Project) -> No
         text.replace('owl:versionInfo "0.1.0" ;', 'owl:versionInfo "0.1.0" , "0.1.0" ;'),
         encoding="utf-8",
     )
-    before = snapshot(project)
+    before = snapshot(project.root)
     with pytest.raises(SwapgraphError, match="changed more than the version"):
         release(project, "0.2.0", DAY)
-    assert snapshot(project) == before
+    assert snapshot(project.root) == before
     assert not project.dist_dir.exists()
 
 
 def test_unknown_baseline_revision_writes_nothing(project: Project) -> None:
-    before = snapshot(project)
+    before = snapshot(project.root)
     with pytest.raises(SwapgraphError, match="git archive failed"):
         release(project, "0.2.0", DAY, since="no-such-revision")
-    assert snapshot(project) == before
+    assert snapshot(project.root) == before
     assert not project.dist_dir.exists()
 
 
 def test_failure_mid_write_leaves_every_file_untouched(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project: Project, disk_full_on_replace: Callable[[int], DiskFull]
 ) -> None:
-    before = snapshot(project)
-    real_replace = os.replace
-    calls = 0
-
-    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 3:  # two files are already in place
-            raise OSError(28, "No space left on device", str(dst))
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", failing_replace)
+    before = snapshot(project.root)
+    disk_full_on_replace(3)  # two files are already in place
     with pytest.raises(SwapgraphError) as caught:
         release(project, "0.2.0", DAY)
-    monkeypatch.undo()
     if isinstance(caught.value, ProjectError):
         raise caught.value
     assert "could not write" in str(caught.value)
-    assert snapshot(project) == before
+    assert snapshot(project.root) == before
     assert not project.dist_dir.exists()

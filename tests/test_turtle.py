@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from swapgraph.errors import RDFSyntaxError, SwapgraphError
 from swapgraph.namespaces import ID, SWAP
 from swapgraph.turtle import check_canonical, serialize, write_atomic, write_files
+from tests.conftest import DiskFull
 
 SAMPLE = """
 @prefix swap: <https://w3id.org/swapgraph/ontology#> .
@@ -111,24 +112,16 @@ def test_write_atomic_writes(tmp_path: Path) -> None:
     assert not check_canonical(target)
 
 
-def test_write_files_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_files_is_all_or_nothing(
+    tmp_path: Path, disk_full_on_replace: Callable[[int], DiskFull]
+) -> None:
     first, second, third = (tmp_path / n for n in ("a.ttl", "b.ttl", "c.ttl"))
     first.write_text("# a\n")
     second.write_text("# b\n")
     good = serialize(_parse(SAMPLE))
-    real_replace = os.replace
-    calls = {"n": 0}
-
-    def failing_replace(src: str | Path, dst: str | Path) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError(28, "No space left on device", str(dst))
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", failing_replace)
+    disk_full_on_replace(2)
     with pytest.raises(SwapgraphError, match="could not write"):
         write_files({first: good, second: good, third: good})
-    monkeypatch.setattr(os, "replace", real_replace)
     assert first.read_text() == "# a\n"
     assert second.read_text() == "# b\n"
     assert not third.exists()
