@@ -563,7 +563,8 @@ def _replace_dataset(query: Query, dataset: QueryDataset) -> None:
 
 # --------------------------------------------------------------------------- remote
 
-_REMOTE_TERM_TYPES = ("application/sparql-results+json", "application/n-triples")
+#: Result formats that keep every RDF term, to read answers back (:func:`parse_serialized`).
+TERM_MEDIA_TYPES = ("application/sparql-results+json", "application/n-triples")
 
 
 class RemoteEngine:
@@ -620,8 +621,8 @@ class RemoteEngine:
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
         """Run a query on the endpoint and parse its answer into rdflib terms."""
-        response = self._post(sparql, _REMOTE_TERM_TYPES, bindings, dataset)
-        return _from_oxigraph_result(_parse_remote(response))
+        response = self._post(sparql, TERM_MEDIA_TYPES, bindings, dataset)
+        return parse_serialized(Serialized(_media_type(response), response.content), self.url)
 
     def query_serialized(
         self,
@@ -639,7 +640,8 @@ class RemoteEngine:
         media_type = _media_type(response)
         if media_type in accepted:
             return Serialized(media_type, _check_size(response.content, max_bytes))
-        result = _parse_remote(response)  # the endpoint ignored Accept: convert
+        # The endpoint ignored Accept: convert.
+        result = _parse_oxigraph(media_type, response.content, self.url)
         buffer = _CappedBuffer(max_bytes)
         output: IO[bytes] = buffer  # type: ignore[assignment]
         if isinstance(result, ox.QueryTriples):
@@ -664,20 +666,32 @@ def _media_type(response: httpx.Response) -> str:
     return content_type.split(";")[0].strip().lower()
 
 
-def _parse_remote(
-    response: httpx.Response,
+def parse_serialized(answer: Serialized, origin: str) -> QueryResult:
+    """Read a serialised query result back into rdflib terms.
+
+    Args:
+        answer: The result, in one of :data:`ALL_MEDIA_TYPES`.
+        origin: Who wrote it, for error messages.
+
+    Raises:
+        QueryError: If the body cannot be read as its media type.
+    """
+    return _from_oxigraph_result(_parse_oxigraph(answer.media_type, answer.body, origin))
+
+
+def _parse_oxigraph(
+    media_type: str, body: bytes, origin: str
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    media_type = _media_type(response)
     try:
         if media_type in _OX_RESULT_FORMATS:
-            return ox.parse_query_results(response.content, _OX_RESULT_FORMATS[media_type])
+            return ox.parse_query_results(body, _OX_RESULT_FORMATS[media_type])
         if media_type in _OX_GRAPH_FORMATS:
             store = ox.Store()
-            store.load(response.content, _OX_GRAPH_FORMATS[media_type])
+            store.load(body, _OX_GRAPH_FORMATS[media_type])
             return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
     except (SyntaxError, ValueError) as error:
-        raise QueryError(f"cannot read the answer of {response.url}: {error}") from None
-    raise QueryError(f"{response.url} answered in an unexpected media type {media_type!r}")
+        raise QueryError(f"cannot read the answer of {origin}: {error}") from None
+    raise QueryError(f"{origin} answered in an unexpected media type {media_type!r}")
 
 
 def open_engine(project: Project, name: str = "oxigraph", timeout: float = 30.0) -> Engine:

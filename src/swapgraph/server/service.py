@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +17,13 @@ from rdflib.term import Node
 
 from swapgraph.engine import (
     ALL_MEDIA_TYPES,
+    TERM_MEDIA_TYPES,
     OxigraphEngine,
     QueryDataset,
+    QueryResult,
     RemoteEngine,
     Serialized,
+    parse_serialized,
 )
 from swapgraph.errors import QueryError
 from swapgraph.load import ontology_graph
@@ -83,6 +86,9 @@ class GraphService:
                 f"unknown engine {settings.engine!r} (expected oxigraph, rdflib or an http(s) URL)"
             )
         self._stats: dict[str, object] | None = None
+        #: The dataset as an :class:`~swapgraph.engine.Engine` for code that queries it
+        #: (views, exports, pages), under the same limits as every other query.
+        self.engine = ServiceEngine(self)
 
     def _worker_engine(self) -> WorkerEngine:
         named = tuple(self.settings.named_graphs.items())
@@ -109,18 +115,20 @@ class GraphService:
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
         base_iri: str | None = None,
+        max_bytes: int | None = None,
     ) -> Serialized:
         """Run a query under the server's limits (time, concurrency, result size).
 
         Blocks the calling thread; never call it from the event loop. ``base_iri``
-        resolves relative IRIs in the query.
+        resolves relative IRIs in the query; ``max_bytes`` lowers the result size limit.
         """
+        limit = self.settings.max_result_bytes
         job = QueryJob(
             sparql,
             accepted,
             dict(bindings or {}),
             dataset,
-            self.settings.max_result_bytes,
+            min(max_bytes, limit) if max_bytes is not None else limit,
             base_iri,
         )
         return self.pool.run(job)
@@ -138,6 +146,41 @@ class GraphService:
         self.pool.close()
         if self._store_dir is not None:
             shutil.rmtree(self._store_dir, ignore_errors=True)
+
+
+class ServiceEngine:
+    """A :class:`GraphService` seen as an :class:`~swapgraph.engine.Engine`.
+
+    Every query goes through the service's pool, so the server's time limit and concurrency
+    cap hold for views, exports and pages as they do for ``/sparql``; answers are read back
+    into rdflib terms. Blocks the calling thread: never call it from the event loop.
+    """
+
+    def __init__(self, service: GraphService) -> None:
+        self.service = service
+        self.name = service.engine_name
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+    ) -> QueryResult:
+        """Run a query and read its answer into rdflib terms (see ``Engine.query``)."""
+        answer = self.service.run(sparql, TERM_MEDIA_TYPES, bindings, dataset)
+        return parse_serialized(answer, "the query workers")
+
+    def query_serialized(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node] | None = None,
+        dataset: QueryDataset | None = None,
+        max_bytes: int | None = None,
+        base_iri: str | None = None,
+    ) -> Serialized:
+        """Run a query, its answer serialised (see ``Engine.query_serialized``)."""
+        return self.service.run(sparql, tuple(accepted), bindings, dataset, base_iri, max_bytes)
 
 
 _DESCRIBE = """
