@@ -15,7 +15,7 @@ from swapgraph.named_queries import load_named_queries
 from swapgraph.paths import Project
 from swapgraph.server import Settings
 from swapgraph.server.entity_page import describe_entity, render_entity
-from swapgraph.server.web import STATIC_DIR, ServiceQueries
+from swapgraph.server.web import STATIC_DIR
 from tests.serving import RunningServer, swapgraph_server
 
 ID = "https://w3id.org/swapgraph/id/"
@@ -186,7 +186,7 @@ def test_unsafe_iri_is_never_written_into_a_query(server: RunningServer) -> None
     iri = URIRef(f"{ID}state/russia> ?p ?o }} #")
     graph = Graph()
     graph.add((iri, RDFS.label, Literal("Russia")))
-    description = describe_entity(ServiceQueries(server.app.state.service), iri, graph)
+    description = describe_entity(server.app.state.service.engine, iri, graph)
     assert description.referrers == [] and description.labels == {}
     assert render_entity(description)[0] == "Russia"
 

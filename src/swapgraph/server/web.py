@@ -8,16 +8,13 @@ rendered here for the Linked Data route (:func:`entity_html`).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from string import Template
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from rdflib import Graph, URIRef, Variable
-from rdflib.query import Result
+from rdflib import Graph, URIRef
 
-from swapgraph.engine import AskResult, GraphResult, QueryResult, SelectResult
 from swapgraph.server.entity_page import describe_entity, render_entity
 from swapgraph.server.service import GraphService
 
@@ -41,25 +38,6 @@ def render_page(title: str, main: str, head: str = "") -> str:
     return shell.substitute(title=title, main=main, head=head)
 
 
-class ServiceQueries:
-    """Runs queries through the service's pool (its time limit included) for rdflib terms."""
-
-    def __init__(self, service: GraphService) -> None:
-        self.service = service
-
-    def query(self, sparql: str) -> QueryResult:
-        """Run ``sparql`` and parse the answer into rdflib terms."""
-        answer = self.service.run(sparql, _TERM_FORMATS)
-        if answer.media_type == "application/n-triples":
-            return GraphResult(Graph().parse(data=answer.body, format="nt"))
-        result = Result.parse(io.BytesIO(answer.body), format="json")
-        if result.type == "ASK":
-            return AskResult(bool(result.askAnswer))
-        names = [str(v) for v in result.vars or []]
-        rows = [{n: row.get(Variable(n)) for n in names} for row in result.bindings]
-        return SelectResult(names, rows)
-
-
 def entity_html(service: GraphService, iri: URIRef, graph: Graph) -> str:
     """The HTML page of an entity.
 
@@ -70,7 +48,7 @@ def entity_html(service: GraphService, iri: URIRef, graph: Graph) -> str:
 
     Blocks while its queries run: call it off the event loop.
     """
-    title, main = render_entity(describe_entity(ServiceQueries(service), iri, graph))
+    title, main = render_entity(describe_entity(service.engine, iri, graph))
     return render_page(f"{title} · swapgraph", main)
 
 
