@@ -191,7 +191,7 @@ def test_export_command_writes_stdout_and_files(
     [
         (["--state", "Rusia"], "swapgraph: error: unknown state 'Rusia' (did you mean: Russia"),
         (["--mediator", "Qatar"], "swapgraph: error: unknown mediator 'Qatar'"),
-        (["--to", "May 2025"], "swapgraph: error: --to 'May 2025': not a date"),
+        (["--to", "May 2025"], "swapgraph: error: to: 'May 2025' is not a date"),
     ],
 )
 def test_export_command_rejects_bad_filters(

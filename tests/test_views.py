@@ -153,7 +153,7 @@ def test_unknown_filter_names_are_errors(
 
 
 def test_bad_dates_are_errors() -> None:
-    with pytest.raises(SwapgraphError, match=r"--from '2024-13-01': not a date"):
+    with pytest.raises(SwapgraphError, match=r"from: '2024-13-01' is not a date"):
         Filters.parse(start="2024-13-01")
 
 

@@ -398,7 +398,7 @@ def _date(name: str, text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise SwapgraphError(f"--{name} {text!r}: not a date (expected YYYY-MM-DD)") from None
+        raise SwapgraphError(f"{name}: {text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 def _states(facts: Facts) -> list[Actor]:
