@@ -328,7 +328,7 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _run_serve(args: argparse.Namespace) -> int:
     from swapgraph.named_queries import parse_assignments
-    from swapgraph.serve import serve
+    from swapgraph.serve import InvalidProject, serve
     from swapgraph.server import Settings
 
     named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}
@@ -340,7 +340,12 @@ def _run_serve(args: argparse.Namespace) -> int:
         named_graphs=named,
         workers=args.workers,
     )
-    serve(settings, args.host, args.port, args.allow_invalid)
+    try:
+        serve(settings, args.host, args.port, args.allow_invalid)
+    except InvalidProject as error:
+        # The data has violations, as `validate` would say with exit 1: not a failure to run.
+        print(f"swapgraph: error: {error}", file=sys.stderr)
+        return EXIT_VIOLATIONS
     return EXIT_OK
 
 
