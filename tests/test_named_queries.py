@@ -1,7 +1,7 @@
 """The named queries of api/: their header format, parameter binding, and their answers.
 
-Expected figures are those of ../shared/data/exchanges.csv; each test names the rows it
-was checked against.
+Expected figures are those of the research data (tests/data/exchanges.csv); each test names
+the rows it was checked against.
 """
 
 from __future__ import annotations
