@@ -28,7 +28,9 @@ names the file and line.
 
 Parameter values are bound to their variables as RDF terms through the engine's bindings
 (pyoxigraph substitutions, rdflib ``initBindings``), never pasted into the query text, so a
-value cannot change what the query does. The two engines see a bound variable in fewer
+value cannot change what the query does. (A remote endpoint takes no bindings over the
+protocol: for it alone the engine writes the terms, serialised and escaped, in a ``VALUES``
+block.) The two engines see a bound variable in fewer
 places than one might expect, so that both give the same answer a query must:
 
 * project every parameter variable in its outermost ``SELECT`` (Oxigraph refuses to bind a
