@@ -473,12 +473,12 @@ def print_report(results: list[SizeResult]) -> None:
         for query in result.queries:
             runs = {c: result.timings.get(c, {}).get(query) for c in columns}
             counts = {r.rows for r in runs.values() if r is not None and r.rows is not None}
-            rows = (
-                str(counts.pop())
-                if len(counts) == 1
-                else "differ: "
-                + "/".join(str(r.rows) if r and r.rows is not None else "?" for r in runs.values())
-            )
+            if len(counts) > 1:
+                rows = "differ: " + "/".join(
+                    str(r.rows) if r and r.rows is not None else "?" for r in runs.values()
+                )
+            else:
+                rows = str(counts.pop()) if counts else "-"
             lines.append(
                 [
                     result.label,
