@@ -312,9 +312,15 @@ class OxigraphEngine:
         return cls.from_files(project.data_files())
 
     @classmethod
-    def open_read_only(cls, path: Path) -> OxigraphEngine:
-        """Open an on-disk store that another process wrote, for reading only."""
-        return cls(ox.Store.read_only(str(path)))
+    def from_nquads(cls, path: Path) -> OxigraphEngine:
+        """Load an N-Quads dump (see :meth:`dump_nquads`) into a new in-memory store."""
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
+    def dump_nquads(self, path: Path) -> None:
+        """Write every quad of the store, named graphs included, to an N-Quads file."""
+        self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
 
     def _run(
         self,

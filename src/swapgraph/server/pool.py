@@ -51,22 +51,24 @@ class WorkerEngine:
     """How a worker process opens its engine.
 
     Attributes:
-        kind: ``oxigraph`` (a read-only on-disk store at ``store``) or ``rdflib``.
-        store: The Oxigraph store directory.
+        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``) or ``rdflib``.
+        dataset: For Oxigraph: the whole dataset as one N-Quads file, quick to load.
         files: For rdflib: the files of the default graph.
         named_graphs: For rdflib: graph IRI to file.
     """
 
     kind: str
-    store: Path | None = None
+    dataset: Path | None = None
     files: tuple[Path, ...] = ()
     named_graphs: tuple[tuple[str, Path], ...] = ()
 
     def open(self) -> Engine:
         """Open the engine (in the worker process)."""
         if self.kind == "oxigraph":
-            assert self.store is not None
-            return OxigraphEngine.open_read_only(self.store)
+            assert self.dataset is not None
+            # In memory: queries run 1.3-4x faster than on a shared read-only on-disk store,
+            # at the price of one copy of the data per worker.
+            return OxigraphEngine.from_nquads(self.dataset)
         return RdflibEngine.from_files(self.files, dict(self.named_graphs))
 
 

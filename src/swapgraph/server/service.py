@@ -95,14 +95,15 @@ class GraphService:
         if self.settings.engine == "rdflib":
             return WorkerEngine("rdflib", files=tuple(self.data_files), named_graphs=named)
         self._store_dir = Path(tempfile.mkdtemp(prefix="swapgraph-store-"))
+        dataset = self._store_dir / "dataset.nq"
         try:
-            loaded = OxigraphEngine.from_files(self.data_files, self._store_dir, dict(named))
-            loaded.store.flush()
-            del loaded  # the workers open the store read-only; the writer must let go
+            # Parsed once here, so that a malformed file is reported before any worker
+            # starts; workers (and their replacements) load the N-Quads dump.
+            OxigraphEngine.from_files(self.data_files, None, dict(named)).dump_nquads(dataset)
         except BaseException:
             shutil.rmtree(self._store_dir, ignore_errors=True)
             raise
-        return WorkerEngine("oxigraph", store=self._store_dir)
+        return WorkerEngine("oxigraph", dataset=dataset)
 
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs served beside the default graph."""
