@@ -204,6 +204,12 @@ def oxigraph_server(project: Project, work: Path, timeout: float) -> Server:
         monitor.start()
         if loader.wait() != 0:
             raise SystemExit(f"oxigraph load failed; see {log}")
+        # As Oxigraph advises for a read-only endpoint: compact the store before serving.
+        optimizer = subprocess.run(
+            [_tool("oxigraph"), "optimize", "--location", str(store)], stdout=out, stderr=out
+        )
+        if optimizer.returncode != 0:
+            raise SystemExit(f"oxigraph optimize failed; see {log}")
     port = _free_port()
     command = [_tool("oxigraph"), "serve-read-only", "--location", str(store)]
     command += ["--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout))]
