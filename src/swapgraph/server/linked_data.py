@@ -1,8 +1,7 @@
 """Linked Data: every ``https://w3id.org/swapgraph/id/…`` IRI under ``/id/…``, and ``/ontology``.
 
 A browser gets HTML, a client asking for RDF gets Turtle, JSON-LD, N-Triples or RDF/XML.
-The HTML of an entity comes from :func:`render_entity_html`, one function that a richer page
-can replace.
+HTML pages are rendered in the site's frame by :mod:`swapgraph.server.web`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
-from rdflib.term import Node
 
 from swapgraph.engine import NotAcceptable
 from swapgraph.errors import SwapgraphError
@@ -86,30 +84,6 @@ def describe_entity(service: GraphService, iri: URIRef) -> Graph:
     return graph
 
 
-def render_entity_html(iri: URIRef, graph: Graph) -> str:
-    """A plain HTML page listing every statement about ``iri``."""
-    names = bind_prefixes(Graph()).namespace_manager
-    label = graph.value(iri, RDFS.label) or graph.value(iri, SKOS.prefLabel) or iri
-
-    def term(node: Node) -> str:
-        if isinstance(node, URIRef):
-            text = escape(node.n3(names))
-            href = str(node).removeprefix(str(ID)) if str(node).startswith(str(ID)) else None
-            return f'<a href="/id/{escape(href)}">{text}</a>' if href else text
-        return escape(str(node))
-
-    rows = "\n".join(
-        f"<tr><td>{term(p)}</td><td>{term(o)}</td></tr>"
-        for p, o in sorted(graph.predicate_objects(iri), key=lambda po: (str(po[0]), str(po[1])))
-    )
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(str(label))}</title></head><body>"
-        f"<h1>{escape(str(label))}</h1><p><code>{escape(str(iri))}</code></p>"
-        f"<table><tr><th>property</th><th>value</th></tr>\n{rows}\n</table></body></html>"
-    )
-
-
 @router.get(
     "/id/{path:path}",
     summary="Dereference an entity IRI",
@@ -156,10 +130,9 @@ def render_ontology_html(ontology: Graph) -> str:
 
     title = ontology.value(predicate=RDF.type, object=OWL.Ontology)
     heading = escape(str(ontology.value(title, RDFS.label) or "ontology")) if title else "ontology"
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{heading}</title></head><body><h1>{heading}</h1>"
+    main = (
+        f"<h1>{heading}</h1>"
         + section("Classes", (OWL.Class,))
         + section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty))
-        + "</body></html>"
     )
+    return web.render_page(f"{heading} · swapgraph", main)

@@ -8,6 +8,7 @@ rendered here for the Linked Data route (:func:`entity_html`).
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from string import Template
 
@@ -26,16 +27,19 @@ _MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
 }
-# The result formats asked of the service when a page needs RDF terms, not bytes.
-_TERM_FORMATS = ("application/sparql-results+json", "application/n-triples")
 
 router = APIRouter()
 
 
 def render_page(title: str, main: str, head: str = "") -> str:
     """Wrap a page's ``<main>`` element in the site's frame (header, styles, footer)."""
-    shell = Template((_TEMPLATES / "page.html").read_text(encoding="utf-8"))
-    return shell.substitute(title=title, main=main, head=head)
+    return _template("page.html").substitute(title=title, main=main, head=head)
+
+
+@cache
+def _template(name: str) -> Template:
+    # Read once: every page and entity view is rendered through it.
+    return Template((_TEMPLATES / name).read_text(encoding="utf-8"))
 
 
 def entity_html(service: GraphService, iri: URIRef, graph: Graph) -> str:
@@ -55,7 +59,7 @@ def entity_html(service: GraphService, iri: URIRef, graph: Graph) -> str:
 @router.get("/", include_in_schema=False, response_class=HTMLResponse)
 async def home() -> HTMLResponse:
     """The explorer: query editor, network of actors, timeline."""
-    main = (_TEMPLATES / "home.html").read_text(encoding="utf-8")
+    main = _template("home.html").template
     head = '  <script type="module" src="/static/js/main.js"></script>'
     return HTMLResponse(render_page("swapgraph: state-to-state prisoner exchanges", main, head))
 
