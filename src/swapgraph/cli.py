@@ -328,7 +328,7 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _run_serve(args: argparse.Namespace) -> int:
     from swapgraph.named_queries import parse_assignments
-    from swapgraph.serve import InvalidProject, serve
+    from swapgraph.serve import EXIT_CANNOT_LISTEN, CannotListen, InvalidProject, Stopped, serve
     from swapgraph.server import Settings
 
     named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}
@@ -339,13 +339,19 @@ def _run_serve(args: argparse.Namespace) -> int:
         cors_origins=tuple(args.cors),
         named_graphs=named,
         workers=args.workers,
+        worker_memory_bytes=args.worker_memory * 1_000_000 if args.worker_memory else None,
     )
     try:
-        serve(settings, args.host, args.port, args.allow_invalid)
+        serve(settings, args.host, args.port, args.allow_invalid, grace=args.grace)
     except InvalidProject as error:
         # The data has violations, as `validate` would say with exit 1: not a failure to run.
         print(f"swapgraph: error: {error}", file=sys.stderr)
         return EXIT_VIOLATIONS
+    except CannotListen as error:
+        print(f"swapgraph: error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_LISTEN
+    except Stopped:  # asked to stop before serving: as asked, not a failure
+        return EXIT_OK
     return EXIT_OK
 
 
@@ -355,7 +361,9 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the graph: SPARQL endpoint, named queries, Linked Data, validation",
         description="Validate the project, then serve it over HTTP: SPARQL 1.1 at /sparql, "
         "the named queries at /api/queries/NAME, every entity at /id/..., the vocabulary at "
-        "/ontology, SHACL validation at /validate, and the API's documentation at /docs.",
+        "/ontology, SHACL validation at /validate, and the API's documentation at /docs. "
+        "Exit 0 once stopped by SIGTERM or SIGINT, 1 if the graph has violations, 2 if it "
+        "could not run, 3 if the address cannot be listened on (checked first).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -377,6 +385,20 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--workers", type=int, default=2, metavar="N", help="queries that run at once (default: 2)"
+    )
+    parser.add_argument(
+        "--grace",
+        type=int,
+        default=10.0,
+        metavar="SECONDS",
+        help="on SIGTERM, time given to requests in flight before they are stopped (default: 10)",
+    )
+    parser.add_argument(
+        "--worker-memory",
+        type=int,
+        default=4000,
+        metavar="MB",
+        help="address space of each query worker; 0 for no limit (default: 4000)",
     )
     parser.add_argument(
         "--allow-invalid", action="store_true", help="serve even if the graph has violations"

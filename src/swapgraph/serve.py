@@ -1,9 +1,21 @@
-"""``swapgraph serve``: check the project, then serve it over HTTP until interrupted."""
+"""``swapgraph serve``: take the port, check the project, then serve it until stopped.
+
+The port is bound before anything slow happens, so a second server on a busy port fails
+at once (:data:`EXIT_CANNOT_LISTEN`) instead of after validation; the address is printed
+only once the socket listens. SIGTERM or SIGINT stops accepting connections, lets the
+requests in flight finish for ``grace`` seconds, stops the workers and returns normally
+(exit 0): container platforms send SIGTERM and kill about ten seconds later.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
+import signal
+import socket
 import sys
+import threading
+from types import FrameType
 from typing import TextIO
 
 import uvicorn
@@ -13,9 +25,51 @@ from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
 from swapgraph.validate import validate_project
 
+#: Exit code of ``serve`` when it cannot listen on the address (port taken, no such host).
+EXIT_CANNOT_LISTEN = 3
+
 
 class InvalidProject(SwapgraphError):
     """The project has SHACL violations and ``--allow-invalid`` was not given."""
+
+
+class CannotListen(SwapgraphError):
+    """The address cannot be listened on: the port is taken, or the host is not ours."""
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGINT arrived during start-up: stop, cleaning up on the way out."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Take the address (not yet listening: nothing connects during start-up).
+
+    Raises:
+        CannotListen: If the address is taken or cannot be used.
+    """
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise CannotListen(f"cannot listen on {where}: {error.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        raise _cannot_listen(where, error) from None
+    return sock
+
+
+def _cannot_listen(where: str, error: OSError) -> CannotListen:
+    hint = " (another server uses it; choose a port with --port)"
+    return CannotListen(
+        f"cannot listen on {where}: {error.strerror}"
+        + (hint if error.errno == errno.EADDRINUSE else "")
+    )
 
 
 def serve(
@@ -24,36 +78,68 @@ def serve(
     port: int = 8000,
     allow_invalid: bool = False,
     out: TextIO = sys.stdout,
+    grace: int = 10,
 ) -> None:
-    """Validate the project, then serve it until the process is interrupted.
+    """Bind, validate the project, then serve it until SIGTERM or SIGINT.
 
     Args:
         settings: The project, engine and limits.
         host: The address to listen on.
-        port: The port to listen on.
+        port: The port to listen on (0: any free port; the one taken is printed).
         allow_invalid: Serve even if the project has violations (they are still printed).
         out: Where the report and the start-up lines go.
+        grace: Seconds that requests in flight get to finish once a stop is asked for.
 
     Raises:
+        CannotListen: If the address cannot be listened on (checked first).
         InvalidProject: If the project has violations and ``allow_invalid`` is false.
+        Stopped: If SIGTERM or SIGINT arrived before the server was up.
     """
-    report = validate_project(settings.project)
-    if not report.conforms:
-        out.write(render_text(report))
-        if not allow_invalid:
-            raise InvalidProject(
-                f"{settings.project.root}: the graph does not conform to its shapes "
-                "(see above); fix it, or serve it anyway with --allow-invalid"
-            )
-    app = create_app(settings)
-    service = app.state.service
-    files = len(service.data_files)
-    out.write(
-        f"serving {settings.project.root} ({files} files, engine {service.engine_name}, "
-        f"{len(service.named_queries)} named queries)\n"
-        f"SPARQL endpoint: http://{host}:{port}/sparql\n"
-        f"API documentation: http://{host}:{port}/docs\n"
-    )
-    out.flush()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    serving = False
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        # While uvicorn runs, its own handler is in place; it calls this one again once it
+        # has shut down, and the stop is then complete: nothing is left to do.
+        if not serving:
+            raise Stopped(signal.Signals(signum).name)
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # where signals are handled
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    sock = bind(host, port)
+    try:
+        report = validate_project(settings.project)
+        if not report.conforms:
+            out.write(render_text(report))
+            if not allow_invalid:
+                raise InvalidProject(
+                    f"{settings.project.root}: the graph does not conform to its shapes "
+                    "(see above); fix it, or serve it anyway with --allow-invalid"
+                )
+        app = create_app(settings)
+        service = app.state.service
+        try:
+            sock.listen(2048)
+        except OSError as error:  # another server bound it too and listened first
+            service.close()
+            raise _cannot_listen(f"{host}:{port}", error) from None
+        files = len(service.data_files)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        out.write(
+            f"serving {settings.project.root} ({files} files, engine {service.engine_name}, "
+            f"{len(service.named_queries)} named queries)\n"
+            f"SPARQL endpoint: http://{shown}:{bound}/sparql\n"
+            f"API documentation: http://{shown}:{bound}/docs\n"
+        )
+        out.flush()
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        config = uvicorn.Config(
+            app, access_log=False, log_level="warning", timeout_graceful_shutdown=grace
+        )
+        serving = True
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -20,7 +20,7 @@ from swapgraph.query_text import QueryRefused
 from swapgraph.server import linked_data, routes_api, routes_export, sparql, web
 from swapgraph.server.linked_data import UnknownEntity
 from swapgraph.server.negotiation import BadFormat
-from swapgraph.server.pool import ServerBusy
+from swapgraph.server.pool import PoolScope, ServerBusy
 from swapgraph.server.requests import (
     LOG_KEY,
     BadRequest,
@@ -92,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(SwapgraphError)
     async def _error(_: Request, error: SwapgraphError) -> PlainTextResponse:
         status = status_of(error)
-        headers = {"Retry-After": "1"} if isinstance(error, ServerBusy) else None
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, ServerBusy) else None
         return PlainTextResponse(f"{error}\n", status_code=status, headers=headers)
 
     if settings.cors_origins:
@@ -103,6 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type"],
         )
+    app.add_middleware(PoolScope)
     app.add_middleware(RequestLog)
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,8 +13,9 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
-from swapgraph.engine import NotAcceptable
+from swapgraph.engine import Engine, NotAcceptable, Serialized
 from swapgraph.named_queries import NamedQuery
+from swapgraph.paths import Project
 from swapgraph.report import render_json
 from swapgraph.server import shacl_report
 from swapgraph.server.negotiation import acceptable
@@ -139,12 +141,37 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/health", summary="Is the service up", tags=["Service"])
-def health(request: Request) -> dict[str, Any]:
-    """Answers when the query workers answer."""
+@router.get(
+    "/health",
+    summary="Is the service up: its query workers, live and busy",
+    tags=["Service"],
+    responses={503: {"description": "No query worker is alive: the service cannot answer."}},
+)
+def health(request: Request) -> JSONResponse:
+    """``ok`` with every worker alive, ``degraded`` with some, 503 ``down`` with none.
+
+    The figures come from the pool's supervisor, not from a query, so the answer is
+    immediate even when every worker is busy. A remote engine is asked ``ASK {}``.
+    """
     service = _service(request)
-    service.run("ASK {}", ("application/sparql-results+json",))
-    return {"status": "ok", "engine": service.engine_name}
+    state = service.pool.state()
+    if state.size == 0:  # a remote endpoint: ask it
+        service.run("ASK {}", ("application/sparql-results+json",))
+        return JSONResponse({"status": "ok", "engine": service.engine_name})
+    status = "ok" if state.live == state.size else "degraded" if state.live else "down"
+    body = {
+        "status": status,
+        "engine": service.engine_name,
+        "workers": {
+            "live": state.live,
+            "size": state.size,
+            "starting": state.starting,
+            "busy": state.busy,
+            "waiting": state.waiting,
+        },
+    }
+    headers = {"Retry-After": "5"} if status == "down" else None
+    return JSONResponse(body, status_code=503 if status == "down" else 200, headers=headers)
 
 
 _COUNTS = """
@@ -237,14 +264,33 @@ async def validate(request: Request) -> Response:
     if not accepted:
         raise NotAcceptable("validation reports are written in " + ", ".join(_REPORT_TYPES))
     body = await read_body(request)
-    report = await run_in_threadpool(_validate, _service(request), body, media_type)
-    if accepted[0] == "text/turtle":
-        turtle = shacl_report.report_graph(report).serialize(format="turtle", encoding="utf-8")
-        return Response(turtle, media_type="text/turtle", headers={"Vary": "Accept"})
-    return JSONResponse(json.loads(render_json(report)), headers={"Vary": "Accept"})
+    service = _service(request)
+    job = ValidationJob(service.settings.project, body, media_type, accepted[0])
+    # In a worker, under the time and memory limits of queries: parsing and SHACL are
+    # where a hostile body costs the most.
+    report = await run_in_threadpool(service.pool.run, job)
+    return Response(report.body, media_type=report.media_type, headers={"Vary": "Accept"})
 
 
-def _validate(service: GraphService, body: bytes, media_type: str) -> ValidationReport:
+@dataclass(frozen=True)
+class ValidationJob:
+    """Validate a posted body, for a worker process; the answer is the rendered report."""
+
+    project: Project
+    body: bytes
+    media_type: str
+    report_type: str
+
+    def run(self, engine: Engine) -> Serialized:
+        """Parse, validate and write the report (``engine`` is not used)."""
+        report = _validate(self.project, self.body, self.media_type)
+        if self.report_type == "text/turtle":
+            graph = shacl_report.report_graph(report)
+            return Serialized("text/turtle", graph.serialize(format="turtle", encoding="utf-8"))
+        return Serialized("application/json", render_json(report).encode("utf-8"))
+
+
+def _validate(project: Project, body: bytes, media_type: str) -> ValidationReport:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -256,7 +302,7 @@ def _validate(service: GraphService, body: bytes, media_type: str) -> Validation
         data.parse(data=text, format=_VALIDATE_TYPES[media_type])
     except Exception as error:  # parsers raise many types for bad input
         raise BadRequest(f"the body is not valid {media_type}: {error}") from None
-    return validate_graph(service.settings.project, data)
+    return validate_graph(project, data)
 
 
 def _refuse_remote_contexts(text: str) -> None:
