@@ -124,6 +124,10 @@ def test_edited_query_runs_with_ctrl_enter_sorts_and_reopens_from_its_link(
     page.goto(f"{server.url}/static/style.css")  # leave, then come back by the link
     page.goto(link)
     expect(page.locator("#sparql")).to_have_value(query)
+    # A shared query is shown, not run, until the reader asks.
+    expect(page.locator("#status")).to_contain_text("press Run")
+    expect(page.locator("table.results")).to_have_count(0)
+    page.get_by_role("button", name="Run").click()
     expect(page.locator("table.results tbody tr")).to_have_count(12)
 
 

@@ -4,7 +4,7 @@
 import { formatCount, s } from "./dom.js";
 import { loadGraphData, partiesOf, peopleIn } from "./graphdata.js";
 import { attachPanZoom } from "./panzoom.js";
-import { localHref } from "./sparql.js";
+import { safeHref } from "./sparql.js";
 
 const ITERATIONS = 400;
 const MIN_RADIUS = 5;
@@ -164,7 +164,7 @@ function draw(svg, network) {
     .map((n) => {
       const role = n.exchanges === 0 ? "third-party" : n.helped > 0 ? "both" : "party";
       return s("a", {
-        class: `node ${role}`, href: localHref(n.iri), "data-iri": n.iri,
+        class: `node ${role}`, href: safeHref(n.iri), "data-iri": n.iri,
         transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, "aria-label": describe(n),
       },
       s("title", {}, describe(n)),

@@ -168,7 +168,7 @@ export function setupQueryPanel(panel, onStateChange) {
   });
 
   return {
-    /** Load the named queries, then open (and run) the query a shared link names. */
+    /** Load the named queries, then open the query a shared link names (run if named). */
     async open(state) {
       try {
         const list = await listNamedQueries();
@@ -186,9 +186,11 @@ export function setupQueryPanel(panel, onStateChange) {
         if (key.startsWith(PARAM_PREFIX)) values.set(key.slice(PARAM_PREFIX.length), value);
       }
       if (state.has("sparql")) {
+        // Someone else wrote this query: show it, and run it only when the reader asks.
         showQuery("");
         editor.value = state.get("sparql");
-        await run();
+        status.textContent = "This link holds a query: read it, then press Run.";
+        status.className = "status";
       } else if (state.has("name")) {
         showQuery(state.get("name"), values);
         await run();

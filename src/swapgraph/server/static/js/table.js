@@ -1,19 +1,22 @@
 // Results of a SELECT query as a sortable table, and their download as CSV or JSON.
 
-import { compactIri, isNumeric, localHref } from "./sparql.js";
+import { compactIri, isNumeric, safeHref } from "./sparql.js";
 import { h } from "./dom.js";
 
 /** Render one RDF term of a result row as a table cell's content. */
 function termNode(term) {
   if (!term) return document.createTextNode("");
   if (term.type === "uri") {
-    const link = h("a", { href: localHref(term.value), title: term.value }, compactIri(term.value));
-    if (!link.getAttribute("href").startsWith("/")) link.rel = "noopener";
-    return link;
+    const href = safeHref(term.value);
+    // An IRI that may not be a link (javascript:, data: …) is shown as text.
+    if (href === null) return h("span", { class: "iri-text", title: term.value }, compactIri(term.value));
+    const outside = !href.startsWith("/");
+    return h("a", { href, title: term.value, rel: outside ? "noopener noreferrer" : null },
+      compactIri(term.value));
   }
   if (term.type === "bnode") return h("span", { class: "bnode" }, `_:${term.value}`);
-  if (/^https?:\/\//.test(term.value) && !/\s/.test(term.value)) {
-    return h("a", { href: term.value, rel: "noopener" }, term.value);
+  if (/^https?:\/\//i.test(term.value) && safeHref(term.value) === term.value) {
+    return h("a", { href: term.value, rel: "noopener noreferrer" }, term.value);
   }
   const lang = term["xml:lang"];
   return h("span", { lang: lang || null }, term.value);
