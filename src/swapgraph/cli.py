@@ -26,7 +26,23 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _project(args: argparse.Namespace) -> Project:
-    return Project.open(args.project)
+    from swapgraph.journal import recover
+
+    project = Project.open(args.project)
+    # A write that a crash interrupted is finished or undone before anything reads the files.
+    recover(project.root)
+    return project
+
+
+def _report_leftovers(project: Project) -> None:
+    from swapgraph.journal import leftovers
+
+    for path in leftovers(project.root):
+        print(
+            f"swapgraph: warning: {path}: left by an interrupted write of another program or "
+            "an older swapgraph; check it and remove it",
+            file=sys.stderr,
+        )
 
 
 # --------------------------------------------------------------------------- info
@@ -302,7 +318,9 @@ def _run_validate(args: argparse.Namespace) -> int:
     from swapgraph.report import render
     from swapgraph.validate import validate_project
 
-    report = validate_project(_project(args), args.files)
+    project = _project(args)
+    _report_leftovers(project)
+    report = validate_project(project, args.files)
     print(render(report, args.format), end="")
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
@@ -416,6 +434,9 @@ def _run_release(args: argparse.Namespace) -> int:
 
     project = _project(args)
     done = release(project, args.version, args.date, args.since)
+    if done.already:
+        print(f"{done.version} is already released: nothing to do")
+        return EXIT_OK
     print(f"released {done.version} (follows {done.prior})")
     for path in done.written:
         print(f"  wrote {path.relative_to(project.root)}")
@@ -486,7 +507,9 @@ def _add_import_csv(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def _run_fmt(args: argparse.Namespace) -> int:
     from swapgraph.fmt import format_project
 
-    changed = format_project(_project(args), check=args.check)
+    project = _project(args)
+    _report_leftovers(project)
+    changed = format_project(project, check=args.check)
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'}: {path}")
     return EXIT_VIOLATIONS if args.check and changed else EXIT_OK

@@ -11,17 +11,15 @@ same change get the same text and a diff shows only what changed:
 * literals holding a line break are written between triple quotes.
 
 Writes go through :func:`write_atomic` (one file) or :func:`write_files` (several files, all
-or nothing): the text is parsed before anything touches the disk, staged in a temporary file
-beside its target, flushed to disk and moved into place.
+or nothing): the text is parsed before anything touches the disk, then written by the
+project journal (:mod:`swapgraph.journal`), which survives a crash between two files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,9 +28,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from swapgraph.errors import RDFSyntaxError, SwapgraphError
+from swapgraph import load
+from swapgraph.errors import SwapgraphError
+from swapgraph.journal import commit
 from swapgraph.namespaces import PREFIXES
-from swapgraph.paths import RDF_SUFFIXES, rdf_format
+from swapgraph.paths import RDF_SUFFIXES
 
 __all__ = [
     "check_canonical",
@@ -66,18 +66,7 @@ def parse_text(text: str, path: Path) -> Graph:
     Raises:
         RDFSyntaxError: If the text does not parse.
     """
-    graph = Graph()
-    try:
-        graph.parse(data=text, format=rdf_format(path))
-    except SwapgraphError:
-        raise
-    except Exception as exc:  # rdflib raises several unrelated types for bad input
-        # The Turtle parser's BadSyntax keeps its reason in _why and a 0-based line.
-        why = getattr(exc, "_why", None) or str(exc).strip() or type(exc).__name__
-        lines = getattr(exc, "lines", None)
-        line = lines + 1 if isinstance(lines, int) else None
-        raise RDFSyntaxError(path, str(why).splitlines()[0], line) from exc
-    return graph
+    return load.parse_text(text, path)
 
 
 class _Writer:
@@ -286,120 +275,61 @@ def check_canonical(path: Path) -> bool:
     return serialize(parse_text(text, path)) == text
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, root: Path | None = None) -> None:
     """Replace ``path`` with ``text`` in one step.
 
-    The text is parsed first; it is then written to a temporary file in the same directory,
-    flushed to disk and moved over ``path``, so readers see the old file or the new one,
-    never a mixture.
+    The text is parsed first; it is then written through the project journal (see
+    :mod:`swapgraph.journal`), so readers see the old file or the new one, never a mixture.
 
     Args:
         path: The target file.
         text: Its new content.
+        root: The project root (default: the file's folder).
 
     Raises:
         RDFSyntaxError: If ``text`` does not parse as the file's RDF format; nothing is
             written.
         SwapgraphError: If the file cannot be written; the original is left untouched.
     """
-    write_files({path: text})
+    write_files({path: text}, root=root)
 
 
-def write_files(files: Mapping[Path, str]) -> None:
-    """Replace several files, all or nothing.
+def write_files(
+    files: Mapping[Path, str],
+    *,
+    root: Path | None = None,
+    expected: Mapping[Path, str | None] | None = None,
+) -> None:
+    """Replace several files, all or nothing, even across a crash.
 
     Every RDF text (by the file's suffix) is parsed first; other files, such as a CHANGELOG
-    or a checksum list, are written as given. Then every temporary file is staged beside its
-    target; only when all are on disk are they moved into place. If anything fails, the
-    temporary files are removed and every file that had already been replaced is restored,
-    so that each target holds its original content (or does not exist, if it did not before).
+    or a checksum list, are written as given. The files are then written as one journaled
+    transaction under the project's lock (:func:`swapgraph.journal.commit`): if the
+    process fails, each target keeps its original content (or does not exist, if it did
+    not before); if it is killed, the next command that touches the project finishes or
+    undoes the transaction.
 
     Args:
         files: New content by target path.
+        root: The project root, where the journal and the lock live (default: the
+            deepest folder holding every target).
+        expected: For files the caller read, their :func:`swapgraph.journal.fingerprint`
+            at that time; a file changed since is not overwritten.
 
     Raises:
         RDFSyntaxError: If any RDF text does not parse; nothing is written.
-        SwapgraphError: If any file cannot be written; nothing is changed.
+        SwapgraphError: If any file cannot be written, or changed since it was read;
+            nothing is changed.
     """
     for path, text in files.items():
         if path.suffix.lower() in RDF_SUFFIXES:
             parse_text(text, path)
-    staged: dict[Path, Path] = {}
-    backups: dict[Path, Path] = {}
-    replaced: list[Path] = []
-    try:
-        for path, text in files.items():
-            staged[path] = _stage(path, text)
-        for path in files:
-            if path.exists():
-                backups[path] = _backup(path)
-        for path, temp in staged.items():
-            os.replace(temp, path)
-            replaced.append(path)
-        for directory in {p.parent for p in files}:
-            _fsync_dir(directory)
-    except OSError as exc:
-        for path in replaced:
-            with contextlib.suppress(OSError):
-                if path in backups:
-                    os.replace(backups.pop(path), path)
-                else:
-                    path.unlink()
-        for temp in list(staged.values()) + list(backups.values()):
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        name = getattr(exc, "filename", None) or ", ".join(str(p) for p in files)
-        raise SwapgraphError(f"{name}: could not write: {exc.strerror or exc}") from exc
-    for temp in backups.values():
-        with contextlib.suppress(OSError):
-            temp.unlink()
-
-
-def _stage(path: Path, text: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temp, 0o644)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return temp
-
-
-def _backup(path: Path) -> Path:
-    # A hard link keeps the original bytes reachable at no cost while the target is
-    # replaced; the link is removed once every replacement has succeeded.
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bak", dir=path.parent)
-    os.close(fd)
-    backup = Path(name)
-    backup.unlink()
-    try:
-        os.link(path, backup)
-    except OSError:
-        with open(path, "rb") as src, open(backup, "wb") as dst:
-            dst.write(src.read())
-    return backup
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
+    if not files:
         return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    if root is None:
+        root = Path(os.path.commonpath([os.path.abspath(p.parent) for p in files]))
+    data = {path: text.encode("utf-8") for path, text in files.items()}
+    commit(root, data, expected)
 
 
 def _read(path: Path) -> str:
