@@ -74,6 +74,21 @@ def test_table_shortens_iris(capsys: pytest.CaptureFixture[str]) -> None:
     assert row.startswith("person:brittney-griner  Brittney Griner")
 
 
+def test_table_writes_iris_that_have_no_legal_prefixed_name_in_full(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "source:a/b" and "state:a." are not prefixed names a query or Turtle file can read back.
+    iris = [
+        "https://w3id.org/swapgraph/id/source/a/b",
+        "https://w3id.org/swapgraph/id/state/a.",
+        "http://example.org/x",
+    ]
+    values = " ".join(f"<{iri}>" for iri in iris)
+    code, out, _ = run(capsys, f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}")
+    assert code == 0
+    assert sorted(out.splitlines()[2:]) == sorted(f"<{iri}>" for iri in iris)
+
+
 def test_sparql_text_ask_and_construct(capsys: pytest.CaptureFixture[str]) -> None:
     ask = f"ASK {{ <{GRINER}> a <https://w3id.org/swapgraph/ontology#Person> }}"
     assert run(capsys, ask)[:2] == (0, "true\n")

@@ -48,7 +48,7 @@ from rdflib.term import Identifier, Node
 
 from swapgraph.engine import Engine, GraphResult, select
 from swapgraph.errors import SwapgraphError
-from swapgraph.namespaces import PREFIXES, SWAP, WD
+from swapgraph.namespaces import SWAP, WD, compact
 
 VIEWS = ("actors", "exchanges", "rdf")
 
@@ -603,7 +603,7 @@ def rdf_view(graph: Graph, labels: dict[Identifier, str]) -> nx.MultiDiGraph:
             key = _node_key(node)
             if key not in view:
                 view.add_node(key, **_rdf_node(node, labels, classes))
-        predicate = _prefixed(URIRef(str(p)))
+        predicate = compact(URIRef(str(p)))
         view.add_edge(
             _node_key(s), _node_key(o), key=f"{predicate} {_node_key(o)}",
             predicate=predicate, label=labels.get(URIRef(str(p))) or predicate, iri=str(p),
@@ -625,7 +625,7 @@ def _rdf_node(
     if isinstance(node, Literal):
         attributes = {"label": str(node), "type": "literal", "value": str(node)}
         if node.datatype is not None:
-            attributes["datatype"] = _prefixed(node.datatype)
+            attributes["datatype"] = compact(node.datatype)
         if node.language:
             attributes["language"] = node.language
         return attributes
@@ -635,20 +635,10 @@ def _rdf_node(
         attributes["class"] = classes[node]
     if isinstance(node, URIRef):
         attributes["iri"] = str(node)
-        attributes["label"] = labels.get(node) or _prefixed(node)
+        attributes["label"] = labels.get(node) or compact(node)
     else:
         attributes["label"] = classes.get(node, "blank node")
     return attributes
-
-
-def _prefixed(iri: URIRef) -> str:
-    text = str(iri)
-    best = max(
-        ((p, str(ns)) for p, ns in PREFIXES.items() if text.startswith(str(ns))),
-        key=lambda item: len(item[1]),
-        default=None,
-    )
-    return f"{best[0]}:{text[len(best[1]) :]}" if best else text
 
 
 def build_view(engine: Engine, name: str, filters: Filters | None = None) -> nx.MultiDiGraph:
