@@ -194,3 +194,28 @@ def test_named_query_through_a_remote_endpoint_matches_local(
 
     assert rows(remote) == rows(local)
     assert local["results"]["bindings"][0]["state_label"]["value"] == "Belarus"
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        (
+            "state_b=state:ukrane",
+            "parameter 'state_b': unknown name 'state:ukrane' (did you mean: Ukraine",
+        ),
+        ("from=2025-06-01", "parameter 'from' (2025-06-01) is after 'to' (2025-05-31)"),
+    ],
+)
+def test_a_typo_or_a_reversed_range_exits_2_never_an_empty_table(
+    capsys: pytest.CaptureFixture[str], param: str, message: str
+) -> None:
+    args = ["exchanges-between", "--param", "to=2025-05-31", "--param", param]
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"swapgraph: error: {message}")
+
+
+def test_named_query_takes_a_state_by_its_name(capsys: pytest.CaptureFixture[str]) -> None:
+    by_iri = run(capsys, "exchanges-between", "--param", "state_a=state:russia")
+    by_name = run(capsys, "exchanges-between", "--param", "state_a=Russia")
+    assert by_name == by_iri and by_iri[0] == 0

@@ -70,13 +70,14 @@ def _run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     query = resolve_query(project, args.query, args.file)
     raw = parse_assignments(args.param)
+    engine = open_engine(project, args.engine)
     if isinstance(query, str):
         if raw:
             raise ParameterError("--param applies to named queries (api/NAME.rq) only")
         text, bindings = query, {}
     else:
-        text, bindings = query.text, query.bind(raw)
-    result = open_engine(project, args.engine).query(text, bindings)
+        text, bindings = query.text, query.bind(raw, engine)
+    result = engine.query(text, bindings)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 
