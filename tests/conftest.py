@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from swapgraph.paths import Project
+
+if TYPE_CHECKING:
+    from tests.serving import RunningServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -49,3 +53,17 @@ class DiskFull:
 def disk_full_on_replace(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], DiskFull]:
     """Arm a failure of the n-th file replacement: a write that fails part-way through."""
     return lambda failing_call: DiskFull(monkeypatch, failing_call)
+
+
+@pytest.fixture(scope="session")
+def shared_server(project: Project) -> Iterator[RunningServer]:
+    """One real server (uvicorn, query workers) over the project for the whole session.
+
+    For HTTP tests that only read: starting a server with its workers costs seconds, so
+    tests that need no settings of their own share this one.
+    """
+    from swapgraph.server import Settings
+    from tests.serving import swapgraph_server
+
+    with swapgraph_server(Settings(project)) as running:
+        yield running

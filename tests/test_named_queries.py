@@ -435,3 +435,35 @@ def test_string_parameters_cannot_change_the_query(
     before = {name: engine.query(count) for name, engine in engines.items()}
     assert both(queries["named-figures"], engines, name=text) == []
     assert {name: engine.query(count) for name, engine in engines.items()} == before
+
+
+# --------------------------------------------------------------------------- names and ranges
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_iri_parameters_take_any_name_of_the_actor(
+    queries: dict[str, NamedQuery], engines: dict[str, Engine], engine: str
+) -> None:
+    query = queries["exchanges-between"]
+    by_iri = answer(query, engines[engine], state_a="state:russia", state_b="state:ukraine")
+    assert by_iri
+    assert answer(query, engines[engine], state_a="Russia", state_b="UA") == by_iri
+    assert answer(query, engines[engine], state_a="Q159", state_b="Ukraine") == by_iri
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_iri_parameter_naming_nothing_is_an_error_with_close_matches(
+    queries: dict[str, NamedQuery], engines: dict[str, Engine], engine: str
+) -> None:
+    query = queries["exchanges-between"]
+    with pytest.raises(ParameterError) as caught:
+        query.run(engines[engine], {"state_b": "state:ukrane"})
+    assert str(caught.value).startswith("parameter 'state_b': unknown name 'state:ukrane'")
+    assert "Ukraine (state:ukraine)" in str(caught.value)
+
+
+def test_a_reversed_date_range_is_an_error(queries: dict[str, NamedQuery]) -> None:
+    query = queries["exchanges-between"]
+    with pytest.raises(ParameterError, match="'from' \\(2025-06-01\\) is after 'to'"):
+        query.bind({"from": "2025-06-01", "to": "2025-05-31"})
+    assert query.bind({"from": "2025-06-01", "to": "2025-06-01"})

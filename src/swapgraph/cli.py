@@ -86,13 +86,14 @@ def _run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     query = resolve_query(project, args.query, args.file)
     raw = parse_assignments(args.param)
+    engine = open_engine(project, args.engine)
     if isinstance(query, str):
         if raw:
             raise ParameterError("--param applies to named queries (api/NAME.rq) only")
         text, bindings = query, {}
     else:
-        text, bindings = query.text, query.bind(raw)
-    result = open_engine(project, args.engine).query(text, bindings)
+        text, bindings = query.text, query.bind(raw, engine)
+    result = engine.query(text, bindings)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 
@@ -233,6 +234,21 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 # --------------------------------------------------------------------------- export
 
 
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    """The options that choose exchanges, shared by ``export`` and ``stats``."""
+    parser.add_argument("--from", dest="start", metavar="DATE", help="exchanges on or after")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="exchanges on or before")
+    names = "label, other name, ISO code, Wikidata id or IRI"
+    for flag, metavar, keep in (
+        ("--state", "STATE", "this state took part in ({}; repeat: all of them)"),
+        ("--mediator", "ACTOR", "with this third party ({}; repeat: any of them)"),
+    ):
+        parser.add_argument(
+            flag, action="append", default=[], metavar=metavar,
+            help="keep exchanges " + keep.format(names),
+        )  # fmt: skip
+
+
 def _run_export(args: argparse.Namespace) -> int:
     from swapgraph.exports import export
     from swapgraph.views import Filters
@@ -263,22 +279,7 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     parser.add_argument("format", choices=list(FORMATS), metavar="FORMAT", help=", ".join(FORMATS))
     parser.add_argument("--view", choices=VIEWS, default="actors", help="default: actors")
-    parser.add_argument("--from", dest="start", metavar="DATE", help="exchanges on or after")
-    parser.add_argument("--to", dest="end", metavar="DATE", help="exchanges on or before")
-    parser.add_argument(
-        "--state",
-        action="append",
-        default=[],
-        metavar="STATE",
-        help="keep exchanges this state took part in (label, ISO code or IRI; repeat: all of them)",
-    )
-    parser.add_argument(
-        "--mediator",
-        action="append",
-        default=[],
-        metavar="ACTOR",
-        help="keep exchanges with this third party (repeat: any of them)",
-    )
+    _add_filters(parser)
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
     parser.set_defaults(run=_run_export)
 
@@ -288,8 +289,10 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _run_stats(args: argparse.Namespace) -> int:
     from swapgraph.stats import compute_stats, render, select_tables
+    from swapgraph.views import Filters
 
-    tables = select_tables(compute_stats(_project(args)), args.table)
+    filters = Filters.parse(args.start, args.end, args.state, args.mediator)
+    tables = select_tables(compute_stats(_project(args), filters), args.table)
     print(render(tables, args.format), end="")
     return EXIT_OK
 
@@ -308,6 +311,7 @@ def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--table", action="append", default=[], metavar="NAME", help="only this table (repeatable)"
     )
+    _add_filters(parser)
     parser.set_defaults(run=_run_stats)
 
 

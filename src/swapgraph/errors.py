@@ -48,3 +48,17 @@ class QueryTimeout(QueryError):
 
 class ParameterError(SwapgraphError):
     """A named query's parameter is missing, unknown or of the wrong type."""
+
+
+class UnknownNameError(ParameterError):
+    """A name (of a state, mediator, parameter value …) denotes nothing, or several things.
+
+    Attributes:
+        name: The name as given.
+        suggestions: Close matches, as shown to people: ``Ukraine (state:ukraine)``.
+    """
+
+    def __init__(self, message: str, name: str, suggestions: list[str]) -> None:
+        super().__init__(message)
+        self.name = name
+        self.suggestions = suggestions

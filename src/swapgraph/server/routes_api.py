@@ -104,7 +104,7 @@ def _named_query_endpoint(query: NamedQuery) -> Any:
     def run_named_query(request: Request) -> Response:
         raw = dict(request.query_params)
         format_name = raw.pop("format", None)
-        bindings = query.bind(raw)
+        bindings = query.bind(raw, _service(request).engine)
         accepted = acceptable(_RESULT_TYPES, request.headers.get("accept"), format_name)
         if not accepted:
             raise NotAcceptable("named queries answer in " + ", ".join(_RESULT_TYPES))
