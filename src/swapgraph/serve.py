@@ -8,10 +8,10 @@ from typing import TextIO
 
 import uvicorn
 
+from swapgraph.checked import checked_report
 from swapgraph.errors import SwapgraphError
 from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
-from swapgraph.validate import validate_project
 
 
 class InvalidProject(SwapgraphError):
@@ -37,7 +37,9 @@ def serve(
     Raises:
         InvalidProject: If the project has violations and ``allow_invalid`` is false.
     """
-    report = validate_project(settings.project)
+    # Reused while the content is unchanged; otherwise computed in a child process, so that
+    # none of validation's memory stays in the server.
+    report = checked_report(settings.project, child=True)
     if not report.conforms:
         out.write(render_text(report))
         if not allow_invalid:
