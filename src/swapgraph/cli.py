@@ -319,12 +319,16 @@ def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run_validate(args: argparse.Namespace) -> int:
+    from swapgraph.checked import checked_report
     from swapgraph.report import render
     from swapgraph.validate import validate_project
 
     project = _project(args)
     _report_leftovers(project)
-    report = validate_project(project, args.files)
+    if args.files:
+        report = validate_project(project, args.files)
+    else:
+        report = checked_report(project, use_cache=not args.no_cache)
     print(render(report, args.format), end="")
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
@@ -338,10 +342,17 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Validate graph/ (plus any FILES, such as a new file not yet in graph/) "
         "against the project's SHACL shapes, and report each result with its file, line, "
         "shape and message. Exit 0 if the data conforms (Warnings allowed), 1 if there are "
-        "Violations, 2 if validation could not run. No file is modified.",
+        "Violations, 2 if validation could not run. No content file is modified; the report "
+        "is kept in .swapgraph-cache/ under a hash of the content and tool versions, and reused "
+        "while they are unchanged.",
     )
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="more data files")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="validate even if .swapgraph-cache/ holds the report of the same content",
+    )
     parser.set_defaults(run=_run_validate)
 
 

@@ -20,10 +20,10 @@ from typing import TextIO
 
 import uvicorn
 
+from swapgraph.checked import checked_report
 from swapgraph.errors import SwapgraphError
 from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
-from swapgraph.validate import validate_project
 
 #: Exit code of ``serve`` when it cannot listen on the address (port taken, no such host).
 EXIT_CANNOT_LISTEN = 3
@@ -108,7 +108,9 @@ def serve(
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     sock = bind(host, port)
     try:
-        report = validate_project(settings.project)
+        # Reused while the content is unchanged; otherwise computed in a child process, so
+        # that none of validation's memory stays in the server.
+        report = checked_report(settings.project, child=True)
         if not report.conforms:
             out.write(render_text(report))
             if not allow_invalid:
