@@ -1,0 +1,75 @@
+"""Publishing conventions of Linked Data: VoID, releases, context, shapes, versions, crawlers.
+
+The routes that let Linked Data tools, data catalogues and search engines find, cite and
+reuse the dataset: ``/.well-known/void`` (and ``/stats``), ``/releases`` with the dumps,
+``/context.jsonld``, ``/shapes``, ``/ontology/{version}``, ``/robots.txt`` and
+``/sitemap.xml``. What they describe is built by domain modules (:mod:`swapgraph.void`,
+:mod:`swapgraph.dcat`, …); this module negotiates and writes.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from rdflib import Graph
+
+from swapgraph import void
+from swapgraph.dcat import find_releases
+from swapgraph.engine import NotAcceptable
+from swapgraph.server.negotiation import acceptable
+from swapgraph.server.service import GraphService
+
+router = APIRouter(tags=["Linked Data"])
+
+#: RDF syntaxes the descriptions here are written in, by media type, Turtle first.
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+_RDF_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "The description.", "content": {t: {} for t in RDF_TYPES}},
+    406: {"description": "No accepted media type."},
+}
+
+
+def service_of(request: Request) -> GraphService:
+    """The served dataset."""
+    service: GraphService = request.app.state.service
+    return service
+
+
+def addresses(request: Request) -> void.Addresses:
+    """The dataset's IRI and the server's base, from the configured public base URL if any."""
+    base_url = getattr(service_of(request).settings, "base_url", None)
+    return void.addresses(str(request.base_url), base_url)
+
+
+def rdf_response(request: Request, graph: Graph, what: str) -> Response:
+    """``graph`` in the RDF syntax the client accepts."""
+    accepted = acceptable(
+        tuple(RDF_TYPES), request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"{what} is written in {', '.join(RDF_TYPES)}")
+    body = graph.serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
+    return Response(body, media_type=accepted[0], headers={"Vary": "Accept"})
+
+
+def void_response(request: Request) -> Response:
+    """The VoID description of the served dataset (blocking: its queries run here)."""
+    service = service_of(request)
+    releases = find_releases(service.settings.project)
+    graph = void.void_graph(service.engine, addresses(request), releases)
+    return rdf_response(request, graph, "the VoID description")
+
+
+@router.get(
+    "/.well-known/void",
+    summary="VoID description of the dataset",
+    response_class=Response,
+    responses=_RDF_RESPONSES,
+)
+def well_known_void(request: Request) -> Response:
+    """Title, licence, publisher, dumps, URI space, SPARQL endpoint, partitions, examples."""
+    return void_response(request)
