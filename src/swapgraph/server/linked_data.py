@@ -18,7 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from swapgraph.engine import NotAcceptable
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import ID, bind_prefixes
-from swapgraph.server import web
+from swapgraph.server import routes_ld, web
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
 
@@ -99,6 +99,8 @@ async def entity(path: str, request: Request) -> Response:
     if media_type == "text/html":
         html = await run_in_threadpool(web.entity_html, service, iri, graph)
         return Response(html, media_type="text/html")
+    if media_type == "application/ld+json":
+        return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return _write(graph, media_type)
 
 

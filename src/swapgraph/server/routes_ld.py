@@ -9,11 +9,13 @@ reuse the dataset: ``/.well-known/void`` (and ``/stats``), ``/releases`` with th
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import Graph
 
-from swapgraph import void
+from swapgraph import jsonld_context, void
 from swapgraph.dcat import find_releases
 from swapgraph.engine import NotAcceptable
 from swapgraph.server.negotiation import acceptable
@@ -73,3 +75,30 @@ def void_response(request: Request) -> Response:
 def well_known_void(request: Request) -> Response:
     """Title, licence, publisher, dumps, URI space, SPARQL endpoint, partitions, examples."""
     return void_response(request)
+
+
+# --------------------------------------------------------------------------- JSON-LD context
+
+
+def jsonld_response(service: GraphService, graph: Graph) -> Response:
+    """``graph`` as compacted JSON-LD with the vocabulary's context inline (blocking).
+
+    Inline, not by reference: a client then needs nothing else, and parsers that would
+    fetch a remote context (rdflib's does) stay offline.
+    """
+    body = jsonld_context.to_text(graph, jsonld_context.context(service.ontology))
+    return Response(body, media_type="application/ld+json", headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context of the vocabulary",
+    response_class=Response,
+    responses={200: {"description": "The context.", "content": {"application/ld+json": {}}}},
+)
+def context_document(request: Request) -> Response:
+    """Terms for every class and property of the ontology, generated from it."""
+    document = jsonld_context.document(service_of(request).ontology)
+    body = json.dumps(document, indent=1) + "\n"
+    headers = {"Access-Control-Allow-Origin": "*"}  # contexts are fetched by any site's code
+    return Response(body, media_type="application/ld+json", headers=headers)
