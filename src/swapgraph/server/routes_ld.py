@@ -10,16 +10,23 @@ reuse the dataset: ``/.well-known/void`` (and ``/stats``), ``/releases`` with th
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rdflib import Graph
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from swapgraph import jsonld_context, void
 from swapgraph.dcat import find_releases
 from swapgraph.engine import NotAcceptable
+from swapgraph.load import shapes_graph
+from swapgraph.namespaces import bind_prefixes
+from swapgraph.server import web
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
+from swapgraph.shapes_catalog import summarise
 
 router = APIRouter(tags=["Linked Data"])
 
@@ -29,6 +36,7 @@ RDF_TYPES = {
     "application/ld+json": "json-ld",
     "application/n-triples": "nt",
 }
+_VARY = {"Vary": "Accept"}
 _RDF_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "The description.", "content": {t: {} for t in RDF_TYPES}},
     406: {"description": "No accepted media type."},
@@ -102,3 +110,59 @@ def context_document(request: Request) -> Response:
     body = json.dumps(document, indent=1) + "\n"
     headers = {"Access-Control-Allow-Origin": "*"}  # contexts are fetched by any site's code
     return Response(body, media_type="application/ld+json", headers=headers)
+
+
+# --------------------------------------------------------------------------- shapes
+
+_SHAPES_IRI = "https://w3id.org/swapgraph/shapes"
+_PAGES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,  # every value shown comes from project files, never trusted as markup
+    undefined=StrictUndefined,
+)
+
+
+def render(template: str, title: str, **values: object) -> str:
+    """A page of this module: its ``<main>`` from a template, in the site's frame."""
+    main = _PAGES.get_template(template).render(title=title, **values)
+    return web.render_page(f"{title} · swapgraph", main)
+
+
+@router.get(
+    "/shapes",
+    summary="The SHACL shapes: the data contract",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The shapes, or a page listing them.",
+            "content": {"text/turtle": {}, "text/html": {}, "application/ld+json": {}},
+        },
+        406: {"description": "No accepted media type."},
+    },
+)
+def shapes(request: Request) -> Response:
+    """Turtle as written (comments included), other RDF syntaxes, or an HTML list."""
+    project = service_of(request).settings.project
+    offered = ("text/turtle", "text/html", "application/ld+json", "application/n-triples")
+    accepted = acceptable(
+        offered, request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"the shapes are written in {', '.join(offered)}")
+    files = project.shape_files()
+    if accepted[0] == "text/turtle" and len(files) == 1:
+        return Response(files[0].read_bytes(), media_type="text/turtle", headers=_VARY)
+    graph = bind_prefixes(shapes_graph(project))
+    if accepted[0] != "text/html":
+        body = graph.serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
+        return Response(body, media_type=accepted[0], headers=_VARY)
+    header = graph.value(predicate=RDF.type, object=OWL.Ontology)
+    html = render(
+        "shapes.html",
+        str(graph.value(header, DCTERMS.title) or "swapgraph shapes"),
+        description=str(graph.value(header, DCTERMS.description) or ""),
+        version=str(graph.value(header, OWL.versionInfo) or ""),
+        iri=_SHAPES_IRI,
+        shapes=summarise(graph),
+    )
+    return Response(html, media_type="text/html", headers=_VARY)
