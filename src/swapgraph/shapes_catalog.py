@@ -9,23 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from swapgraph.namespaces import bind_prefixes
+
+# One writer of SHACL paths, shared with the validation reports.
+from swapgraph.validate import _path as sparql_path
 
 _TARGETS = {
     SH.targetClass: "instances of",
     SH.targetNode: "the node",
     SH.targetSubjectsOf: "subjects of",
     SH.targetObjectsOf: "objects of",
-}
-_PATH_OPERATORS = {
-    SH.inversePath: "^{}",
-    SH.zeroOrMorePath: "{}*",
-    SH.oneOrMorePath: "{}+",
-    SH.zeroOrOnePath: "{}?",
 }
 
 
@@ -62,18 +58,7 @@ def summarise(shapes: Graph) -> list[ShapeSummary]:
         return node.n3(names) if isinstance(node, URIRef) else str(node)
 
     def path_text(path: Node) -> str:
-        if isinstance(path, URIRef):
-            return short(path)
-        if (path, RDF.first, None) in shapes:
-            return " / ".join(path_text(step) for step in Collection(shapes, path))
-        for operator, form in _PATH_OPERATORS.items():
-            inner = shapes.value(path, operator)
-            if inner is not None:
-                return form.format(path_text(inner))
-        alternatives = shapes.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return "(" + " | ".join(path_text(a) for a in Collection(shapes, alternatives)) + ")"
-        return "(a path)"
+        return sparql_path(shapes, path, names)
 
     summaries = []
     for kind, shape_class in (("node shape", SH.NodeShape), ("property shape", SH.PropertyShape)):
