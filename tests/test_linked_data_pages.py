@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -11,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
-from swapgraph.load import shapes_graph
+from swapgraph.load import ontology_graph, shapes_graph
 from swapgraph.paths import Project
 from swapgraph.server import Settings
 from tests.serving import RunningServer, swapgraph_server
@@ -128,3 +129,38 @@ def test_shapes_page_lists_every_shape_with_target_paths_and_message(
 def test_shapes_answer_406_for_an_unknown_type(server: RunningServer) -> None:
     answer = httpx.get(f"{server.url}/shapes", headers={"Accept": "image/png"})
     assert answer.status_code == 406
+
+
+# --------------------------------------------------------------------------- ontology versions
+
+
+def test_the_current_version_iri_resolves(server: RunningServer, project: Project) -> None:
+    ontology = ontology_graph(project)
+    [header] = ontology.subjects(RDF.type, OWL.Ontology)
+    version_iri = str(ontology.value(header, OWL.versionIRI))
+    version = version_iri.rsplit("/", 1)[1]
+    assert version == str(ontology.value(header, OWL.versionInfo))
+    path = version_iri.removeprefix("https://w3id.org/swapgraph")
+    answer = httpx.get(f"{server.url}{path}", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200
+    assert isomorphic(Graph().parse(data=answer.text, format="turtle"), ontology)
+    _, page = html(f"{server.url}{path}")
+    assert_no_inline_code(page)
+    assert httpx.get(f"{server.url}/ontology/99.0.0").status_code == 404
+
+
+def test_the_ontology_page_lists_the_changelog_versions(
+    server: RunningServer, project: Project
+) -> None:
+    text, page = html(f"{server.url}/ontology")
+    versions = re.findall(r"^## +(\d+\.\d+\.\d+)", project.changelog.read_text(), re.MULTILINE)
+    assert versions
+    ids = {attrs.get("id") for _, attrs in page.tags}
+    for version in versions:
+        assert f"version-{version}" in ids
+    # The current version links to its version IRI's page.
+    links = {attrs.get("href") for tag, attrs in page.tags if tag == "a"}
+    current = str(next(ontology_graph(project).objects(None, OWL.versionInfo)))
+    assert f"/ontology/{current}" in links
+    assert "Ontology" in text and "Data" in text
+    assert_no_inline_code(page)

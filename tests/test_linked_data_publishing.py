@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 from swapgraph.dcat import W3ID
 from swapgraph.engine import OxigraphEngine, select
@@ -145,3 +145,24 @@ def test_void_lists_release_dumps_and_dates(released_server: RunningServer) -> N
     assert void.value(DATASET, DCTERMS.modified) == Literal(
         SECOND_DAY.isoformat(), datatype=XSD.date
     )
+
+
+def test_an_older_version_iri_resolves_from_its_release_dump(
+    released_server: RunningServer, released: Project
+) -> None:
+    dump = Dataset()
+    dump.parse(released.dist_dir / f"swapgraph-0.2.0-{FIRST_DAY}.trig", format="trig")
+    kept = dump.graph(URIRef("https://w3id.org/swapgraph/ontology/0.2.0"))
+    assert len(kept) > 100
+    answer = httpx.get(
+        f"{released_server.url}/ontology/0.2.0", headers={"Accept": "application/n-triples"}
+    )
+    assert answer.status_code == 200
+    served = Graph().parse(data=answer.text, format="nt")
+    assert isomorphic(served, kept)
+    assert next(served.objects(None, OWL.versionInfo)) == Literal("0.2.0")
+    current = httpx.get(f"{released_server.url}/ontology/0.3.0", headers={"Accept": "text/turtle"})
+    current_graph = Graph().parse(data=current.text, format="turtle")
+    assert next(current_graph.objects(None, OWL.versionInfo)) == Literal("0.3.0")
+    # 0.1.0 was never released in this copy: nothing keeps it.
+    assert httpx.get(f"{released_server.url}/ontology/0.1.0").status_code == 404

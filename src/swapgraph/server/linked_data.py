@@ -110,12 +110,16 @@ async def ontology(request: Request) -> Response:
     media_type = _negotiate(request, "the ontology")
     service: GraphService = request.app.state.service
     if media_type == "text/html":
-        return Response(render_ontology_html(service.ontology), media_type="text/html")
+        history = await run_in_threadpool(routes_ld.version_history_html, service)
+        return Response(render_ontology_html(service.ontology, history), media_type="text/html")
     return _write(service.ontology, media_type)
 
 
-def render_ontology_html(ontology: Graph) -> str:
-    """A readable page of the vocabulary's classes and properties with their definitions."""
+def render_ontology_html(ontology: Graph, history: str = "") -> str:
+    """A readable page of the vocabulary's classes and properties with their definitions.
+
+    ``history`` is the version history's HTML, placed after the terms.
+    """
     names = bind_prefixes(Graph()).namespace_manager
 
     def section(title: str, kinds: tuple[URIRef, ...]) -> str:
@@ -136,5 +140,6 @@ def render_ontology_html(ontology: Graph) -> str:
         f"<h1>{heading}</h1>"
         + section("Classes", (OWL.Class,))
         + section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty))
+        + history
     )
     return web.render_page(f"{heading} · swapgraph", main)

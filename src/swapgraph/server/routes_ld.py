@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from swapgraph import jsonld_context, void
+from swapgraph import jsonld_context, ontology_versions, void
 from swapgraph.dcat import find_releases
 from swapgraph.engine import NotAcceptable
 from swapgraph.load import shapes_graph
@@ -53,6 +53,11 @@ def addresses(request: Request) -> void.Addresses:
     """The dataset's IRI and the server's base, from the configured public base URL if any."""
     base_url = getattr(service_of(request).settings, "base_url", None)
     return void.addresses(str(request.base_url), base_url)
+
+
+def not_found(message: str) -> Response:
+    """A plain 404 answer."""
+    return Response(f"{message}\n", status_code=404, media_type="text/plain")
 
 
 def rdf_response(request: Request, graph: Graph, what: str) -> Response:
@@ -166,3 +171,51 @@ def shapes(request: Request) -> Response:
         shapes=summarise(graph),
     )
     return Response(html, media_type="text/html", headers=_VARY)
+
+
+# --------------------------------------------------------------------------- ontology versions
+
+
+def version_history_html(service: GraphService) -> str:
+    """The ontology page's version history, from the CHANGELOG, linking each kept version."""
+    project = service.settings.project
+    entries = ontology_versions.history(project.changelog)
+    current = ontology_versions.version_of(service.ontology)
+    resolvable = {current} | {release.version for release in find_releases(project)}
+    return _PAGES.get_template("ontology_versions.html").render(
+        entries=entries, current=current, resolvable=resolvable
+    )
+
+
+@router.get(
+    "/ontology/{version}",
+    summary="One version of the vocabulary, by its version IRI",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "That version of the ontology.",
+            "content": {t: {} for t in ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])},
+        },
+        404: {"description": "No such version is kept."},
+        406: {"description": "No accepted media type."},
+    },
+)
+def ontology_version(version: str, request: Request) -> Response:
+    """The ontology as released in ``version``: the current file, or the release's dump."""
+    # Imported here: the Linked Data router imports this module for its JSON-LD writer.
+    from swapgraph.server.linked_data import render_ontology_html
+
+    offered = ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])
+    accepted = acceptable(
+        offered, request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"the ontology is written in {', '.join(offered)}")
+    service = service_of(request)
+    graph = ontology_versions.ontology_at(service.settings.project, service.ontology, version)
+    if graph is None:
+        return not_found(f"no version {version} of the ontology is kept here")
+    if accepted[0] == "text/html":
+        return Response(render_ontology_html(graph), media_type="text/html", headers=_VARY)
+    body = bind_prefixes(graph).serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
+    return Response(body, media_type=accepted[0], headers=_VARY)
