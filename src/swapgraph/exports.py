@@ -38,10 +38,9 @@ from typing import Any
 import networkx as nx
 from rdflib import Graph
 
-from swapgraph import __version__
+from swapgraph import __version__, jsonld_context
 from swapgraph.engine import Engine, open_engine
 from swapgraph.errors import SwapgraphError
-from swapgraph.namespaces import PREFIXES, bind_prefixes
 from swapgraph.paths import Project
 from swapgraph.turtle import serialize
 from swapgraph.views import COLUMNS, VIEWS, Filters, build_view, data_graph, load_facts
@@ -107,7 +106,8 @@ def export(
         raise SwapgraphError(f"unknown view {view!r} (expected one of {', '.join(VIEWS)})")
     engine = open_engine(source) if isinstance(source, Project) else source
     if spec.rdf:
-        content = write_rdf(data_graph(engine, load_facts(engine), filters), format)
+        terms = jsonld_context.vocabulary(engine) if format == "jsonld" else None
+        content = write_rdf(data_graph(engine, load_facts(engine), filters), format, terms)
         return content, spec.media_type, f"swapgraph.{spec.suffix}"
     graph = build_view(engine, view, filters)
     content = _GRAPH_WRITERS[format](graph)
@@ -399,8 +399,11 @@ def _csv(header: list[str], rows: Iterable[list[Value]]) -> bytes:
 # --------------------------------------------------------------------------- RDF
 
 
-def write_rdf(graph: Graph, format: str) -> bytes:
+def write_rdf(graph: Graph, format: str, vocabulary: Graph | None = None) -> bytes:
     """Serialise triples as Turtle (canonical), N-Triples (sorted) or JSON-LD.
+
+    JSON-LD is compacted with the vocabulary's context, built from ``vocabulary`` (the
+    ontology's declarations; default: those in ``graph``).
 
     Raises:
         SwapgraphError: If the format is not an RDF format.
@@ -411,9 +414,8 @@ def write_rdf(graph: Graph, format: str) -> bytes:
         lines = sorted(set(graph.serialize(format="nt").splitlines()) - {""})
         return ("\n".join(lines) + "\n").encode("utf-8")
     if format == "jsonld":
-        context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-        text: str = bind_prefixes(graph).serialize(format="json-ld", context=context, indent=1)
-        return text.encode("utf-8")
+        terms = jsonld_context.context(graph if vocabulary is None else vocabulary)
+        return jsonld_context.to_text(graph, terms).encode("utf-8")
     raise SwapgraphError(f"{format!r} is not an RDF format")
 
 

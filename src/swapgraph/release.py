@@ -41,6 +41,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
+from swapgraph import jsonld_context
 from swapgraph.diff import (
     ProjectDiff,
     diff_graphs,
@@ -270,7 +271,9 @@ def _dumps(
     dumps = {
         Path(f"{stem}.nt"): "\n".join(sorted(line for line in lines if line)) + "\n",
         Path(f"{stem}.trig"): dataset.serialize(format="trig"),
-        Path(f"{stem}.jsonld"): everything.serialize(format="json-ld", auto_compact=True),
+        Path(f"{stem}.jsonld"): jsonld_context.to_text(
+            everything, jsonld_context.context(ontology)
+        ),
     }
     sums = "".join(
         f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}  {path.name}\n"

@@ -17,7 +17,7 @@ from swapgraph import __version__
 from swapgraph.engine import NotAcceptable, QuerySyntaxError, ResultTooLarge
 from swapgraph.errors import ParameterError, QueryError, QueryTimeout, SwapgraphError
 from swapgraph.query_text import QueryRefused
-from swapgraph.server import linked_data, routes_api, routes_export, sparql, web
+from swapgraph.server import linked_data, routes_api, routes_export, routes_ld, sparql, web
 from swapgraph.server.linked_data import UnknownEntity
 from swapgraph.server.negotiation import BadFormat
 from swapgraph.server.pages import render
@@ -115,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_api.router)
     app.include_router(linked_data.router)
     app.include_router(routes_export.router)
+    app.include_router(routes_ld.router)
     routes_api.add_named_query_routes(app, service.named_queries)
     app.include_router(web.router)
 

@@ -10,13 +10,14 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from markupsafe import Markup
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from swapgraph.engine import NotAcceptable
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import ID, bind_prefixes
-from swapgraph.server import entity_page, pages
+from swapgraph.server import entity_page, pages, routes_ld
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
 
@@ -97,6 +98,8 @@ async def entity(path: str, request: Request) -> Response:
     if media_type == "text/html":
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
         return Response(html, media_type="text/html")
+    if media_type == "application/ld+json":
+        return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return _write(graph, media_type)
 
 
@@ -106,12 +109,16 @@ async def ontology(request: Request) -> Response:
     media_type = _negotiate(request, "the ontology")
     service: GraphService = request.app.state.service
     if media_type == "text/html":
-        return Response(render_ontology_html(service.ontology), media_type="text/html")
+        history = await run_in_threadpool(routes_ld.version_history_html, service)
+        return Response(render_ontology_html(service.ontology, history), media_type="text/html")
     return _write(service.ontology, media_type)
 
 
-def render_ontology_html(ontology: Graph) -> str:
-    """A readable page of the vocabulary's classes and properties with their definitions."""
+def render_ontology_html(ontology: Graph, history: str = "") -> str:
+    """A readable page of the vocabulary's classes and properties with their definitions.
+
+    ``history`` is the version history's HTML, placed after the terms.
+    """
     names = bind_prefixes(Graph()).namespace_manager
 
     def section(title: str, kinds: tuple[URIRef, ...]) -> dict[str, object]:
@@ -137,5 +144,10 @@ def render_ontology_html(ontology: Graph) -> str:
         section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty)),
     ]
     return pages.render(
-        "ontology.html", title=f"{heading} · swapgraph", heading=heading, sections=sections
+        "ontology.html",
+        title=f"{heading} · swapgraph",
+        heading=heading,
+        sections=sections,
+        # Written by the version-history template, which escapes every value itself.
+        history=Markup(history),
     )

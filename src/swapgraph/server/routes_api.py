@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+from rdflib import Graph
 
 from swapgraph.engine import Engine, NotAcceptable, Serialized
 from swapgraph.named_queries import NamedQuery
 from swapgraph.paths import Project
 from swapgraph.report import render_json
-from swapgraph.server import shacl_report
+from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
 from swapgraph.server.service import GraphService
@@ -174,50 +172,22 @@ def health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=503 if status == "down" else 200, headers=headers)
 
 
-_COUNTS = """
-SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?entities)
-       (COUNT(DISTINCT ?p) AS ?properties)
-       (COUNT(DISTINCT IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>, ?o, ?none))
-        AS ?classes)
-WHERE { ?s ?p ?o }
-"""
-
-
 @router.get(
     "/stats",
-    summary="VoID description of the dataset: triples, entities, classes, properties",
+    summary="VoID description of the dataset (as /.well-known/void)",
     tags=["Service"],
     response_class=Response,
     responses={
         200: {
-            "description": "VoID in Turtle (or JSON-LD by Accept).",
+            "description": "VoID in Turtle (or JSON-LD, N-Triples by Accept).",
             "content": {"text/turtle": {}, "application/ld+json": {}},
         },
         406: _ERRORS[406],
     },
 )
 def stats(request: Request) -> Response:
-    """Size and shape of the served dataset, and when its files last changed."""
-    service = _service(request)
-    accepted = acceptable(("text/turtle", "application/ld+json"), request.headers.get("accept"))
-    if not accepted:
-        raise NotAcceptable("statistics are written in text/turtle or application/ld+json")
-    answer = json.loads(service.run(_COUNTS, ("application/sparql-results+json",)).body)
-    row = answer["results"]["bindings"][0]
-    void = Graph()
-    void.bind("void", VOID)
-    void.bind("dct", DCTERMS)
-    dataset = URIRef(str(request.url_for("stats")) + "#dataset")
-    void.add((dataset, RDF.type, VOID.Dataset))
-    void.add((dataset, VOID.sparqlEndpoint, URIRef(str(request.url_for("sparql_get")))))
-    for key in ("triples", "entities", "classes", "properties"):
-        void.add((dataset, VOID[key], Literal(int(row[key]["value"]), datatype=XSD.integer)))
-    modified = max((f.stat().st_mtime for f in service.data_files), default=None)
-    if modified is not None:
-        stamp = datetime.fromtimestamp(modified, UTC).replace(microsecond=0)
-        void.add((dataset, DCTERMS.modified, Literal(stamp.isoformat(), datatype=XSD.dateTime)))
-    fmt = "turtle" if accepted[0] == "text/turtle" else "json-ld"
-    return Response(void.serialize(format=fmt), media_type=accepted[0])
+    """Size and shape of the served dataset: counts, partitions, dumps, licence, dates."""
+    return routes_ld.void_response(request)
 
 
 _VALIDATE_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}

@@ -1,0 +1,220 @@
+"""Publishing conventions of Linked Data: VoID, releases, context, shapes, versions, crawlers.
+
+The routes that let Linked Data tools, data catalogues and search engines find, cite and
+reuse the dataset: ``/.well-known/void`` (and ``/stats``), ``/releases`` with the dumps,
+``/context.jsonld``, ``/shapes``, ``/ontology/{version}``, ``/robots.txt`` and
+``/sitemap.xml``. What they describe is built by domain modules (:mod:`swapgraph.void`,
+:mod:`swapgraph.dcat`, …); this module negotiates and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, OWL, RDF
+
+from swapgraph import jsonld_context, ontology_versions, void
+from swapgraph.dcat import find_releases
+from swapgraph.engine import NotAcceptable
+from swapgraph.load import shapes_graph
+from swapgraph.namespaces import bind_prefixes
+from swapgraph.server import pages
+from swapgraph.server.negotiation import acceptable
+from swapgraph.server.service import GraphService
+from swapgraph.shapes_catalog import summarise
+
+router = APIRouter(tags=["Linked Data"])
+
+#: RDF syntaxes the descriptions here are written in, by media type, Turtle first.
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+_VARY = {"Vary": "Accept"}
+_RDF_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "The description.", "content": {t: {} for t in RDF_TYPES}},
+    406: {"description": "No accepted media type."},
+}
+
+
+def service_of(request: Request) -> GraphService:
+    """The served dataset."""
+    service: GraphService = request.app.state.service
+    return service
+
+
+def addresses(request: Request) -> void.Addresses:
+    """The dataset's IRI and the server's base, from the configured public base URL if any."""
+    base_url = getattr(service_of(request).settings, "base_url", None)
+    return void.addresses(str(request.base_url), base_url)
+
+
+def not_found(message: str) -> Response:
+    """A plain 404 answer."""
+    return Response(f"{message}\n", status_code=404, media_type="text/plain")
+
+
+def rdf_response(request: Request, graph: Graph, what: str) -> Response:
+    """``graph`` in the RDF syntax the client accepts."""
+    accepted = acceptable(
+        tuple(RDF_TYPES), request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"{what} is written in {', '.join(RDF_TYPES)}")
+    body = graph.serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
+    return Response(body, media_type=accepted[0], headers={"Vary": "Accept"})
+
+
+def void_response(request: Request) -> Response:
+    """The VoID description of the served dataset (blocking: its queries run here)."""
+    service = service_of(request)
+    releases = find_releases(service.settings.project)
+    graph = void.void_graph(service.engine, addresses(request), releases)
+    return rdf_response(request, graph, "the VoID description")
+
+
+@router.get(
+    "/.well-known/void",
+    summary="VoID description of the dataset",
+    response_class=Response,
+    responses=_RDF_RESPONSES,
+)
+def well_known_void(request: Request) -> Response:
+    """Title, licence, publisher, dumps, URI space, SPARQL endpoint, partitions, examples."""
+    return void_response(request)
+
+
+# --------------------------------------------------------------------------- JSON-LD context
+
+
+def jsonld_response(service: GraphService, graph: Graph) -> Response:
+    """``graph`` as compacted JSON-LD with the vocabulary's context inline (blocking).
+
+    Inline, not by reference: a client then needs nothing else, and parsers that would
+    fetch a remote context (rdflib's does) stay offline.
+    """
+    body = jsonld_context.to_text(graph, jsonld_context.context(service.ontology))
+    return Response(body, media_type="application/ld+json", headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context of the vocabulary",
+    response_class=Response,
+    responses={200: {"description": "The context.", "content": {"application/ld+json": {}}}},
+)
+def context_document(request: Request) -> Response:
+    """Terms for every class and property of the ontology, generated from it."""
+    document = jsonld_context.document(service_of(request).ontology)
+    body = json.dumps(document, indent=1) + "\n"
+    headers = {"Access-Control-Allow-Origin": "*"}  # contexts are fetched by any site's code
+    return Response(body, media_type="application/ld+json", headers=headers)
+
+
+# --------------------------------------------------------------------------- shapes
+
+_SHAPES_IRI = "https://w3id.org/swapgraph/shapes"
+_PAGES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,  # every value shown comes from project files, never trusted as markup
+    undefined=StrictUndefined,
+)
+
+
+def render(template: str, title: str, **values: object) -> str:
+    """A page of this module: its ``<main>`` from a template, in the site's frame."""
+    return pages.render(template, title=f"{title} · swapgraph", heading=title, **values)
+
+
+@router.get(
+    "/shapes",
+    summary="The SHACL shapes: the data contract",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The shapes, or a page listing them.",
+            "content": {"text/turtle": {}, "text/html": {}, "application/ld+json": {}},
+        },
+        406: {"description": "No accepted media type."},
+    },
+)
+def shapes(request: Request) -> Response:
+    """Turtle as written (comments included), other RDF syntaxes, or an HTML list."""
+    project = service_of(request).settings.project
+    offered = ("text/turtle", "text/html", "application/ld+json", "application/n-triples")
+    accepted = acceptable(
+        offered, request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"the shapes are written in {', '.join(offered)}")
+    files = project.shape_files()
+    if accepted[0] == "text/turtle" and len(files) == 1:
+        return Response(files[0].read_bytes(), media_type="text/turtle", headers=_VARY)
+    graph = bind_prefixes(shapes_graph(project))
+    if accepted[0] != "text/html":
+        body = graph.serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
+        return Response(body, media_type=accepted[0], headers=_VARY)
+    header = graph.value(predicate=RDF.type, object=OWL.Ontology)
+    html = render(
+        "shapes.html",
+        str(graph.value(header, DCTERMS.title) or "swapgraph shapes"),
+        description=str(graph.value(header, DCTERMS.description) or ""),
+        version=str(graph.value(header, OWL.versionInfo) or ""),
+        iri=_SHAPES_IRI,
+        shapes=summarise(graph),
+    )
+    return Response(html, media_type="text/html", headers=_VARY)
+
+
+# --------------------------------------------------------------------------- ontology versions
+
+
+def version_history_html(service: GraphService) -> str:
+    """The ontology page's version history, from the CHANGELOG, linking each kept version."""
+    project = service.settings.project
+    entries = ontology_versions.history(project.changelog)
+    current = ontology_versions.version_of(service.ontology)
+    resolvable = {current} | {release.version for release in find_releases(project)}
+    return _PAGES.get_template("ontology_versions.html").render(
+        entries=entries, current=current, resolvable=resolvable
+    )
+
+
+@router.get(
+    "/ontology/{version}",
+    summary="One version of the vocabulary, by its version IRI",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "That version of the ontology.",
+            "content": {t: {} for t in ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])},
+        },
+        404: {"description": "No such version is kept."},
+        406: {"description": "No accepted media type."},
+    },
+)
+def ontology_version(version: str, request: Request) -> Response:
+    """The ontology as released in ``version``: the current file, or the release's dump."""
+    # Imported here: the Linked Data router imports this module for its JSON-LD writer.
+    from swapgraph.server.linked_data import render_ontology_html
+
+    offered = ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])
+    accepted = acceptable(
+        offered, request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"the ontology is written in {', '.join(offered)}")
+    service = service_of(request)
+    graph = ontology_versions.ontology_at(service.settings.project, service.ontology, version)
+    if graph is None:
+        return not_found(f"no version {version} of the ontology is kept here")
+    if accepted[0] == "text/html":
+        return Response(render_ontology_html(graph), media_type="text/html", headers=_VARY)
+    body = bind_prefixes(graph).serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
+    return Response(body, media_type=accepted[0], headers=_VARY)

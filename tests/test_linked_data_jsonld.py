@@ -1,0 +1,132 @@
+"""The vocabulary's JSON-LD context: generated from the ontology, served, and used."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pyld import jsonld
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from swapgraph import jsonld_context
+from swapgraph.exports import export
+from swapgraph.load import data_graph, ontology_graph
+from swapgraph.namespaces import SWAP
+from swapgraph.paths import Project
+from swapgraph.server import Settings
+from tests.serving import RunningServer, swapgraph_server
+
+EXCHANGE = "exchange/2025-05-23-ru-ua"
+
+
+@pytest.fixture(scope="module")
+def server(project: Project) -> Iterator[RunningServer]:
+    with swapgraph_server(Settings(project, workers=1)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def served_context(server: RunningServer) -> dict[str, Any]:
+    answer = httpx.get(f"{server.url}/context.jsonld")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/ld+json")
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def offline(url: str, options: object = None) -> None:
+    raise AssertionError(f"a context was fetched: {url}")
+
+
+def test_every_term_of_the_ontology_is_in_the_context(
+    project: Project, served_context: dict[str, Any]
+) -> None:
+    ontology = ontology_graph(project)
+    terms = served_context["@context"]
+    assert terms == jsonld_context.context(ontology)
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
+        for term in ontology.subjects(RDF.type, kind):
+            if isinstance(term, URIRef) and term.startswith(str(SWAP)):
+                name = term.removeprefix(str(SWAP))
+                definition = terms[name]
+                iri = definition if isinstance(definition, str) else definition["@id"]
+                assert iri == f"swap:{name}"
+                if kind == OWL.ObjectProperty:
+                    assert definition["@type"] == "@id", name
+    assert terms["date"] == {"@id": "swap:date", "@type": "xsd:date"}
+
+
+def test_the_context_follows_the_ontology_not_a_copy() -> None:
+    ontology = Graph()
+    ontology.add((SWAP.heldIn, RDF.type, OWL.ObjectProperty))
+    ontology.add((SWAP.heldSince, RDF.type, OWL.DatatypeProperty))
+    ontology.add((SWAP.heldSince, RDFS.range, URIRef("http://www.w3.org/2001/XMLSchema#date")))
+    terms = jsonld_context.context(ontology)
+    assert terms["heldIn"] == {"@id": "swap:heldIn", "@type": "@id"}
+    assert terms["heldSince"] == {"@id": "swap:heldSince", "@type": "xsd:date"}
+    assert "Exchange" not in terms
+
+
+@pytest.mark.slow
+def test_compacting_and_expanding_round_trips_the_whole_graph(
+    project: Project, served_context: dict[str, Any]
+) -> None:
+    graph = data_graph(project) + ontology_graph(project)
+    expanded = jsonld.from_rdf(
+        graph.serialize(format="nt"), {"format": "application/n-quads", "useNativeTypes": True}
+    )
+    compacted = jsonld.compact(expanded, served_context, {"documentLoader": offline})
+    again = jsonld.to_rdf(
+        jsonld.expand(compacted, {"documentLoader": offline}), {"format": "application/n-quads"}
+    )
+    assert isomorphic(Graph().parse(data=again, format="nt"), graph)
+    # rdflib, another processor, reads the compacted form to the same graph.
+    assert isomorphic(Graph().parse(data=json.dumps(compacted), format="json-ld"), graph)
+
+
+def test_an_entity_compacts_to_plain_keys(server: RunningServer) -> None:
+    url = f"{server.url}/id/{EXCHANGE}"
+    answer = httpx.get(url, headers={"Accept": "application/ld+json"})
+    assert answer.status_code == 200
+    document = answer.json()
+    nodes = document.get("@graph", [document])
+    [exchange] = [n for n in nodes if n.get("@id") == "exchange:2025-05-23-ru-ua"]
+    assert exchange["@type"] == "Exchange"
+    assert exchange["date"] == "2025-05-23"
+    assert exchange["implements"].startswith("agreement:")
+    transfers = [n for n in nodes if n.get("@type") == "Transfer"]
+    assert transfers, "the nested transfers are in the document"
+    assert all(isinstance(t["peopleCount"], int) for t in transfers if "peopleCount" in t)
+    turtle = httpx.get(url, headers={"Accept": "text/turtle"}).text
+    assert isomorphic(
+        Graph().parse(data=answer.text, format="json-ld"),
+        Graph().parse(data=turtle, format="turtle"),
+    )
+
+
+def test_the_jsonld_export_uses_the_context(project: Project) -> None:
+    content, media_type, _ = export(project, "jsonld")
+    document = json.loads(content)
+    assert media_type == "application/ld+json"
+    assert document["@context"]["date"] == {"@id": "swap:date", "@type": "xsd:date"}
+    assert any("date" in node for node in document["@graph"])
+    ntriples, _, _ = export(project, "ntriples")
+    assert isomorphic(
+        Graph().parse(data=content, format="json-ld"),
+        simple_strings(Graph().parse(data=ntriples, format="nt")),
+    )
+
+
+def simple_strings(graph: Graph) -> Graph:
+    """``graph`` with "x"^^xsd:string written "x": one RDF 1.1 term, two for rdflib."""
+    plain = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        plain.add((s, p, o))
+    return plain

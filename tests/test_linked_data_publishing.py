@@ -1,0 +1,168 @@
+"""Publishing as Linked Data users and data catalogues expect: VoID, DCAT, releases.
+
+Checked from outside, over HTTP against real servers: one serving the repository's own
+project, one serving a copy that has been released twice (so that it has dumps to describe).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, VOID, XSD
+
+from swapgraph.dcat import W3ID
+from swapgraph.engine import OxigraphEngine, select
+from swapgraph.load import data_graph
+from swapgraph.namespaces import ID, SWAP
+from swapgraph.paths import Project
+from swapgraph.release import release
+from swapgraph.server import Settings
+from tests.conftest import REPO_ROOT
+from tests.serving import RunningServer, swapgraph_server
+
+DATASET = URIRef(W3ID)
+CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+FIRST_DAY = dt.date(2026, 12, 1)
+SECOND_DAY = dt.date(2026, 12, 8)
+
+
+@pytest.fixture(scope="module")
+def server(project: Project) -> Iterator[RunningServer]:
+    with swapgraph_server(Settings(project, workers=1)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of the project released as 0.2.0, then as 0.3.0 a week later."""
+    root = tmp_path_factory.mktemp("released")
+    for folder in ("ontology", "shapes", "graph", "api"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    for name in ("CHANGELOG.md", "CITATION.cff"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    project = Project.open(root)
+    release(project, "0.2.0", FIRST_DAY)
+    release(project, "0.3.0", SECOND_DAY)
+    return project
+
+
+@pytest.fixture(scope="module")
+def released_server(released: Project) -> Iterator[RunningServer]:
+    with swapgraph_server(Settings(released, workers=1)) as running:
+        yield running
+
+
+def get_graph(url: str, accept: str = "text/turtle") -> Graph:
+    answer = httpx.get(url, headers={"Accept": accept}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith(accept)
+    return Graph().parse(data=answer.text, format="turtle" if "turtle" in accept else "json-ld")
+
+
+# --------------------------------------------------------------------------- VoID
+
+
+def test_void_describes_the_dataset_for_crawlers(server: RunningServer) -> None:
+    void = get_graph(f"{server.url}/.well-known/void")
+    assert (DATASET, RDF.type, VOID.Dataset) in void
+    assert void.value(DATASET, DCTERMS.license) == CC_BY
+    assert void.value(DATASET, DCTERMS.title) is not None
+    assert void.value(void.value(DATASET, DCTERMS.publisher), FOAF.name) is not None
+    assert void.value(DATASET, VOID.uriSpace) == Literal(str(ID))
+    # Addresses are the server's own, the dataset's name is the persistent one.
+    endpoint = void.value(DATASET, VOID.sparqlEndpoint)
+    assert endpoint == URIRef(f"{server.url}/sparql")
+    assert httpx.get(str(endpoint), params={"query": "ASK {}"}).status_code == 200
+    for dump in void.objects(DATASET, VOID.dataDump):
+        answer = httpx.get(str(dump), timeout=60)
+        assert answer.status_code == 200
+        assert len(Graph().parse(data=answer.text, format="nt")) > 1000
+    examples = list(void.objects(DATASET, VOID.exampleResource))
+    assert len(examples) >= 3
+    for example in examples:
+        path = str(example).removeprefix(str(ID))
+        page = httpx.get(f"{server.url}/id/{path}", headers={"Accept": "text/turtle"})
+        assert page.status_code == 200
+
+
+def test_void_partitions_and_counts_match_the_data(server: RunningServer, project: Project) -> None:
+    void = get_graph(f"{server.url}/.well-known/void", "application/ld+json")
+    engine = OxigraphEngine.from_project(project)
+    [row] = select(engine, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert void.value(DATASET, VOID.triples) == Literal(int(row["n"]), datatype=XSD.integer)
+
+    classes = {
+        void.value(p, VOID["class"]): int(void.value(p, VOID.entities))
+        for p in void.objects(DATASET, VOID.classPartition)
+    }
+    exchanges = select(
+        engine,
+        "SELECT DISTINCT ?e WHERE { ?e a swap:Exchange }".replace(
+            "swap:Exchange", SWAP.Exchange.n3()
+        ),
+    )
+    assert classes[SWAP.Exchange] == len(exchanges)
+    assert int(void.value(DATASET, VOID.classes)) == len(classes)
+
+    properties = {
+        void.value(p, VOID.property): int(void.value(p, VOID.triples))
+        for p in void.objects(DATASET, VOID.propertyPartition)
+    }
+    graph = Graph()
+    for path in project.data_files():
+        graph.parse(path)
+    assert properties[SWAP.date] == len(list(graph.triples((None, SWAP.date, None))))
+    assert sum(properties.values()) == len(graph)
+
+
+def test_void_modified_is_the_newest_source_not_the_clock(
+    server: RunningServer, project: Project
+) -> None:
+    void = get_graph(f"{server.url}/.well-known/void")
+    newest = max(
+        o.toPython()
+        for s, o in data_graph(project).subject_objects(DCTERMS.issued)
+        if isinstance(o, Literal)
+    )
+    assert void.value(DATASET, DCTERMS.modified) == Literal(newest.isoformat(), datatype=XSD.date)
+
+
+def test_stats_is_the_void_description(server: RunningServer) -> None:
+    assert isomorphic(get_graph(f"{server.url}/stats"), get_graph(f"{server.url}/.well-known/void"))
+
+
+def test_void_lists_release_dumps_and_dates(released_server: RunningServer) -> None:
+    void = get_graph(f"{released_server.url}/.well-known/void")
+    dumps = {str(d) for d in void.objects(DATASET, VOID.dataDump)}
+    base = f"{released_server.url}/releases/0.3.0/swapgraph-0.3.0-{SECOND_DAY}"
+    assert {f"{base}.nt", f"{base}.trig", f"{base}.jsonld"} <= dumps
+    assert void.value(DATASET, DCTERMS.modified) == Literal(
+        SECOND_DAY.isoformat(), datatype=XSD.date
+    )
+
+
+def test_an_older_version_iri_resolves_from_its_release_dump(
+    released_server: RunningServer, released: Project
+) -> None:
+    dump = Dataset()
+    dump.parse(released.dist_dir / f"swapgraph-0.2.0-{FIRST_DAY}.trig", format="trig")
+    kept = dump.graph(URIRef("https://w3id.org/swapgraph/ontology/0.2.0"))
+    assert len(kept) > 100
+    answer = httpx.get(
+        f"{released_server.url}/ontology/0.2.0", headers={"Accept": "application/n-triples"}
+    )
+    assert answer.status_code == 200
+    served = Graph().parse(data=answer.text, format="nt")
+    assert isomorphic(served, kept)
+    assert next(served.objects(None, OWL.versionInfo)) == Literal("0.2.0")
+    current = httpx.get(f"{released_server.url}/ontology/0.3.0", headers={"Accept": "text/turtle"})
+    current_graph = Graph().parse(data=current.text, format="turtle")
+    assert next(current_graph.objects(None, OWL.versionInfo)) == Literal("0.3.0")
+    # 0.1.0 was never released in this copy: nothing keeps it.
+    assert httpx.get(f"{released_server.url}/ontology/0.1.0").status_code == 404
