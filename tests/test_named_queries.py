@@ -355,6 +355,22 @@ def test_mediator_activity(queries: dict[str, NamedQuery], engines: dict[str, En
     # 2026: 5 February (314, mediation per the Russian MoD in Vedomosti), 5 and 6 March (400
     # and 600) and 24 April (386).
     assert uae["2026"] == ("4", "1700")
+    # Qatar mediated the Israel-Hamas exchange of 13 October 2025 (CGTN): a state and an
+    # armed group, so a state-to-state count leaves it out.
+    qatar = {
+        r["year"]: r["exchanges"]
+        for r in both(queries["mediator-activity"], engines, **{"from": "2025-10-01"})
+        if r["mediator"] == f"{ID}state/qatar"
+    }
+    assert qatar == {"2025": "1"}
+    qatar_states = [
+        r
+        for r in both(
+            queries["mediator-activity"], engines, states_only="true", **{"from": "2025-10-01"}
+        )
+        if r["mediator"] == f"{ID}state/qatar"
+    ]
+    assert qatar_states == []
     hosts = both(queries["mediator-activity"], engines, role="swap:HostRole")
     assert all(r["role"].endswith("#HostRole") for r in hosts)
     assert f"{ID}state/turkey" in {r["mediator"] for r in hosts}
@@ -388,15 +404,26 @@ def test_asymmetric_exchanges(queries: dict[str, NamedQuery], engines: dict[str,
     rows = both(queries["asymmetric-exchanges"], engines)
     imbalances = [int(r["imbalance"]) for r in rows]
     assert imbalances == sorted(imbalances, reverse=True) and min(imbalances) >= 1
-    # VE-SV-US-2025-07-18: 252 Venezuelans for 10 Americans; RU-UA-2022-09-21: 215 for 56.
+    # With armed groups: 13 October 2025, 1,968 Palestinian prisoners for 20 hostages; April
+    # 2023, 706 Houthi prisoners for 186.
     assert [(r["released_more"], r["released_fewer"]) for r in rows[:2]] == [
+        ("1968", "20"),
+        ("706", "186"),
+    ]
+    states = both(queries["asymmetric-exchanges"], engines, states_only="true")
+    # VE-SV-US-2025-07-18: 252 Venezuelans for 10 Americans; RU-UA-2022-09-21: 215 for 56.
+    assert [(r["released_more"], r["released_fewer"]) for r in states[:2]] == [
         ("252", "10"),
         ("215", "56"),
     ]
-    assert rows[0]["more_released_by"] == "El Salvador, United States"
-    [row] = by_exchange(rows, "2024-01-31-ru-ua")
+    assert set(states[0]["more_released_by"].split(", ")) == {"El Salvador", "United States"}
+    [row] = by_exchange(states, "2024-01-31-ru-ua")
     assert row["imbalance"] == "12"
     large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100")
+    assert len(large) == 4
+    large = both(
+        queries["asymmetric-exchanges"], engines, min_imbalance="100", states_only="true"
+    )
     assert len(large) == 2
 
 
@@ -435,8 +462,11 @@ def test_running_totals(queries: dict[str, NamedQuery], engines: dict[str, Engin
     # exchanges of March to May 2026: 200 + 300 + 193 + 205 = 898.
     assert final["Ukraine"] == 6217 + 898
     # Their released_by_b (5142), plus RU-US exchanges of 2022-04-27, 2022-12-08,
-    # 2025-02-11, 2025-04-10 (1 each), the 10 released to Russia on 2024-08-01, and 898.
-    assert final["Russia"] == 5156 + 898
+    # 2025-02-11, 2025-04-10 (1 each), the 10 released to Russia on 2024-08-01, 898, and
+    # Igor Kartavykh freed by Azerbaijan in October 2025.
+    assert final["Russia"] == 5156 + 898 + 1
+    # Hamas is no state: the people released to it never enter a state's running total.
+    assert "Hamas" not in final and "Houthis" not in final
     ukraine = [r for r in rows if r["state_label"] == "Ukraine"]
     totals = [int(r["running_total"]) for r in ukraine]
     assert totals == sorted(totals)
