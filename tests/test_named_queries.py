@@ -421,9 +421,7 @@ def test_asymmetric_exchanges(queries: dict[str, NamedQuery], engines: dict[str,
     assert row["imbalance"] == "12"
     large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100")
     assert len(large) == 4
-    large = both(
-        queries["asymmetric-exchanges"], engines, min_imbalance="100", states_only="true"
-    )
+    large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100", states_only="true")
     assert len(large) == 2
 
 
