@@ -20,6 +20,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 PREFIXES: dict[str, Namespace] = {
     "swap": SWAP,
     "state": Namespace(ID["state/"]),
+    "group": Namespace(ID["armed-group/"]),
     "org": Namespace(ID["organisation/"]),
     "person": Namespace(ID["person/"]),
     "place": Namespace(ID["place/"]),
