@@ -330,3 +330,30 @@ def test_stale_store_folders_of_dead_servers_are_removed(tmp_path: Path) -> None
     assert not stale.exists()
     assert mine.exists(), "a running server's store is kept"
     assert other.exists(), "a folder not named by a pid is not ours to judge"
+
+
+def test_validate_runs_in_a_worker_under_the_time_limit(server: RunningServer) -> None:
+    # rdflib binds prefixes in quadratic time: this body costs about a minute of CPU.
+    body = "".join(f"@prefix p{n}: <http://example.org/{n}#> .\n" for n in range(20_000))
+    pool = server.app.state.service.pool
+    answers: list[httpx.Response] = []
+
+    def post() -> None:
+        with client("127.0.0.7") as poster:
+            answers.append(
+                poster.post(
+                    f"{server.url}/validate",
+                    content=body,
+                    headers={"Content-Type": "text/turtle"},
+                )
+            )
+
+    thread = threading.Thread(target=post)
+    thread.start()
+    eventually(lambda: bool(pool.busy_pids("127.0.0.7")) or not thread.is_alive(), "it runs")
+    [worker] = pool.busy_pids("127.0.0.7")
+    assert httpx.get(server.sparql, params={"query": FAST}).status_code == 200
+    thread.join()
+    assert answers[0].status_code == 503
+    assert "time limit" in answers[0].text
+    back_to_full_size(server, {worker})

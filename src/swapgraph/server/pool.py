@@ -53,6 +53,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyoxigraph
 from rdflib.term import Node
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -117,7 +118,8 @@ class WorkerEngine:
     """How a worker process opens its engine.
 
     Attributes:
-        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``) or ``rdflib``.
+        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``), ``rdflib``, or
+            ``empty`` (no data: for jobs that bring their own).
         dataset: For Oxigraph: the whole dataset as one N-Quads file, quick to load.
         files: For rdflib: the files of the default graph.
         named_graphs: For rdflib: graph IRI to file.
@@ -130,6 +132,8 @@ class WorkerEngine:
 
     def open(self) -> Engine:
         """Open the engine (in the worker process)."""
+        if self.kind == "empty":  # for jobs that need no data, such as validation
+            return OxigraphEngine(pyoxigraph.Store())
         if self.kind == "oxigraph":
             assert self.dataset is not None
             # In memory: queries run 1.3-4x faster than on a shared read-only on-disk store,
@@ -712,9 +716,10 @@ class WorkerPool:
             body = self._receive(worker, deadline)
             message = ("ok", Serialized(media_type, body), resident)
         status, answer, resident = message
-        # A worker that ran slowly at low priority, or grew, is replaced: its priority
-        # cannot be raised back, and memory freed by a query is seldom given back.
-        keep = not demoted and resident - worker.baseline <= self._recycle_bytes
+        # A worker that grew is replaced: memory freed by a job is seldom given back. One
+        # that was demoted stays at its lower priority (it cannot be raised back), which
+        # only ever favours the server's own process.
+        keep = resident - worker.baseline <= self._recycle_bytes
         if not keep:
             self._retire(worker)
         return status, answer, keep
