@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import TextIO
 
@@ -77,7 +78,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     allow_invalid: bool = False,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     grace: int = 10,
 ) -> None:
     """Bind, validate the project, then serve it until SIGTERM or SIGINT.
@@ -87,7 +88,7 @@ def serve(
         host: The address to listen on.
         port: The port to listen on (0: any free port; the one taken is printed).
         allow_invalid: Serve even if the project has violations (they are still printed).
-        out: Where the report and the start-up lines go.
+        out: Where the report and the start-up lines go (default: standard output).
         grace: Seconds that requests in flight get to finish once a stop is asked for.
 
     Raises:
@@ -95,6 +96,7 @@ def serve(
         InvalidProject: If the project has violations and ``allow_invalid`` is false.
         Stopped: If SIGTERM or SIGINT arrived before the server was up.
     """
+    out = out or sys.stdout
     serving = False
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -136,12 +138,34 @@ def serve(
         )
         out.flush()
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        # uvicorn's own limit is a last resort: it cancels requests, which logs tracebacks
+        # and answers 500. The pool is closed first, and its jobs answer 503.
         config = uvicorn.Config(
-            app, access_log=False, log_level="warning", timeout_graceful_shutdown=grace
+            app, access_log=False, log_level="warning", timeout_graceful_shutdown=grace + 5
         )
         serving = True
-        uvicorn.Server(config).run(sockets=[sock])
+        _Server(config, service.pool.close, grace).run(sockets=[sock])
     finally:
         sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, which stops the query workers when the grace period after a stop ends."""
+
+    def __init__(self, config: uvicorn.Config, stop_jobs: Callable[[], None], grace: int) -> None:
+        super().__init__(config)
+        self._stop_jobs = stop_jobs
+        self._grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop accepting, let requests finish for the grace period, then stop the jobs."""
+        # A thread: stopping the pool joins processes, which must not block the event loop.
+        timer = threading.Timer(self._grace, self._stop_jobs)
+        timer.daemon = True
+        timer.start()
+        try:
+            await super().shutdown(sockets)
+        finally:
+            timer.cancel()

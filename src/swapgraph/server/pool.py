@@ -53,8 +53,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyoxigraph
 from rdflib.term import Node
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
@@ -65,6 +66,8 @@ log = logging.getLogger("swapgraph.server")
 _RECENT = 10.0
 #: Results over this many bytes wait for room among the results in flight.
 _LARGE_RESULT = 1_000_000
+#: Bytes of a response body written at a time.
+_CHUNK = 256 * 1024
 #: Seconds of CPU a job may use beyond its time limit before the kernel stops its worker.
 _CPU_MARGIN = 5
 #: Seconds after which a running job's worker runs at a lower priority.
@@ -115,7 +118,8 @@ class WorkerEngine:
     """How a worker process opens its engine.
 
     Attributes:
-        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``) or ``rdflib``.
+        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``), ``rdflib``, or
+            ``empty`` (no data: for jobs that bring their own).
         dataset: For Oxigraph: the whole dataset as one N-Quads file, quick to load.
         files: For rdflib: the files of the default graph.
         named_graphs: For rdflib: graph IRI to file.
@@ -128,6 +132,8 @@ class WorkerEngine:
 
     def open(self) -> Engine:
         """Open the engine (in the worker process)."""
+        if self.kind == "empty":  # for jobs that need no data, such as validation
+            return OxigraphEngine(pyoxigraph.Store())
         if self.kind == "oxigraph":
             assert self.dataset is not None
             # In memory: queries run 1.3-4x faster than on a shared read-only on-disk store,
@@ -261,8 +267,9 @@ _request: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
 class PoolScope:
     """ASGI middleware: names the client of each request and frees what it held at its end.
 
-    The request ends once its response has been handed to the client's socket, so the
-    room reserved for a large result is kept while the result is still held in memory.
+    A large body is sent in chunks, so the request ends once the client has read all but
+    the last chunk, and the room reserved for a large result is kept while the result is
+    still held in memory.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -276,8 +283,27 @@ class PoolScope:
         client = scope.get("client")
         held = RequestScope(client[0] if client else "-")
         token = _request.set(held)
+
+        async def send_in_chunks(message: Message) -> None:
+            # The server writes a body to its socket buffer at once and waits only before
+            # the next write: in chunks, the request ends when the client has read it.
+            body = message.get("body", b"")
+            if message["type"] != "http.response.body" or len(body) <= _CHUNK:
+                await send(message)
+                return
+            more = message.get("more_body", False)
+            for start in range(0, len(body), _CHUNK):
+                end = start + _CHUNK
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": body[start:end],
+                        "more_body": more or end < len(body),
+                    }
+                )
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_in_chunks)
         finally:
             _request.reset(token)
             for release in held.releases:
@@ -344,11 +370,14 @@ class WorkerPool:
         self._lifeline, self._lifeline_end = self._context.Pipe(duplex=False)
         self._wake_read, self._wake_write = os.pipe()
         self._cond = threading.Condition()
-        self._closed = False
+        self._closed = False  # no new job: shutting down
+        self._closing = threading.Lock()
+        self._closed_fully = False
         self._live: set[_Worker] = set()  # started, not yet reaped
         self._idle: list[_Worker] = []
         self._waiting: deque[_Ticket] = deque()
         self._running: Counter[str] = Counter()
+        self._busy: dict[_Worker, str] = {}  # worker: client whose job it runs
         self._queued: Counter[str] = Counter()  # running or waiting, by client
         self._seen: dict[str, float] = {}
         self._cooldown: dict[str, tuple[int, float]] = {}  # client: (strikes, until)
@@ -359,10 +388,14 @@ class WorkerPool:
             target=self._supervise, daemon=True, name="swapgraph-pool"
         )
         self._supervisor.start()
-        with self._cond:
-            while len(self._ready()) < workers and not self._failed_to_start:
-                self._cond.wait()
-            failed = self._failed_to_start
+        try:
+            with self._cond:
+                while len(self._ready()) < workers and not self._failed_to_start:
+                    self._cond.wait()
+                failed = self._failed_to_start
+        except BaseException:  # interrupted (SIGTERM during start-up): leave nothing behind
+            self.close()
+            raise
         if failed:
             self.close()
             raise QueryError("the query workers could not open the dataset; see the log")
@@ -506,7 +539,7 @@ class WorkerPool:
                 raise ServerBusy("too many queries at once; retry shortly")
             if self._queued[client] >= max(1, self._max_pending // 2) and self._others(client, now):
                 raise ServerBusy("too many queries from your address at once; retry shortly")
-            if not self._live:
+            if not self._live and self._start_failures:  # none, and none will start soon
                 raise ServerBusy("no query worker is running; retry shortly", 5)
             self._seen[client] = now
             if len(self._seen) > 4 * self._max_pending:  # forget clients long gone
@@ -522,7 +555,10 @@ class WorkerPool:
                     if self._idle and self._next(now) is ticket:
                         self._waiting.remove(ticket)
                         self._running[client] += 1
-                        return self._idle.pop()
+                        self._busy[self._idle[0]] = client
+                        # The longest idle: every worker is used, so a stopped one is
+                        # found (and replaced) at its next job, not left for a busy day.
+                        return self._idle.pop(0)
                     if now >= deadline:
                         raise ServerBusy(
                             f"no query worker became free within {self.timeout:g} s; retry shortly"
@@ -535,14 +571,15 @@ class WorkerPool:
                 self._cond.notify_all()
                 raise
 
-    def _release(self, client: str, worker: _Worker | None) -> None:
+    def _release(self, client: str, worker: _Worker, keep: bool) -> None:
         with self._cond:
+            self._busy.pop(worker, None)
             self._running[client] -= 1
             self._queued[client] -= 1
             if self._queued[client] <= 0:
                 del self._queued[client]
                 del self._running[client]
-            if worker is not None and worker in self._live and not self._closed:
+            if keep and worker in self._live and not self._closed:
                 self._idle.append(worker)
             self._cond.notify_all()
 
@@ -578,6 +615,15 @@ class WorkerPool:
         with self._cond:
             return sorted(w.process.pid for w in self._live if w.process.pid is not None)
 
+    def busy_pids(self, client: str | None = None) -> list[int]:
+        """The process ids of the workers running a job (of ``client``, if given)."""
+        with self._cond:
+            return sorted(
+                w.process.pid
+                for w, c in self._busy.items()
+                if w.process.pid is not None and client in (None, c)
+            )
+
     def state(self) -> PoolState:
         """How many workers are alive, starting and busy, and how many jobs wait."""
         with self._cond:
@@ -607,13 +653,13 @@ class WorkerPool:
                 worker.connection.send(job)
             except (OSError, ValueError):
                 self._retire(worker)
-                self._release(client, None)
+                self._release(client, worker, keep=False)
                 continue
             keep = False
             try:
                 status, answer, keep = self._await(worker, client, scope)
             finally:
-                self._release(client, worker if keep else None)
+                self._release(client, worker, keep)
             if status == "error":
                 raise answer
             result: Serialized = answer
@@ -625,6 +671,22 @@ class WorkerPool:
         self, worker: _Worker, client: str, scope: RequestScope | None
     ) -> tuple[str, Any, bool]:
         """Wait for the worker's answer; return it and whether the worker can be kept."""
+        try:
+            return self._answer(worker, client, scope)
+        except (EOFError, OSError, ValueError):
+            self._retire(worker)
+            if self._closed:
+                raise ServerBusy("the server is shutting down; retry shortly", 5) from None
+            if scope is not None:  # an HTTP client: it waits before its next query
+                self._strike(client)
+            raise WorkerLost(
+                "the query's worker process stopped before it answered; it is being "
+                "replaced (if this query stopped it, a retry will too)"
+            ) from None
+
+    def _answer(
+        self, worker: _Worker, client: str, scope: RequestScope | None
+    ) -> tuple[str, Any, bool]:
         started = time.monotonic()
         deadline = started + self.timeout
         demoted = False
@@ -643,28 +705,21 @@ class WorkerPool:
             ready = wait([worker.connection, worker.process.sentinel], pause)
             if not ready and not demoted and time.monotonic() >= started + _DEMOTE_AFTER:
                 demoted = self._demote(worker)
-        try:
-            message = worker.connection.recv()
-            if message[0] == "large":
-                _, media_type, size, resident = message
-                room = self._reserve(size, scope)
-                worker.connection.send(room)
-                if not room:
-                    busy = ServerBusy("too many large results are being sent; retry shortly")
-                    return "error", busy, True
-                body = self._receive(worker, deadline)
-                message = ("ok", Serialized(media_type, body), resident)
-        except (EOFError, OSError):
-            self._retire(worker)
-            self._strike(client)
-            raise WorkerLost(
-                "the query's worker process stopped before it answered; it is being "
-                "replaced (if this query stopped it, a retry will too)"
-            ) from None
+        message = worker.connection.recv()
+        if message[0] == "large":
+            _, media_type, size, resident = message
+            room = self._reserve(size, scope)
+            worker.connection.send(room)
+            if not room:
+                busy = ServerBusy("too many large results are being sent; retry shortly")
+                return "error", busy, True
+            body = self._receive(worker, deadline)
+            message = ("ok", Serialized(media_type, body), resident)
         status, answer, resident = message
-        # A worker that ran slowly at low priority, or grew, is replaced: its priority
-        # cannot be raised back, and memory freed by a query is seldom given back.
-        keep = not demoted and resident - worker.baseline <= self._recycle_bytes
+        # A worker that grew is replaced: memory freed by a job is seldom given back. One
+        # that was demoted stays at its lower priority (it cannot be raised back), which
+        # only ever favours the server's own process.
+        keep = resident - worker.baseline <= self._recycle_bytes
         if not keep:
             self._retire(worker)
         return status, answer, keep
@@ -686,26 +741,30 @@ class WorkerPool:
         return True
 
     def close(self) -> None:
-        """Stop every worker and the supervisor; wake every waiting job."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        self._wake()
-        if self._supervisor.is_alive() and self._supervisor is not threading.current_thread():
-            self._supervisor.join()
-        with self._cond:
-            workers = list(self._live)
-            self._live.clear()
-            self._idle.clear()
-        for worker in workers:
-            self._retire(worker)
-        for worker in workers:
-            worker.process.join()
-            worker.connection.close()
-        self._lifeline_end.close()
-        self._lifeline.close()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
+        """Stop every worker and the supervisor; every job waiting or running gets 503.
+
+        Safe to call twice and from several threads: the server calls it when the grace
+        period after SIGTERM ends, and again as the application shuts down.
+        """
+        with self._closing:
+            if self._closed_fully:
+                return
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+            self._wake()
+            if self._supervisor is not threading.current_thread():
+                self._supervisor.join()
+            with self._cond:
+                workers = list(self._live)
+                self._live.clear()
+                self._idle.clear()
+            for worker in workers:  # a running job's thread sees its worker end
+                self._retire(worker)
+            self._lifeline_end.close()
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            self._closed_fully = True
 
 
 class InlinePool:

@@ -238,7 +238,7 @@ async def validate(request: Request) -> Response:
     job = ValidationJob(service.settings.project, body, media_type, accepted[0])
     # In a worker, under the time and memory limits of queries: parsing and SHACL are
     # where a hostile body costs the most.
-    report = await run_in_threadpool(service.pool.run, job)
+    report = await run_in_threadpool(service.validation_pool.run, job)
     return Response(report.body, media_type=report.media_type, headers={"Vary": "Accept"})
 
 

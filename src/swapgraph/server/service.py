@@ -81,23 +81,21 @@ class GraphService:
         self._store_dir: Path | None = None
         self._store_fd: int | None = None
         self.pool: WorkerPool | InlinePool
+        #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
+        self.validation_pool: WorkerPool
         if settings.engine.startswith(("http://", "https://")):
             self.engine_name = "remote"
             self.pool = InlinePool(
                 RemoteEngine(settings.engine, settings.timeout), settings.max_pending
             )
+            # Queries go to the remote endpoint, but validation is work done here: it
+            # runs in a worker, under the same limits, as it does beside a local engine.
+            self.validation_pool = self._worker_pool(WorkerEngine("empty"), workers=1)
         elif settings.engine in ("oxigraph", "rdflib"):
             self.engine_name = settings.engine
             spec = self._worker_engine()
             try:
-                self.pool = WorkerPool(
-                    spec,
-                    settings.workers,
-                    settings.timeout,
-                    settings.max_pending,
-                    memory_bytes=settings.worker_memory_bytes,
-                    results_in_flight=settings.results_in_flight_bytes,
-                )
+                self.pool = self.validation_pool = self._worker_pool(spec, settings.workers)
             except BaseException:
                 self._remove_store()
                 raise
@@ -109,6 +107,17 @@ class GraphService:
         #: The dataset as an :class:`~swapgraph.engine.Engine` for code that queries it
         #: (views, exports, pages), under the same limits as every other query.
         self.engine = ServiceEngine(self)
+
+    def _worker_pool(self, spec: WorkerEngine, workers: int) -> WorkerPool:
+        settings = self.settings
+        return WorkerPool(
+            spec,
+            workers,
+            settings.timeout,
+            settings.max_pending,
+            memory_bytes=settings.worker_memory_bytes,
+            results_in_flight=settings.results_in_flight_bytes,
+        )
 
     def _worker_engine(self) -> WorkerEngine:
         named = tuple(self.settings.named_graphs.items())
@@ -183,6 +192,7 @@ class GraphService:
     def close(self) -> None:
         """Stop the workers and remove the store."""
         self.pool.close()
+        self.validation_pool.close()
         self._remove_store()
 
 
