@@ -339,6 +339,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         cors_origins=tuple(args.cors),
         named_graphs=named,
         workers=args.workers,
+        base_url=args.base_url,
     )
     try:
         serve(settings, args.host, args.port, args.allow_invalid)
@@ -377,6 +378,12 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--workers", type=int, default=2, metavar="N", help="queries that run at once (default: 2)"
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the public URL the service is reached at (e.g. behind a proxy), used for "
+        "absolute URLs; default: the address it listens on (the Host header is never trusted)",
     )
     parser.add_argument(
         "--allow-invalid", action="store_true", help="serve even if the graph has violations"

@@ -11,6 +11,7 @@ import uvicorn
 from swapgraph.errors import SwapgraphError
 from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
+from swapgraph.server.http11 import uvicorn_options
 from swapgraph.validate import validate_project
 
 
@@ -56,4 +57,11 @@ def serve(
     )
     out.flush()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        **uvicorn_options(settings.read_timeout),
+    )

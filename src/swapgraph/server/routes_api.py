@@ -13,11 +13,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from swapgraph.engine import NotAcceptable
+from swapgraph.limits import check_json_depth, check_rdf_upload
 from swapgraph.named_queries import NamedQuery
 from swapgraph.report import render_json
 from swapgraph.server import shacl_report
 from swapgraph.server.negotiation import acceptable
-from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
+from swapgraph.server.requests import (
+    BadRequest,
+    UnsupportedMediaType,
+    public_url,
+    read_body,
+    record_query,
+    single_values,
+)
 from swapgraph.server.service import GraphService
 from swapgraph.validate import ValidationReport, validate_graph
 
@@ -100,7 +108,7 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
 
 def _named_query_endpoint(query: NamedQuery) -> Any:
     def run_named_query(request: Request) -> Response:
-        raw = dict(request.query_params)
+        raw = single_values(request)
         format_name = raw.pop("format", None)
         bindings = query.bind(raw)
         accepted = acceptable(_RESULT_TYPES, request.headers.get("accept"), format_name)
@@ -122,7 +130,7 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
             "name": q.name,
             "summary": q.summary,
             "description": q.description,
-            "url": str(request.url_for(f"query_{q.name}")),
+            "url": public_url(request, f"query_{q.name}"),
             "parameters": [
                 {
                     "name": p.name,
@@ -180,9 +188,9 @@ def stats(request: Request) -> Response:
     void = Graph()
     void.bind("void", VOID)
     void.bind("dct", DCTERMS)
-    dataset = URIRef(str(request.url_for("stats")) + "#dataset")
+    dataset = URIRef(public_url(request, "stats") + "#dataset")
     void.add((dataset, RDF.type, VOID.Dataset))
-    void.add((dataset, VOID.sparqlEndpoint, URIRef(str(request.url_for("sparql_get")))))
+    void.add((dataset, VOID.sparqlEndpoint, URIRef(public_url(request, "sparql_get"))))
     for key in ("triples", "entities", "classes", "properties"):
         void.add((dataset, VOID[key], Literal(int(row[key]["value"]), datatype=XSD.integer)))
     modified = max((f.stat().st_mtime for f in service.data_files), default=None)
@@ -250,7 +258,12 @@ def _validate(service: GraphService, body: bytes, media_type: str) -> Validation
     except UnicodeDecodeError as error:
         raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
     if media_type == "application/ld+json":
+        check_json_depth(text)
         _refuse_remote_contexts(text)
+    try:
+        check_rdf_upload(text, media_type)
+    except SyntaxError as error:
+        raise BadRequest(f"the body is not valid {media_type}: {error}") from None
     data = Graph()
     try:
         data.parse(data=text, format=_VALIDATE_TYPES[media_type])

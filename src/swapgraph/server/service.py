@@ -47,6 +47,11 @@ class Settings:
         max_pending: Queries that may run or wait at once; more get 503.
         max_body_bytes: Largest request body accepted (413 beyond).
         max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
+        base_url: The service's public URL (``https://example.org/swapgraph``), used for
+            every absolute URL it writes; without it, the address it listens on is used,
+            never the client's ``Host`` header.
+        read_timeout: Seconds a client has to send one whole request, headers and body;
+            the connection is closed after.
     """
 
     project: Project
@@ -58,6 +63,8 @@ class Settings:
     max_pending: int = 16
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 200_000_000
+    base_url: str | None = None
+    read_timeout: float = 30.0
 
 
 class GraphService:
