@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
@@ -156,6 +157,10 @@ class Parameter:
             value = str(PREFIXES[prefix]) + local
         if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
             raise self._bad(value, expected)
+        try:
+            ox.NamedNode(value)  # RFC 3987 in full: engines refuse what it refuses
+        except ValueError:
+            raise self._bad(value, expected) from None
         return value
 
     def _bad(self, raw: str, expected: str) -> ParameterError:
