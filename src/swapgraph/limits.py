@@ -6,11 +6,11 @@ and on deeply nested JSON-LD, rdflib binds prefixes in quadratic time, and a lon
 used many times expands a small body into gigabytes. These checks refuse such input before
 any engine or parser sees it, with a message that says which limit was passed.
 
-Measured on pyoxigraph 0.5.13 with an 8 MiB stack (``tests/test_server_limits.py`` keeps the
-measurement script honest): a query crashes at about 2,200 nested ``{``, 2,600 chained
-``MINUS`` or ``BIND``, 4,700 nested ``(``, 6,500 ``UNION`` or ``OPTIONAL``, 6,900 ``+``,
-9,300 ``FILTER``, ``!`` or ``||``; JSON-LD at 10,000 nested objects. The limits below stay
-at least four times under each.
+Measured on pyoxigraph 0.5.13 with an 8 MiB stack, each shape alone in a subprocess
+(``tests/test_bad_input_limits.py`` runs the largest queries let through): a query crashes
+at about 2,200 nested ``{``, 2,600 chained ``MINUS`` or ``BIND``, 4,700 nested ``(``,
+6,500 ``UNION`` or ``OPTIONAL``, 6,900 ``+``, 9,300 ``FILTER``, ``!`` or ``||``; JSON-LD
+at 10,000 nested objects. The limits below stay at least four times under each.
 """
 
 from __future__ import annotations
