@@ -26,6 +26,7 @@ from swapgraph.server.requests import (
     LOG_KEY,
     BadRequest,
     BodyTooLarge,
+    HeadAsGet,
     StrictRequestTarget,
     UnsupportedMediaType,
 )
@@ -107,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
             allow_headers=["Accept", "Content-Type"],
         )
     app.add_middleware(StrictRequestTarget)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog)
     return app
 

@@ -98,7 +98,7 @@ async def entity(path: str, request: Request) -> Response:
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == "text/html":
         html = await run_in_threadpool(web.entity_html, service, iri, graph)
-        return Response(html, media_type="text/html")
+        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
     return _write(graph, media_type)
 
 
@@ -108,7 +108,8 @@ async def ontology(request: Request) -> Response:
     media_type = _negotiate(request, "the ontology")
     service: GraphService = request.app.state.service
     if media_type == "text/html":
-        return Response(render_ontology_html(service.ontology), media_type="text/html")
+        html = render_ontology_html(service.ontology)
+        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
     return _write(service.ontology, media_type)
 
 

@@ -11,7 +11,7 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph.errors import ParameterError, SwapgraphError
 
@@ -144,3 +144,29 @@ def _target_problem(raw_path: bytes, query_string: bytes) -> str | None:
     except UnicodeDecodeError:
         return "the query string is not percent-encoded UTF-8"
     return None
+
+
+class HeadAsGet:
+    """ASGI middleware: answer ``HEAD`` as ``GET`` would, headers only (RFC 9110 §9.3.2).
+
+    FastAPI routes declared with ``GET`` do not answer ``HEAD``; clients and caches use it
+    to check a resource without fetching it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request as GET and drop the body it writes."""
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

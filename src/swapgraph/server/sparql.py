@@ -162,7 +162,8 @@ async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
     # reaches one (in a thread: on a megabyte of text the check takes a fraction of a second).
     await run_in_threadpool(check_read_only_query, sparql)
     formats = [value for key, value in params if key == "format"]
-    accepted = acceptable(ALL_MEDIA_TYPES, request.headers.get("accept"), _last(formats))
+    # Every value counts: SPARQLWrapper sends a short name and media types as two values.
+    accepted = acceptable(ALL_MEDIA_TYPES, request.headers.get("accept"), ",".join(formats))
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
@@ -180,10 +181,6 @@ def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
         except ValueError:
             raise BadRequest(f"{key} must be an absolute IRI, not {iri[:100]!r}") from None
     return iris
-
-
-def _last(values: list[str]) -> str | None:
-    return values[-1] if values else None
 
 
 def _service_description(request: Request, format_name: str | None) -> Response:
