@@ -373,6 +373,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         named_graphs=named,
         workers=args.workers,
         worker_memory_bytes=args.worker_memory * 1_000_000 if args.worker_memory else None,
+        base_url=args.base_url,
     )
     try:
         serve(settings, args.host, args.port, args.allow_invalid, grace=args.grace)
@@ -432,6 +433,12 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=4000,
         metavar="MB",
         help="address space of each query worker; 0 for no limit (default: 4000)",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the public URL the service is reached at (e.g. behind a proxy), used for "
+        "absolute URLs; default: the address it listens on (the Host header is never trusted)",
     )
     parser.add_argument(
         "--allow-invalid", action="store_true", help="serve even if the graph has violations"

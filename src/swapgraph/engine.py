@@ -34,6 +34,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 from swapgraph.errors import QueryError, QueryTimeout
+from swapgraph.limits import LimitExceeded
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
 from swapgraph.query_text import add_values_block, check_read_only_query
@@ -499,12 +500,16 @@ class RdflibEngine:
             raise QuerySyntaxError(
                 f"SPARQL syntax error at {error.lineno}:{error.col}: {error.msg}"
             ) from None
+        except RecursionError:
+            raise _too_deep_for_rdflib() from None
         try:
             query = translateQuery(parsed, base=base_iri)
             if dataset is not None:
                 _replace_dataset(query, dataset)
             initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
             return self.dataset.query(query, initBindings=initial)
+        except RecursionError:
+            raise _too_deep_for_rdflib() from None
         except Exception as error:  # rdflib raises many types while evaluating
             raise QueryError(f"query failed: {error}") from None
 
@@ -554,6 +559,14 @@ class RdflibEngine:
         except Exception as error:  # a writer failing on an unusual term
             raise QueryError(f"cannot write the result as {media_type}: {error}") from None
         return Serialized(media_type, _check_size(body or b"", max_bytes))
+
+
+def _too_deep_for_rdflib() -> LimitExceeded:
+    # rdflib's parser recurses in Python, whose recursion limit is reached well before the
+    # service's own limits (a few dozen nested brackets): a 400, not a crash.
+    return LimitExceeded(
+        "the query nests too deeply for the rdflib engine; flatten it, or use the oxigraph engine"
+    )
 
 
 def _replace_dataset(query: Query, dataset: QueryDataset) -> None:

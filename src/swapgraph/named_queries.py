@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
@@ -153,9 +154,14 @@ class Parameter:
         return Literal(raw, datatype=XSD.string)
 
     def _iri(self, value: str) -> str:
+        expected = "an absolute IRI or a compact IRI such as state:russia"
         iri = as_iri(value)
         if iri is None:
-            raise self._bad(value, "an absolute IRI or a compact IRI such as state:russia")
+            raise self._bad(value, expected)
+        try:
+            ox.NamedNode(iri)  # RFC 3987 in full: engines refuse what it refuses
+        except ValueError:
+            raise self._bad(value, expected) from None
         return iri
 
     def _bad(self, raw: str, expected: str) -> ParameterError:

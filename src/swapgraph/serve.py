@@ -25,6 +25,7 @@ from swapgraph.checked import checked_report
 from swapgraph.errors import SwapgraphError
 from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
+from swapgraph.server.http11 import uvicorn_options
 
 #: Exit code of ``serve`` when it cannot listen on the address (port taken, no such host).
 EXIT_CANNOT_LISTEN = 3
@@ -141,7 +142,11 @@ def serve(
         # uvicorn's own limit is a last resort: it cancels requests, which logs tracebacks
         # and answers 500. The pool is closed first, and its jobs answer 503.
         config = uvicorn.Config(
-            app, access_log=False, log_level="warning", timeout_graceful_shutdown=grace + 5
+            app,
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=grace + 5,
+            **uvicorn_options(settings.read_timeout),
         )
         serving = True
         _Server(config, service.pool.close, grace).run(sockets=[sock])

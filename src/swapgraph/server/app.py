@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swapgraph import __version__
 from swapgraph.engine import NotAcceptable, QuerySyntaxError, ResultTooLarge
 from swapgraph.errors import ParameterError, QueryError, QueryTimeout, SwapgraphError
+from swapgraph.limits import LimitExceeded
 from swapgraph.query_text import QueryRefused
 from swapgraph.server import linked_data, routes_api, routes_export, routes_ld, sparql, web
 from swapgraph.server.linked_data import UnknownEntity
@@ -26,6 +27,8 @@ from swapgraph.server.requests import (
     LOG_KEY,
     BadRequest,
     BodyTooLarge,
+    HeadAsGet,
+    StrictRequestTarget,
     UnsupportedMediaType,
 )
 from swapgraph.server.service import GraphService, Settings
@@ -38,6 +41,7 @@ _STATUS: list[tuple[type[SwapgraphError], int]] = [
     (QuerySyntaxError, 400),
     (BadRequest, 400),
     (BadFormat, 400),
+    (LimitExceeded, 400),
     (QueryRefused, 403),
     (UnknownEntity, 404),
     (NotAcceptable, 406),
@@ -146,6 +150,8 @@ def create_app(settings: Settings) -> FastAPI:
         )
     app.add_middleware(PoolScope)
     app.add_middleware(security_headers)
+    app.add_middleware(StrictRequestTarget)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog)
     return app
 

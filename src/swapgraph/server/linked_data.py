@@ -97,7 +97,7 @@ async def entity(path: str, request: Request) -> Response:
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == "text/html":
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
-        return Response(html, media_type="text/html")
+        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
     if media_type == "application/ld+json":
         return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return _write(graph, media_type)
@@ -110,7 +110,11 @@ async def ontology(request: Request) -> Response:
     service: GraphService = request.app.state.service
     if media_type == "text/html":
         history = await run_in_threadpool(routes_ld.version_history_html, service)
-        return Response(render_ontology_html(service.ontology, history), media_type="text/html")
+        return Response(
+            render_ontology_html(service.ontology, history),
+            media_type="text/html",
+            headers={"Vary": "Accept"},
+        )
     return _write(service.ontology, media_type)
 
 

@@ -12,12 +12,20 @@ from fastapi.responses import JSONResponse, Response
 from rdflib import Graph
 
 from swapgraph.engine import Engine, NotAcceptable, Serialized
+from swapgraph.limits import check_json_depth, check_rdf_upload
 from swapgraph.named_queries import NamedQuery
 from swapgraph.paths import Project
 from swapgraph.report import render_json
 from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.negotiation import acceptable
-from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
+from swapgraph.server.requests import (
+    BadRequest,
+    UnsupportedMediaType,
+    public_url,
+    read_body,
+    record_query,
+    single_values,
+)
 from swapgraph.server.service import GraphService
 from swapgraph.validate import ValidationReport, validate_graph
 
@@ -100,7 +108,7 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
 
 def _named_query_endpoint(query: NamedQuery) -> Any:
     def run_named_query(request: Request) -> Response:
-        raw = dict(request.query_params)
+        raw = single_values(request)
         format_name = raw.pop("format", None)
         bindings = query.bind(raw, _service(request).engine)
         accepted = acceptable(_RESULT_TYPES, request.headers.get("accept"), format_name)
@@ -122,7 +130,7 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
             "name": q.name,
             "summary": q.summary,
             "description": q.description,
-            "url": str(request.url_for(f"query_{q.name}")),
+            "url": public_url(request, f"query_{q.name}"),
             "parameters": [
                 {
                     "name": p.name,
@@ -266,7 +274,12 @@ def _validate(project: Project, body: bytes, media_type: str) -> ValidationRepor
     except UnicodeDecodeError as error:
         raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
     if media_type == "application/ld+json":
+        check_json_depth(text)
         _refuse_remote_contexts(text)
+    try:
+        check_rdf_upload(text, media_type)
+    except SyntaxError as error:
+        raise BadRequest(f"the body is not valid {media_type}: {error}") from None
     data = Graph()
     try:
         data.parse(data=text, format=_VALIDATE_TYPES[media_type])

@@ -54,6 +54,11 @@ class Settings:
             that needs more fails, or its worker dies and is replaced. None: no limit.
         results_in_flight_bytes: Bytes of large finished results the server holds at once;
             a result that finds no room is answered 503 (retry).
+        base_url: The service's public URL (``https://example.org/swapgraph``), used for
+            every absolute URL it writes; without it, the address it listens on is used,
+            never the client's ``Host`` header.
+        read_timeout: Seconds a client has to send one whole request, headers and body;
+            the connection is closed after.
     """
 
     project: Project
@@ -67,6 +72,8 @@ class Settings:
     max_result_bytes: int = 200_000_000
     worker_memory_bytes: int | None = 4_000_000_000
     results_in_flight_bytes: int = 400_000_000
+    base_url: str | None = None
+    read_timeout: float = 30.0
 
 
 class GraphService:

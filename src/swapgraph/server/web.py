@@ -34,8 +34,12 @@ async def home() -> HTMLResponse:
 @router.get("/static/{path:path}", include_in_schema=False)
 async def static_file(path: str) -> Response:
     """The page's scripts, styles and images (only files of ``static/``)."""
-    file = (STATIC_DIR / path).resolve()
-    media_type = _MEDIA_TYPES.get(file.suffix)
-    if media_type is None or not file.is_relative_to(STATIC_DIR) or not file.is_file():
-        return Response(f"{path}: no such file\n", status_code=404, media_type="text/plain")
+    missing = Response(f"{path[:200]}: no such file\n", status_code=404, media_type="text/plain")
+    try:
+        file = (STATIC_DIR / path).resolve()
+        media_type = _MEDIA_TYPES.get(file.suffix)
+        if media_type is None or not file.is_relative_to(STATIC_DIR) or not file.is_file():
+            return missing
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return missing
     return FileResponse(file, media_type=media_type, headers={"Cache-Control": "no-cache"})
