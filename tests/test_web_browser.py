@@ -80,6 +80,28 @@ def page(browser: object, server: RunningServer, request: pytest.FixtureRequest)
     assert not outside, f"the page fetched from elsewhere: {outside}"
 
 
+def write_query(page: Page, text: str) -> None:
+    """Replace the SPARQL editor's text, as pasting would (no auto-closed brackets)."""
+    editor = page.locator(".sparql-editor .cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def line_of(page: Page, selector: str) -> int:
+    """The editor's line number (1-based) holding the first element matching ``selector``."""
+    return int(
+        page.locator(".sparql-editor .cm-content").evaluate(
+            """(content, selector) => {
+                const lines = [...content.querySelectorAll(".cm-line")];
+                return lines.findIndex((line) => line.querySelector(selector)) + 1;
+            }""",
+            selector,
+        )
+    )
+
+
 def test_named_query_runs_and_shows_its_rows(page: Page, server: RunningServer) -> None:
     page.goto(f"{server.url}/")
     page.select_option("#named", "exchanges-between")
@@ -108,8 +130,8 @@ def test_edited_query_runs_with_ctrl_enter_sorts_and_reopens_from_its_link(
         "SELECT ?exchange ?people WHERE { ?exchange swap:transfer/swap:peopleCount ?people }\n"
         "ORDER BY ?exchange LIMIT 12"
     )
-    page.fill("#sparql", query)
-    page.press("#sparql", "Control+Enter")
+    write_query(page, query)
+    page.keyboard.press("Control+Enter")
     rows = page.locator("table.results tbody tr")
     expect(rows).to_have_count(12)
     people = page.locator("table.results tbody td:nth-child(2)")
@@ -134,11 +156,55 @@ def test_edited_query_runs_with_ctrl_enter_sorts_and_reopens_from_its_link(
 def test_query_error_is_shown_as_one_line(page: Page, server: RunningServer) -> None:
     page.goto(f"{server.url}/")
     page.select_option("#named", "")
-    page.fill("#sparql", "SELECT ?x WHERE { ?x ?y }")
-    page.press("#sparql", "Control+Enter")
+    write_query(page, "SELECT ?x WHERE { ?x ?y }")
+    page.keyboard.press("Control+Enter")
     status = page.locator("#status.error")
     expect(status).to_contain_text("400")
     expect(page.locator("table.results")).to_have_count(0)
+
+
+def test_editor_marks_a_keyword_typo_before_running(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    write_query(page, "SELECT ?x WHERE {\n  ?x ?p ?o .\n  FILTR (?x)\n}\nLIMIT 1")
+    marked = page.locator(".sparql-editor .cm-lintRange-error").first
+    expect(marked).to_be_visible()
+    assert line_of(page, ".cm-lintRange-error") == 3
+    expect(page.locator("#status.error")).to_have_count(0)  # found before any run
+
+
+def test_editor_marks_the_servers_error_where_it_says(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    # Valid grammar, but an undeclared prefix: only the server finds it.
+    write_query(page, "SELECT ?x WHERE {\n  ?x a nowhere:Thing\n}")
+    expect(page.locator(".sparql-editor .cm-lintRange-error")).to_have_count(0)
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#status.error")).to_contain_text("400")
+    message = page.locator("#status").inner_text()
+    line = int(message.split(" at ", 1)[1].split(":", 1)[0])
+    expect(page.locator(".sparql-editor .cm-lintRange-error").first).to_be_visible()
+    assert line_of(page, ".cm-lintRange-error") == line
+
+
+def test_editor_highlights_and_completes_terms_and_prefixes(
+    page: Page, server: RunningServer
+) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    write_query(page, "SELECT ?x WHERE {\n  ?x a ")
+    page.keyboard.type("swap:Exch")
+    options = page.locator(".sparql-editor .cm-tooltip-autocomplete li")
+    expect(options.first).to_contain_text("swap:Exchange")
+    options.first.click()
+    text = page.locator("#sparql").input_value()
+    # The term, and a declaration of its prefix that the query lacked.
+    assert text.startswith("PREFIX swap: <https://w3id.org/swapgraph/ontology#>\n")
+    assert "?x a swap:Exchange" in text
+    keyword = page.locator(".sparql-editor .cm-line span", has_text="SELECT").first
+    line = page.locator(".sparql-editor .cm-line", has_text="SELECT").first
+    colour = "(element) => getComputedStyle(element).color"
+    assert keyword.evaluate(colour) != line.evaluate(colour), "no highlighting"
 
 
 def test_network_view_draws_the_actors(page: Page, server: RunningServer) -> None:
