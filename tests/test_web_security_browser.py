@@ -145,6 +145,9 @@ def test_pages_work_with_the_network_off(watched: Watched, server: RunningServer
     page = watched.page
     page.goto(f"{server.url}/")
     expect(page.locator("table.results tbody tr").first).to_be_visible()
+    expect(page.locator(".sparql-editor .cm-content")).to_be_visible()  # the packaged editor
+    page.goto(f"{server.url}/#timeline")
+    expect(page.locator("svg.timeline-view a.exchange").first).to_be_visible()
     page.goto(f"{server.url}/#network")
     expect(page.locator("svg.network-view a.node").first).to_be_visible()
     page.goto(f"{server.url}/ontology")
