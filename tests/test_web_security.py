@@ -252,7 +252,7 @@ def test_docs_load_swagger_ui_from_this_server(hostile_server: RunningServer) ->
 
 
 @pytest.mark.slow
-def test_wheel_ships_swagger_ui_and_no_node_modules(tmp_path: Path) -> None:
+def test_wheel_ships_swagger_ui_and_the_editor_and_no_node_modules(tmp_path: Path) -> None:
     # The build hook (hatch_build.py) puts the git-ignored vendor/ files into the wheel.
     build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
     subprocess.run([*build, "-w", str(tmp_path), str(REPO_ROOT)], check=True)
@@ -261,4 +261,5 @@ def test_wheel_ships_swagger_ui_and_no_node_modules(tmp_path: Path) -> None:
     vendor = "swapgraph/server/static/vendor/swagger-ui/"
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
         assert vendor + asset in names
+    assert "swapgraph/server/static/vendor/editor/editor.js" in names
     assert not [name for name in names if "node_modules" in name or "frontend/" in name]

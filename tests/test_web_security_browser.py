@@ -7,11 +7,15 @@ violations recorded, and with ``window.__pwned`` as the canary the hostile data 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from rdflib import Literal
 
 from swapgraph.server import Settings
 from swapgraph.server.entity_page import safe_href
@@ -141,6 +145,9 @@ def test_pages_work_with_the_network_off(watched: Watched, server: RunningServer
     page = watched.page
     page.goto(f"{server.url}/")
     expect(page.locator("table.results tbody tr").first).to_be_visible()
+    expect(page.locator(".sparql-editor .cm-content")).to_be_visible()  # the packaged editor
+    page.goto(f"{server.url}/#timeline")
+    expect(page.locator("svg.timeline-view a.exchange").first).to_be_visible()
     page.goto(f"{server.url}/#network")
     expect(page.locator("svg.network-view a.node").first).to_be_visible()
     page.goto(f"{server.url}/ontology")
@@ -171,3 +178,21 @@ def test_page_scripts_apply_the_same_link_rule_as_the_server(
     page.goto(f"{server.url}/ontology")
     href = page.evaluate("async (iri) => (await import('/static/js/sparql.js')).safeHref(iri)", iri)
     assert href == safe_href(iri)
+
+
+def test_csv_download_neutralises_formulas(watched: Watched, server: RunningServer) -> None:
+    page = watched.page
+    cells = ['=HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(A1)", "\tx", "-5", "2.5e3", "ok"]
+    values = " ".join(Literal(cell).n3() for cell in cells)
+    query = f"SELECT ?v WHERE {{ VALUES ?v {{ {values} }} }}"
+    page.goto(f"{server.url}/#query?sparql={quote(query)}")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(len(cells))
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    numbers = {"-5", "2.5e3"}  # not formulas: kept as they are
+    expected = {f"'{c}" if c[0] in "=+-@\t" and c not in numbers else c for c in cells}
+    assert rows[0] == ["v"]
+    assert {row[0] for row in rows[1:]} == expected
+    watched.assert_nothing_ran()

@@ -73,11 +73,25 @@ export function resultsTable(json) {
   return h("table", { class: "results" }, h("thead", {}, h("tr", {}, headers)), tbody);
 }
 
-function csvField(value) {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+// A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+// injection"); a number such as -5 is not a formula and stays as it is.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A value made inert for spreadsheets: a leading ' where it would start a formula. */
+export function neutralised(value) {
+  return FORMULA_START.test(value) && !NUMBER.test(value) ? `'${value}` : value;
 }
 
-/** SPARQL 1.1 CSV results: plain values, unbound as empty fields, CRLF line ends. */
+function csvField(value) {
+  const safe = neutralised(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/**
+ * SPARQL 1.1 CSV results: plain values, unbound as empty fields, CRLF line ends; values that
+ * a spreadsheet would run as formulas start with a ' (see neutralised).
+ */
 export function toCsv(json) {
   const variables = json.head.vars;
   const lines = [variables.map(csvField).join(",")];
