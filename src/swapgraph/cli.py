@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -612,4 +613,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"swapgraph: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception as error:  # a bug, or data the checks missed: one line, not a traceback
+        if os.environ.get("SWAPGRAPH_DEBUG"):
+            raise
+        print(
+            f"swapgraph: error: unexpected {type(error).__name__}: {error}; run `swapgraph "
+            "validate`, and if the data conforms, report this (SWAPGRAPH_DEBUG=1 shows where)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR

@@ -17,11 +17,22 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from swapgraph.errors import ProjectError, RDFSyntaxError
 from swapgraph.namespaces import bind_prefixes
 from swapgraph.paths import Project, rdf_format
+
+# xsd:integer and the types derived from it, which Oxigraph stores as 64-bit integers.
+_INTEGER_TYPES = frozenset(
+    XSD[name]
+    for name in (
+        "integer", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
 
 
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:
@@ -168,7 +179,8 @@ def check_iris(graph: Graph, texts: Mapping[Path, str]) -> None:
     """Refuse IRIs that Oxigraph would refuse (a space, ``{}|^`` and the like, no scheme).
 
     rdflib accepts such IRIs, so without this check a graph that validates would stop
-    ``serve`` and ``query`` from loading.
+    ``serve`` and ``query`` from loading. Integers beyond 64 bits are refused too: Oxigraph
+    keeps them as ill-typed literals that its ``SUM`` skips while rdflib's adds them.
 
     Args:
         graph: The parsed graph.
@@ -183,6 +195,8 @@ def check_iris(graph: Graph, texts: Mapping[Path, str]) -> None:
             if isinstance(term, Literal):
                 if term.datatype is None:
                     continue
+                if len(term) > 18 and term.datatype in _INTEGER_TYPES:
+                    _check_integer(term, texts)
                 term = term.datatype
             if not isinstance(term, URIRef):
                 continue
@@ -195,6 +209,15 @@ def check_iris(graph: Graph, texts: Mapping[Path, str]) -> None:
             except ValueError as error:
                 path, line = _locate(iri, texts)
                 raise RDFSyntaxError(path, f"IRI <{iri}> is not valid: {error}", line) from None
+
+
+def _check_integer(value: Literal, texts: Mapping[Path, str]) -> None:
+    number = value.toPython()
+    if isinstance(number, int) and not -(2**63) <= number < 2**63:
+        path, line = _locate(str(value), texts)
+        raise RDFSyntaxError(
+            path, f"integer of {len(str(value))} digits is beyond the 64 bits Oxigraph holds", line
+        )
 
 
 def _locate(iri: str, texts: Mapping[Path, str]) -> tuple[Path, int | None]:
