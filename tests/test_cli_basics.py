@@ -52,3 +52,17 @@ def test_info_counts_entities_of_the_real_graph(capsys: pytest.CaptureFixture[st
     assert (
         f"exchanges from:   {min(r['date'] for r in rows)} to {max(r['date'] for r in rows)}" in out
     )
+
+
+def test_readme_documents_every_exit_code() -> None:
+    import re
+
+    from uvicorn.main import STARTUP_FAILURE
+
+    from swapgraph import cli
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    documented = {int(code) for code in re.findall(r"^\| (\d) \| ", readme, re.MULTILINE)}
+    constants = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
+    # uvicorn's own exit code when `serve` cannot listen (a busy port).
+    assert documented == constants | {STARTUP_FAILURE}

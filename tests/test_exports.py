@@ -245,14 +245,13 @@ def test_real_graph_picture_command(
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
 
 
-@pytest.mark.parametrize("name", ["Republic of Turkiye", "Türkiye", "TR", "Q43"])
-def test_export_filters_take_every_name_of_an_actor(
-    capsys: pytest.CaptureFixture[str], name: str
-) -> None:
+def test_export_filters_take_every_name_of_an_actor(capsys: pytest.CaptureFixture[str]) -> None:
     def edges(mediator: str) -> str:
         argv = ["export", "edges-csv", "--project", str(REPO_ROOT), "--mediator", mediator]
         assert main(argv) == 0
         return capsys.readouterr().out
 
-    assert edges(name) == edges("state:turkey")
-    assert len(edges(name).splitlines()) > 1
+    by_iri = edges("state:turkey")
+    assert len(by_iri.splitlines()) > 1
+    for name in ("Republic of Turkiye", "Türkiye", "TR", "Q43"):
+        assert edges(name) == by_iri, name

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.serving import RunningServer
+
+pytestmark = pytest.mark.slow  # a real server with its query workers
 
 QUERY = "exchanges-between"
 

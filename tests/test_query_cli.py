@@ -46,7 +46,7 @@ def test_named_query_with_parameters_as_json(capsys: pytest.CaptureFixture[str])
     assert row["name"] == {"type": "literal", "value": "griner"}
 
 
-@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("engine", ["oxigraph", pytest.param("rdflib", marks=pytest.mark.slow)])
 def test_csv_and_tsv(capsys: pytest.CaptureFixture[str], engine: str) -> None:
     args = ["named-figures", "--param", "name=griner", "--engine", engine]
     code, out, _ = run(capsys, *args, "--format", "csv")
@@ -171,6 +171,7 @@ def test_result_formats_escape_and_type_terms() -> None:
     assert render(result, "table").splitlines()[2] == 'tab here "q" line  Kyiv'
 
 
+@pytest.mark.slow  # starts Oxigraph server
 def test_named_query_through_a_remote_endpoint_matches_local(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

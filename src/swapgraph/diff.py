@@ -491,12 +491,19 @@ def materialise_revision(project: Project, revision: str) -> Iterator[Project]:
     with TemporaryDirectory(prefix="swapgraph-rev-") as temp:
         root = Path(temp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            # Only plain files and folders of the compared folders: what tarfile's "data"
+            # filter allows, checked here too because Pythons before 3.11.4 lack the filter.
             members = [
                 m
                 for m in tar.getmembers()
                 if PurePosixPath(m.name).parts[:1] in {(f,) for f in _COMPARED_FOLDERS}
+                and ".." not in PurePosixPath(m.name).parts
+                and (m.isfile() or m.isdir())
             ]
-            tar.extractall(root, members=members, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(root, members=members, filter="data")
+            else:  # pragma: no cover - Python < 3.11.4
+                tar.extractall(root, members=members)
         for folder in _COMPARED_FOLDERS:
             (root / folder).mkdir(exist_ok=True)
         yield Project(root)

@@ -33,8 +33,12 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
+# Imported here too (as X as X) for the modules that still import them from the engine.
+from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QueryError, QueryTimeout
 from swapgraph.limits import LimitExceeded
+from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
+from swapgraph.errors import ResultTooLarge as ResultTooLarge
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
 from swapgraph.query_text import add_values_block, check_read_only_query
@@ -132,18 +136,6 @@ _RDFLIB_FORMATS = {
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
 }
-
-
-class QuerySyntaxError(QueryError):
-    """The query text is not valid SPARQL; the message says where."""
-
-
-class NotAcceptable(QueryError):
-    """None of the media types the client accepts can carry this kind of result."""
-
-
-class ResultTooLarge(QueryError):
-    """The serialised result passed the size limit; nothing was sent."""
 
 
 def _not_acceptable(kind: str, offered: Sequence[str]) -> NotAcceptable:

@@ -54,7 +54,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from swapgraph.engine import Engine, QueryResult
-from swapgraph.errors import ParameterError, QueryError
+from swapgraph.errors import ParameterError, QueryError, QueryHeaderError
 from swapgraph.paths import Project
 from swapgraph.resolve import Resolver, as_iri, for_engine
 
@@ -79,21 +79,6 @@ _PARAM = re.compile(
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-class QueryHeaderError(QueryError):
-    """A named query's file is malformed; the message names the file and line.
-
-    Attributes:
-        path: The ``.rq`` file.
-        line: The 1-based line at fault, when there is one.
-    """
-
-    def __init__(self, path: Path, detail: str, line: int | None = None) -> None:
-        self.path = path
-        self.line = line
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {detail}")
 
 
 @dataclass(frozen=True)
