@@ -76,7 +76,8 @@ def _run_query(args: argparse.Namespace) -> int:
         text, bindings = query, {}
     else:
         text, bindings = query.text, query.bind(raw)
-    result = open_engine(project, args.engine).query(text, bindings)
+    # A command line starts afresh each time: the cached store spares parsing every file.
+    result = open_engine(project, args.engine, cached=True).query(text, bindings)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 
