@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from multiprocessing.connection import Connection
@@ -46,14 +47,26 @@ def content_key(project: Project) -> str:
         project: The graph project.
 
     Returns:
-        A hex SHA-256 over the versions of swapgraph and pyshacl and, for every ontology,
-        shapes and graph file, its path within the project and its bytes.
+        A hex SHA-256 over the versions of swapgraph, pyshacl and rdflib and, for every
+        ontology, shapes and graph file, its path within the project and its bytes.
+    """
+    files = [*project.ontology_files(), *project.shape_files(), *project.graph_files()]
+    return files_key(project, files, ("pyshacl", "rdflib"))
+
+
+def files_key(project: Project, files: Sequence[Path], packages: Sequence[str]) -> str:
+    """Return a hex SHA-256 over files (path in the project and bytes) and package versions.
+
+    Args:
+        project: The project the files belong to (their names are taken relative to it).
+        files: The inputs, in a stable order.
+        packages: The distributions whose version changes the result computed from them.
     """
     digest = hashlib.sha256()
     digest.update(f"format {_FORMAT}\nswapgraph {__version__}\n".encode())
-    digest.update(f"pyshacl {_package_version('pyshacl')}\n".encode())
-    digest.update(f"rdflib {_package_version('rdflib')}\n".encode())
-    for path in [*project.ontology_files(), *project.shape_files(), *project.graph_files()]:
+    for package in packages:
+        digest.update(f"{package} {_package_version(package)}\n".encode())
+    for path in files:
         data = path.read_bytes()
         name = path.relative_to(project.root).as_posix()
         # Name and length first, so that moving bytes from one file to the next changes the key.

@@ -87,7 +87,8 @@ def _run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     query = resolve_query(project, args.query, args.file)
     raw = parse_assignments(args.param)
-    engine = open_engine(project, args.engine)
+    # A command line starts afresh each time: the cached store spares parsing every file.
+    engine = open_engine(project, args.engine, cached=True)
     if isinstance(query, str):
         if raw:
             raise ParameterError("--param applies to named queries (api/NAME.rq) only")

@@ -122,6 +122,10 @@ class Project:
         """The last validation report, with the hash of the content it was computed from."""
         return self.cache_dir / "validation.json"
 
+    def store_cache_dir(self, key: str) -> Path:
+        """An on-disk Oxigraph store of the dataset whose files hash to ``key``."""
+        return self.cache_dir / f"store-{key[:32]}"
+
     @property
     def ontology_file(self) -> Path:
         """The main ontology file, which carries ``owl:versionInfo``."""
