@@ -39,7 +39,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
-from swapgraph import jsonld_context
+from swapgraph import dcat, jsonld_context
 from swapgraph.diff import (
     ProjectDiff,
     diff_graphs,
@@ -125,6 +125,7 @@ def release(
         path: ontology_text,
         project.changelog: _insert_entry(changelog, entry),
         **dumps,
+        **dcat.release_files(project, version, day, dumps),
     }
     created_dist = not project.dist_dir.exists()
     try:
