@@ -10,7 +10,9 @@ reuse the dataset: ``/.well-known/void`` (and ``/stats``), ``/releases`` with th
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
@@ -20,9 +22,9 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 
 from swapgraph import jsonld_context, ontology_versions, void
 from swapgraph.dcat import DUMP_TYPES, catalog_graph, find_release_file, find_releases
-from swapgraph.engine import NotAcceptable
+from swapgraph.engine import NotAcceptable, select
 from swapgraph.load import shapes_graph
-from swapgraph.namespaces import bind_prefixes
+from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import web
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
@@ -265,3 +267,48 @@ def release_file(version: str, name: str, request: Request) -> Response:
     suffix = ".dcat.ttl" if name.endswith(".dcat.ttl") else path.suffix
     media_type = _FILE_TYPES.get(suffix, "application/octet-stream")
     return FileResponse(path, media_type=media_type, filename=name)
+
+
+# --------------------------------------------------------------------------- crawlers
+
+#: The sitemap protocol's limit of URLs per file.
+SITEMAP_LIMIT = 50_000
+_ENTITY_PAGES = f"""
+SELECT DISTINCT ?s WHERE {{ ?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}
+ORDER BY ?s LIMIT {SITEMAP_LIMIT - 10}
+"""
+#: Pages for people besides the entities, listed first in the sitemap.
+_SITE_PAGES = ("", "ontology", "shapes", "releases")
+
+
+@router.get("/robots.txt", include_in_schema=False)
+def robots(request: Request) -> Response:
+    """Crawlers may read every page; the query services are for people and programs."""
+    site = addresses(request).site
+    lines = [
+        "User-agent: *",
+        "Disallow: /sparql",
+        "Disallow: /api/",
+        "Disallow: /export/",
+        "Disallow: /validate",
+        "Allow: /",
+        f"Sitemap: {site}sitemap.xml",
+    ]
+    return Response("\n".join(lines) + "\n", media_type="text/plain")
+
+
+@router.get("/sitemap.xml", include_in_schema=False)
+def sitemap(request: Request) -> Response:
+    """Every entity page, and the site's other pages (blocking: it queries)."""
+    site = addresses(request).site
+    rows = select(service_of(request).engine, _ENTITY_PAGES)
+    pages = [f"{site}{page}" for page in _SITE_PAGES]
+    pages += [
+        f"{site}id/{quote(str(row['s']).removeprefix(str(ID)), safe='/:@!$&()*+,;=-._~')}"
+        for row in rows
+    ]
+    urlset = ET.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
+    for page in pages:
+        ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = page
+    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/xml")

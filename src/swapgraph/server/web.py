@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph, URIRef
 
+from swapgraph.schema_org import entity_head
 from swapgraph.server.entity_page import describe_entity, render_entity
 from swapgraph.server.service import GraphService
 
@@ -53,7 +54,7 @@ def entity_html(service: GraphService, iri: URIRef, graph: Graph) -> str:
     Blocks while its queries run: call it off the event loop.
     """
     title, main = render_entity(describe_entity(service.engine, iri, graph))
-    return render_page(f"{title} · swapgraph", main)
+    return render_page(f"{title} · swapgraph", main, entity_head(service.engine, iri, graph))
 
 
 @router.get("/", include_in_schema=False, response_class=HTMLResponse)
