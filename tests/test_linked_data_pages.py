@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import httpx
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH
 
-from swapgraph.load import ontology_graph, shapes_graph
+from swapgraph import schema_org
+from swapgraph.load import data_graph, ontology_graph, shapes_graph
+from swapgraph.namespaces import ID, SWAP
 from swapgraph.paths import Project
 from swapgraph.server import Settings
 from tests.serving import RunningServer, swapgraph_server
@@ -164,3 +169,111 @@ def test_the_ontology_page_lists_the_changelog_versions(
     assert f"/ontology/{current}" in links
     assert "Ontology" in text and "Data" in text
     assert_no_inline_code(page)
+
+
+# --------------------------------------------------------------------------- entity pages
+
+SCHEMA = Namespace("https://schema.org/")
+
+
+def schema_org_block(page: Page) -> Graph:
+    [(_, text)] = [(a, t) for a, t in page.scripts if a.get("type") == "application/ld+json"]
+    return Graph().parse(data=text, format="json-ld")
+
+
+def test_entity_page_links_every_rdf_form(server: RunningServer) -> None:
+    url = f"{server.url}/id/exchange/2025-05-23-ru-ua"
+    _, page = html(url)
+    alternates = {
+        attrs["type"]: attrs["href"]
+        for tag, attrs in page.tags
+        if tag == "link" and attrs.get("rel") == "alternate"
+    }
+    formats = {
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/n-triples": "nt",
+        "application/rdf+xml": "xml",
+    }
+    assert set(alternates) == set(formats)
+    turtle = Graph().parse(data=httpx.get(url, headers={"Accept": "text/turtle"}).text)
+    for media_type, href in alternates.items():
+        answer = httpx.get(urljoin(url, href))
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith(media_type)
+        assert isomorphic(Graph().parse(data=answer.text, format=formats[media_type]), turtle)
+    assert_no_inline_code(page)
+
+
+def test_exchange_page_embeds_a_schema_org_event(server: RunningServer, project: Project) -> None:
+    iri = URIRef("https://w3id.org/swapgraph/id/exchange/2025-05-23-ru-ua")
+    _, page = html(f"{server.url}/id/exchange/2025-05-23-ru-ua")
+    event = schema_org_block(page)
+    data = data_graph(project)
+    assert (iri, RDF.type, SCHEMA.Event) in event
+    assert str(event.value(iri, SCHEMA.startDate)) == str(data.value(iri, SWAP.date))
+    assert str(event.value(iri, SCHEMA.name)) == str(data.value(iri, RDFS.label))
+    released_by = {
+        o for t in data.objects(iri, SWAP.transfer) for o in data.objects(t, SWAP.releasedBy)
+    }
+    about = set(event.objects(iri, SCHEMA.about))
+    assert released_by <= about
+    for actor in released_by:
+        assert (actor, RDF.type, SCHEMA.Country) in event
+        assert event.value(actor, SCHEMA.name) == data.value(actor, RDFS.label)
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("state/turkey", "Country"),
+        ("organisation/mit", "GovernmentOrganization"),
+        ("organisation/icrc", "Organization"),
+    ],
+)
+def test_actor_pages_embed_schema_org(
+    server: RunningServer, project: Project, path: str, kind: str
+) -> None:
+    iri = URIRef(f"https://w3id.org/swapgraph/id/{path}")
+    _, page = html(f"{server.url}/id/{path}")
+    described = schema_org_block(page)
+    assert (iri, RDF.type, SCHEMA[kind]) in described
+    data = data_graph(project)
+    assert described.value(iri, SCHEMA.name) == data.value(iri, RDFS.label)
+    for same in data.objects(iri, OWL.sameAs):
+        assert (iri, SCHEMA.sameAs, same) in described
+
+
+def test_schema_org_block_cannot_end_its_script_element() -> None:
+    iri = URIRef("https://w3id.org/swapgraph/id/person/x")
+    graph = Graph()
+    graph.add((iri, RDF.type, SWAP.Person))
+    hostile = "</script><script>alert(1)</script> & <!--"
+    graph.add((iri, RDFS.label, Literal(hostile)))
+    head = schema_org.head_html(iri, graph, lambda iris: {})
+    script = head.split('<script type="application/ld+json">', 1)[1].rsplit("</script>", 1)[0]
+    assert "</" not in script and "<!--" not in script
+    assert json.loads(script)["name"] == hostile
+
+
+def test_robots_and_sitemap_list_the_entity_pages(server: RunningServer, project: Project) -> None:
+    robots = httpx.get(f"{server.url}/robots.txt")
+    assert robots.status_code == 200
+    [sitemap_url] = [
+        line.split(":", 1)[1].strip()
+        for line in robots.text.splitlines()
+        if line.startswith("Sitemap:")
+    ]
+    assert sitemap_url == f"{server.url}/sitemap.xml"
+    assert "Disallow: /sparql" in robots.text
+    answer = httpx.get(sitemap_url)
+    assert answer.status_code == 200
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locations = [loc.text or "" for loc in ET.fromstring(answer.content).iter(f"{namespace}loc")]
+    graph = data_graph(project) + ontology_graph(project)
+    entities = {s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(str(ID))}
+    pages = [loc for loc in locations if "/id/" in loc]
+    assert len(pages) == len(entities)
+    assert f"{server.url}/id/state/russia" in pages
+    for page in pages[:: max(1, len(pages) // 5)]:
+        assert httpx.get(page, headers={"Accept": "text/html"}).status_code == 200

@@ -7,16 +7,20 @@ project, one serving a copy that has been released twice (so that it has dumps t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
+import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
+import yaml
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
-from swapgraph.dcat import W3ID
+from swapgraph import __version__
+from swapgraph.dcat import SPDX, W3ID
 from swapgraph.engine import OxigraphEngine, select
 from swapgraph.load import data_graph
 from swapgraph.namespaces import ID, SWAP
@@ -166,3 +170,114 @@ def test_an_older_version_iri_resolves_from_its_release_dump(
     assert next(current_graph.objects(None, OWL.versionInfo)) == Literal("0.3.0")
     # 0.1.0 was never released in this copy: nothing keeps it.
     assert httpx.get(f"{released_server.url}/ontology/0.1.0").status_code == 404
+
+
+# --------------------------------------------------------------------------- DCAT, releases
+
+
+def distributions(graph: Graph) -> list[URIRef]:
+    found = [d for d in graph.subjects(RDF.type, DCAT.Distribution) if isinstance(d, URIRef)]
+    assert found
+    return found
+
+
+def checksum_of(graph: Graph, distribution: URIRef) -> tuple[str, str]:
+    checksum = graph.value(distribution, SPDX.checksum)
+    algorithm = graph.value(checksum, SPDX.algorithm)
+    return str(algorithm), str(graph.value(checksum, SPDX.checksumValue))
+
+
+def test_release_writes_dcat_describing_its_real_dumps(released: Project) -> None:
+    for version, day in (("0.2.0", FIRST_DAY), ("0.3.0", SECOND_DAY)):
+        stem = f"swapgraph-{version}-{day}"
+        dcat = Graph().parse(released.dist_dir / f"{stem}.dcat.ttl", format="turtle")
+        dataset = URIRef(f"{W3ID}releases/{version}")
+        assert (dataset, RDF.type, DCAT.Dataset) in dcat
+        assert dcat.value(dataset, DCTERMS.license) == CC_BY
+        names = set()
+        for distribution in distributions(dcat):
+            assert (dataset, DCAT.distribution, distribution) in dcat
+            url = str(dcat.value(distribution, DCAT.downloadURL))
+            assert url.startswith(f"{W3ID}releases/{version}/")
+            name = url.rsplit("/", 1)[1]
+            names.add(name)
+            content = (released.dist_dir / name).read_bytes()
+            assert int(dcat.value(distribution, DCAT.byteSize)) == len(content)
+            assert checksum_of(dcat, distribution) == (
+                str(SPDX.checksumAlgorithm_sha256),
+                hashlib.sha256(content).hexdigest(),
+            )
+            assert dcat.value(distribution, DCTERMS.license) == CC_BY
+            assert dcat.value(distribution, DCTERMS.issued) == Literal(
+                day.isoformat(), datatype=XSD.date
+            )
+            media_type = str(dcat.value(distribution, DCAT.mediaType))
+            assert media_type.startswith("https://www.iana.org/assignments/media-types/")
+        assert names == {f"{stem}.nt", f"{stem}.trig", f"{stem}.jsonld"}
+
+
+def test_releases_are_served_with_their_dumps(released_server: RunningServer) -> None:
+    catalog = get_graph(f"{released_server.url}/releases")
+    datasets = set(catalog.objects(URIRef(f"{W3ID}releases/"), DCAT.dataset))
+    assert datasets == {URIRef(f"{W3ID}releases/0.2.0"), URIRef(f"{W3ID}releases/0.3.0")}
+    for distribution in distributions(catalog):
+        url = str(catalog.value(distribution, DCAT.downloadURL))
+        assert url.startswith(f"{released_server.url}/releases/")
+        answer = httpx.get(url, timeout=60)
+        assert answer.status_code == 200
+        assert len(answer.content) == int(catalog.value(distribution, DCAT.byteSize))
+        _, digest = checksum_of(catalog, distribution)
+        assert hashlib.sha256(answer.content).hexdigest() == digest
+        media_type = str(catalog.value(distribution, DCAT.mediaType)).rsplit("/", 2)
+        assert answer.headers["content-type"].startswith("/".join(media_type[-2:]))
+    sums = httpx.get(f"{released_server.url}/releases/0.2.0/swapgraph-0.2.0-{FIRST_DAY}.sha256")
+    assert sums.status_code == 200 and f"swapgraph-0.2.0-{FIRST_DAY}.nt" in sums.text
+    page = httpx.get(f"{released_server.url}/releases", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and f"swapgraph-0.3.0-{SECOND_DAY}.trig" in page.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/releases/0.3.0/CHANGELOG.md",
+        "/releases/0.3.0/..%2F..%2FCHANGELOG.md",
+        "/releases/0.3.0/%2e%2e",
+        "/releases/../CHANGELOG.md",
+        f"/releases/0.2.0/swapgraph-0.3.0-{SECOND_DAY}.nt",
+        "/releases/9.9.9/anything",
+    ],
+)
+def test_release_files_cannot_reach_other_files(released_server: RunningServer, path: str) -> None:
+    answer = httpx.get(f"{released_server.url}{path}")
+    assert answer.status_code == 404
+    assert "Changelog" not in answer.text
+
+
+def test_release_updates_the_citation(released: Project) -> None:
+    citation = yaml.safe_load((released.root / "CITATION.cff").read_text())
+    assert citation["version"] == "0.3.0"
+    assert str(citation["date-released"]) == SECOND_DAY.isoformat()
+
+
+def test_repository_citation_and_data_licence() -> None:
+    citation = yaml.safe_load((REPO_ROOT / "CITATION.cff").read_text())
+    assert citation["version"] == __version__
+    assert citation["license"] == "CC-BY-4.0"
+    for key in ("cff-version", "message", "title", "authors"):
+        assert citation[key]
+    licence = (REPO_ROOT / "LICENSE-DATA").read_text()
+    assert str(CC_BY) in licence
+    assert (REPO_ROOT / "LICENSE").is_file()
+
+
+def test_citation_passes_cffconvert() -> None:
+    binary = shutil.which("cffconvert")
+    if binary is None:
+        pytest.skip("cffconvert is not installed (pip install cffconvert, in a venv of its own)")
+    checked = subprocess.run(
+        [binary, "--validate", "-i", str(REPO_ROOT / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -114,14 +114,20 @@ def find_releases(project: Project) -> list[ReleaseFiles]:
 
 
 def find_release_file(project: Project, version: str, name: str) -> Path | None:
-    """The dump ``name`` of release ``version`` in ``dist/``, or None.
+    """A file of release ``version`` in ``dist/``: a dump, its checksums or its DCAT; or None.
 
-    Only names listed by :func:`find_releases` are answered, so no request path can reach
-    any other file.
+    Only names built from the release's own dumps are answered, so no request path can
+    reach any other file.
     """
     for found in find_releases(project):
-        if found.version == version and name in found.paths:
+        if found.version != version:
+            continue
+        if name in found.paths:
             return found.paths[name]
+        stem = f"swapgraph-{found.version}-{found.issued.isoformat()}"
+        if name in (f"{stem}.sha256", f"{stem}.dcat.ttl"):
+            path = project.dist_dir / name
+            return path if path.is_file() else None
     return None
 
 

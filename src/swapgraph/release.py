@@ -41,7 +41,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
 
-from swapgraph import jsonld_context
+from swapgraph import dcat, jsonld_context
 from swapgraph.diff import (
     ProjectDiff,
     diff_graphs,
@@ -142,6 +142,7 @@ def _release(project: Project, version: str, day: dt.date, since: str | None) ->
         path: ontology_text,
         project.changelog: _insert_entry(changelog, entry),
         **dumps,
+        **dcat.release_files(project, version, day, dumps),
     }
     created_dist = not project.dist_dir.exists()
     try:

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from swapgraph import schema_org
 from swapgraph.engine import QueryResult, SelectResult
 from swapgraph.namespaces import ID, PREFIXES, SWAP
 from swapgraph.server.pages import render
@@ -462,10 +464,23 @@ def entity_html(queries: Queries, iri: URIRef, graph: Graph) -> str:
 
     Blocks while its queries run: call it off the event loop.
     """
-    return render_entity(describe_entity(queries, iri, graph))
+    head = schema_org.head_html(iri, graph, lambda iris: _labels(queries, iris))
+    return render_entity(describe_entity(queries, iri, graph), head)
 
 
-def render_entity(description: EntityDescription) -> str:
-    """The HTML page of an entity, rendered by ``templates/entity.html``."""
+def _labels(queries: Queries, iris: list[URIRef]) -> dict[URIRef, str]:
+    query = schema_org.label_query(iris)
+    if query is None:
+        return {}
+    result = queries.query(query)
+    return schema_org.labels_from_rows(result.rows) if isinstance(result, SelectResult) else {}
+
+
+def render_entity(description: EntityDescription, head: str = "") -> str:
+    """The HTML page of an entity, rendered by ``templates/entity.html``.
+
+    ``head`` is what :mod:`swapgraph.schema_org` adds to ``<head>`` (alternate links and the
+    schema.org JSON-LD block), written with its own escaping.
+    """
     view = entity_view(description)
-    return render("entity.html", title=f"{view.title} · swapgraph", entity=view)
+    return render("entity.html", title=f"{view.title} · swapgraph", entity=view, head=Markup(head))

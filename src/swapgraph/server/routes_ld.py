@@ -10,19 +10,21 @@ reuse the dataset: ``/.well-known/void`` (and ``/stats``), ``/releases`` with th
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
 from swapgraph import jsonld_context, ontology_versions, void
-from swapgraph.dcat import find_releases
-from swapgraph.engine import NotAcceptable
+from swapgraph.dcat import DUMP_TYPES, catalog_graph, find_release_file, find_releases
+from swapgraph.engine import NotAcceptable, select
 from swapgraph.load import shapes_graph
-from swapgraph.namespaces import bind_prefixes
+from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import pages
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
@@ -36,7 +38,11 @@ RDF_TYPES = {
     "application/ld+json": "json-ld",
     "application/n-triples": "nt",
 }
+#: What a resource with a page for people offers: Turtle first (a client naming no type
+#: gets it), HTML for browsers, which list text/html first.
+_WITH_HTML = ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])
 _VARY = {"Vary": "Accept"}
+_FILE_TYPES = {**DUMP_TYPES, ".sha256": "text/plain", ".dcat.ttl": "text/turtle"}
 _RDF_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "The description.", "content": {t: {} for t in RDF_TYPES}},
     406: {"description": "No accepted media type."},
@@ -60,15 +66,25 @@ def not_found(message: str) -> Response:
     return Response(f"{message}\n", status_code=404, media_type="text/plain")
 
 
-def rdf_response(request: Request, graph: Graph, what: str) -> Response:
-    """``graph`` in the RDF syntax the client accepts."""
+def negotiate(request: Request, offered: tuple[str, ...], what: str) -> str:
+    """The media type to answer in, by ``format`` or ``Accept``; 406 if none fits."""
     accepted = acceptable(
-        tuple(RDF_TYPES), request.headers.get("accept"), request.query_params.get("format")
+        offered, request.headers.get("accept"), request.query_params.get("format")
     )
     if not accepted:
-        raise NotAcceptable(f"{what} is written in {', '.join(RDF_TYPES)}")
-    body = graph.serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
-    return Response(body, media_type=accepted[0], headers={"Vary": "Accept"})
+        raise NotAcceptable(f"{what} is written in {', '.join(offered)}")
+    return accepted[0]
+
+
+def write_rdf(graph: Graph, media_type: str) -> Response:
+    """``graph`` in one of :data:`RDF_TYPES`, with the prefixes bound on it."""
+    body = graph.serialize(format=RDF_TYPES[media_type], encoding="utf-8")
+    return Response(body, media_type=media_type, headers=_VARY)
+
+
+def rdf_response(request: Request, graph: Graph, what: str) -> Response:
+    """``graph`` in the RDF syntax the client accepts."""
+    return write_rdf(graph, negotiate(request, tuple(RDF_TYPES), what))
 
 
 def void_response(request: Request) -> Response:
@@ -100,7 +116,7 @@ def jsonld_response(service: GraphService, graph: Graph) -> Response:
     fetch a remote context (rdflib's does) stay offline.
     """
     body = jsonld_context.to_text(graph, jsonld_context.context(service.ontology))
-    return Response(body, media_type="application/ld+json", headers={"Vary": "Accept"})
+    return Response(body, media_type="application/ld+json", headers=_VARY)
 
 
 @router.get(
@@ -147,19 +163,13 @@ def render(template: str, title: str, **values: object) -> str:
 def shapes(request: Request) -> Response:
     """Turtle as written (comments included), other RDF syntaxes, or an HTML list."""
     project = service_of(request).settings.project
-    offered = ("text/turtle", "text/html", "application/ld+json", "application/n-triples")
-    accepted = acceptable(
-        offered, request.headers.get("accept"), request.query_params.get("format")
-    )
-    if not accepted:
-        raise NotAcceptable(f"the shapes are written in {', '.join(offered)}")
+    media_type = negotiate(request, _WITH_HTML, "the shapes")
     files = project.shape_files()
-    if accepted[0] == "text/turtle" and len(files) == 1:
+    if media_type == "text/turtle" and len(files) == 1:
         return Response(files[0].read_bytes(), media_type="text/turtle", headers=_VARY)
     graph = bind_prefixes(shapes_graph(project))
-    if accepted[0] != "text/html":
-        body = graph.serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
-        return Response(body, media_type=accepted[0], headers=_VARY)
+    if media_type != "text/html":
+        return write_rdf(graph, media_type)
     header = graph.value(predicate=RDF.type, object=OWL.Ontology)
     html = render(
         "shapes.html",
@@ -193,7 +203,7 @@ def version_history_html(service: GraphService) -> str:
     responses={
         200: {
             "description": "That version of the ontology.",
-            "content": {t: {} for t in ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])},
+            "content": {t: {} for t in _WITH_HTML},
         },
         404: {"description": "No such version is kept."},
         406: {"description": "No accepted media type."},
@@ -204,17 +214,100 @@ def ontology_version(version: str, request: Request) -> Response:
     # Imported here: the Linked Data router imports this module for its JSON-LD writer.
     from swapgraph.server.linked_data import render_ontology_html
 
-    offered = ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])
-    accepted = acceptable(
-        offered, request.headers.get("accept"), request.query_params.get("format")
-    )
-    if not accepted:
-        raise NotAcceptable(f"the ontology is written in {', '.join(offered)}")
+    media_type = negotiate(request, _WITH_HTML, "the ontology")
     service = service_of(request)
     graph = ontology_versions.ontology_at(service.settings.project, service.ontology, version)
     if graph is None:
         return not_found(f"no version {version} of the ontology is kept here")
-    if accepted[0] == "text/html":
+    if media_type == "text/html":
         return Response(render_ontology_html(graph), media_type="text/html", headers=_VARY)
-    body = bind_prefixes(graph).serialize(format=RDF_TYPES[accepted[0]], encoding="utf-8")
-    return Response(body, media_type=accepted[0], headers=_VARY)
+    return write_rdf(bind_prefixes(graph), media_type)
+
+
+# --------------------------------------------------------------------------- releases
+
+
+@router.get(
+    "/releases",
+    summary="The releases as a DCAT catalogue, one distribution per dump",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The catalogue, or a page listing it.",
+            "content": {t: {} for t in _WITH_HTML},
+        },
+        406: {"description": "No accepted media type."},
+    },
+)
+def releases(request: Request) -> Response:
+    """Every release in ``dist/`` with its dumps' media type, size, checksum and licence."""
+    media_type = negotiate(request, _WITH_HTML, "the releases")
+    found = find_releases(service_of(request).settings.project)
+    if media_type == "text/html":
+        return Response(
+            render("releases.html", "swapgraph releases", releases=found),
+            media_type="text/html",
+            headers=_VARY,
+        )
+    return write_rdf(catalog_graph(found, addresses(request).site), media_type)
+
+
+@router.get(
+    "/releases/{version}/{name}",
+    summary="A file of a release: a dump, its checksums or its DCAT description",
+    response_class=Response,
+    responses={200: {"description": "The file."}, 404: {"description": "No such file."}},
+)
+def release_file(version: str, name: str, request: Request) -> Response:
+    """Only files that belong to a release are served; any other name is 404."""
+    path = find_release_file(service_of(request).settings.project, version, name)
+    if path is None:
+        return not_found(f"release {version} has no file {name}")
+    suffix = ".dcat.ttl" if name.endswith(".dcat.ttl") else path.suffix
+    media_type = _FILE_TYPES.get(suffix, "application/octet-stream")
+    return FileResponse(path, media_type=media_type, filename=name)
+
+
+# --------------------------------------------------------------------------- crawlers
+
+#: The sitemap protocol's limit of URLs per file.
+SITEMAP_LIMIT = 50_000
+_ENTITY_PAGES = f"""
+SELECT DISTINCT ?s WHERE {{ ?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID}")) }}
+ORDER BY ?s LIMIT {SITEMAP_LIMIT - 10}
+"""
+#: Pages for people besides the entities, listed first in the sitemap.
+_SITE_PAGES = ("", "ontology", "shapes", "releases")
+
+
+@router.get("/robots.txt", include_in_schema=False)
+def robots(request: Request) -> Response:
+    """Crawlers may read every page; the query services are for people and programs."""
+    site = addresses(request).site
+    lines = [
+        "User-agent: *",
+        "Disallow: /sparql",
+        "Disallow: /api/",
+        "Disallow: /export/",
+        "Disallow: /validate",
+        "Allow: /",
+        f"Sitemap: {site}sitemap.xml",
+    ]
+    return Response("\n".join(lines) + "\n", media_type="text/plain")
+
+
+@router.get("/sitemap.xml", include_in_schema=False)
+def sitemap(request: Request) -> Response:
+    """Every entity page, and the site's other pages (blocking: it queries)."""
+    site = addresses(request).site
+    rows = select(service_of(request).engine, _ENTITY_PAGES)
+    pages = [f"{site}{page}" for page in _SITE_PAGES]
+    pages += [
+        f"{site}id/{quote(str(row['s']).removeprefix(str(ID)), safe='/:@!$&()*+,;=-._~')}"
+        for row in rows
+    ]
+    urlset = ET.Element("urlset", xmlns="http://www.sitemaps.org/schemas/sitemap/0.9")
+    for page in pages:
+        ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = page
+    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/xml")
