@@ -290,6 +290,8 @@ def test_states_have_codes_and_only_verified_wikidata_ids(graph: Graph) -> None:
         "sudan": "Q1049",
         "syria": "Q858",
         "yemen": "Q805",
+        "philippines": "Q928",
+        "thailand": "Q869",
     }
     for state in graph.subjects(RDF.type, SWAP.State):
         slug = str(state).rsplit("/", 1)[1]
