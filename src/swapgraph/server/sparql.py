@@ -34,6 +34,7 @@ _SD = "http://www.w3.org/ns/sparql-service-description#"
 _QUERY_FORM = "application/x-www-form-urlencoded"
 _QUERY_DIRECT = "application/sparql-query"
 _UPDATE_DIRECT = "application/sparql-update"
+_CHECK_INLINE_CHARACTERS = 4_000
 _RESULT_FORMATS = {
     "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
     "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
@@ -159,8 +160,12 @@ async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
     sparql = queries[0]
     record_query(request, sparql)
     # Refused here, before a worker is taken: text that would crash an engine never
-    # reaches one (in a thread: on a megabyte of text the check takes a fraction of a second).
-    await run_in_threadpool(check_read_only_query, sparql)
+    # reaches one. Tens of microseconds for a usual query; up to about a second for a
+    # megabyte of brackets, so long texts are checked off the event loop.
+    if len(sparql) > _CHECK_INLINE_CHARACTERS:
+        await run_in_threadpool(check_read_only_query, sparql)
+    else:
+        check_read_only_query(sparql)
     formats = [value for key, value in params if key == "format"]
     # Every value counts: SPARQLWrapper sends a short name and media types as two values.
     accepted = acceptable(ALL_MEDIA_TYPES, request.headers.get("accept"), ",".join(formats))
