@@ -30,7 +30,15 @@ from tests.conftest import REPO_ROOT, TEST_DATA
 
 pytestmark = pytest.mark.slow
 
-REFERENCE = ("states", "organisations", "persons", "places", "agreements", "sources")
+REFERENCE = (
+    "states",
+    "armed-groups",
+    "organisations",
+    "persons",
+    "places",
+    "agreements",
+    "sources",
+)
 ROWS = ("RU-UA-2022-03-01", "RU-UA-2022-03-16", "RU-UA-2023-01-08")  # two years' files
 
 

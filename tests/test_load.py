@@ -30,7 +30,7 @@ COMMANDS = [
     ["info"],
     ["stats"],
     ["export", "graphml"],
-    ["new", "exchange", "--date", "2026-03-05", "--between", "Russia", "Ukraine"],
+    ["new", "exchange", "--date", "2026-12-01", "--between", "Russia", "Ukraine"],
     ["serve", "--port", "0"],
 ]
 
