@@ -38,6 +38,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
+from swapgraph import formats
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QueryError, QueryTimeout
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
@@ -104,44 +105,11 @@ class Serialized:
 
 
 # The media types each kind of result can be written in, server's preference first.
-SELECT_MEDIA_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
+SELECT_MEDIA_TYPES = formats.media_types(formats.RESULT_FORMATS)
 ASK_MEDIA_TYPES = SELECT_MEDIA_TYPES[:2]
-GRAPH_MEDIA_TYPES = (
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-)
+GRAPH_MEDIA_TYPES = formats.media_types(formats.GRAPH_FORMATS)
 #: Every media type a query result can be written in.
 ALL_MEDIA_TYPES = SELECT_MEDIA_TYPES + GRAPH_MEDIA_TYPES
-
-_OX_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_OX_GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-_RDFLIB_FORMATS = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
 
 
 def _not_acceptable(kind: str, offered: Sequence[str]) -> NotAcceptable:
@@ -404,11 +372,11 @@ class OxigraphEngine:
         try:
             if isinstance(result, ox.QueryTriples):
                 media_type = choose_media_type("graph", accepted)
-                result.serialize(output, _OX_GRAPH_FORMATS[media_type])
+                result.serialize(output, formats.graph_format(media_type))
             else:
                 kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
                 media_type = choose_media_type(kind, accepted)
-                result.serialize(output, _OX_RESULT_FORMATS[media_type])
+                result.serialize(output, formats.result_format(media_type))
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
         return Serialized(media_type, buffer.getvalue())
@@ -596,10 +564,10 @@ class RdflibEngine:
             if kind == "graph":
                 assert result.graph is not None
                 body: bytes | None = result.graph.serialize(
-                    format=_RDFLIB_FORMATS[media_type], encoding="utf-8"
+                    format=formats.rdflib_name(media_type), encoding="utf-8"
                 )
             else:
-                body = result.serialize(format=_RDFLIB_FORMATS[media_type], encoding="utf-8")
+                body = result.serialize(format=formats.rdflib_name(media_type), encoding="utf-8")
         except Exception as error:  # a writer failing on an unusual term
             raise QueryError(f"cannot write the result as {media_type}: {error}") from None
         return Serialized(media_type, _check_size(body or b"", max_bytes))
@@ -709,11 +677,11 @@ class RemoteEngine:
         output: IO[bytes] = buffer  # type: ignore[assignment]
         if isinstance(result, ox.QueryTriples):
             media_type = choose_media_type("graph", accepted)
-            ox.serialize(result, output, _OX_GRAPH_FORMATS[media_type])
+            ox.serialize(result, output, formats.graph_format(media_type))
         else:
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             media_type = choose_media_type(kind, accepted)
-            result.serialize(output, _OX_RESULT_FORMATS[media_type])
+            result.serialize(output, formats.result_format(media_type))
         return Serialized(media_type, buffer.getvalue())
 
 
@@ -725,8 +693,7 @@ def _group(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _media_type(response: httpx.Response) -> str:
-    content_type: str = response.headers.get("content-type", "")
-    return content_type.split(";")[0].strip().lower()
+    return formats.split_media_type(response.headers.get("content-type", ""))[0]
 
 
 def parse_serialized(answer: Serialized, origin: str) -> QueryResult:
@@ -746,11 +713,11 @@ def _parse_oxigraph(
     media_type: str, body: bytes, origin: str
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     try:
-        if media_type in _OX_RESULT_FORMATS:
-            return ox.parse_query_results(body, _OX_RESULT_FORMATS[media_type])
-        if media_type in _OX_GRAPH_FORMATS:
+        if media_type in SELECT_MEDIA_TYPES:
+            return ox.parse_query_results(body, formats.result_format(media_type))
+        if media_type in GRAPH_MEDIA_TYPES:
             store = ox.Store()
-            store.load(body, _OX_GRAPH_FORMATS[media_type])
+            store.load(body, formats.graph_format(media_type))
             return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
     except (SyntaxError, ValueError) as error:
         raise QueryError(f"cannot read the answer of {origin}: {error}") from None

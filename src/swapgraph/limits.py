@@ -38,11 +38,8 @@ MAX_EXPANDED_CHARACTERS = 20_000_000
 #: Deepest nesting of JSON arrays and objects in posted JSON-LD.
 MAX_JSON_DEPTH = 64
 
-#: Media types of RDF that :func:`check_rdf_upload` reads, with pyoxigraph's format.
-RDF_UPLOAD_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-}
+#: Formats of RDF that :func:`check_rdf_upload` reads.
+RDF_UPLOAD_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD)
 
 # A base for relative IRIs while counting: rdflib accepts them, so counting must too.
 _COUNTING_BASE = "http://validate.invalid/"
@@ -110,7 +107,9 @@ def check_rdf_upload(text: str, media_type: str) -> RdfSize:
             )
     triples = 0
     characters = 0
-    for quad in ox.parse(text, format=RDF_UPLOAD_FORMATS[media_type], base_iri=_COUNTING_BASE):
+    for quad in ox.parse(
+        text, format=ox.RdfFormat.from_media_type(media_type), base_iri=_COUNTING_BASE
+    ):
         triples += 1
         if triples > MAX_TRIPLES:
             raise LimitExceeded(f"the data holds more than {MAX_TRIPLES} triples")

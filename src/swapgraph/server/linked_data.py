@@ -14,25 +14,16 @@ from markupsafe import Markup
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from swapgraph.engine import NotAcceptable
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import entity_page, pages, routes_ld
-from swapgraph.server.negotiation import acceptable
+from swapgraph.server.negotiation import VARY, WITH_HTML, negotiate, write_graph
 from swapgraph.server.service import GraphService
 
 router = APIRouter(tags=["Linked Data"])
 
-_RDF_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
-# A browser's Accept lists text/html first; a client that names no type gets Turtle.
-_OFFERED = ("text/turtle", "text/html", *tuple(_RDF_TYPES)[1:])
 _RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "The description.", "content": {t: {} for t in _OFFERED}},
+    200: {"description": "The description.", "content": {t: {} for t in WITH_HTML}},
     404: {"description": "Nothing is said about this IRI."},
     406: {"description": "No accepted media type."},
 }
@@ -40,20 +31,6 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 
 class UnknownEntity(SwapgraphError):
     """The graph says nothing about the IRI asked for."""
-
-
-def _negotiate(request: Request, what: str) -> str:
-    accepted = acceptable(
-        _OFFERED, request.headers.get("accept"), request.query_params.get("format")
-    )
-    if not accepted:
-        raise NotAcceptable(f"{what} is written in {', '.join(_OFFERED)}")
-    return accepted[0]
-
-
-def _write(graph: Graph, media_type: str) -> Response:
-    body = bind_prefixes(graph).serialize(format=_RDF_TYPES[media_type], encoding="utf-8")
-    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 
 def entity_iri(path: str) -> URIRef:
@@ -91,31 +68,31 @@ def describe_entity(service: GraphService, iri: URIRef) -> Graph:
 )
 async def entity(path: str, request: Request) -> Response:
     """``/id/state/russia`` describes ``https://w3id.org/swapgraph/id/state/russia``."""
-    media_type = _negotiate(request, "an entity")
+    media_type = negotiate(request, WITH_HTML, "an entity")
     iri = entity_iri(path)
     service: GraphService = request.app.state.service
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == "text/html":
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
-        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
+        return Response(html, media_type="text/html", headers=VARY)
     if media_type == "application/ld+json":
         return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
-    return _write(graph, media_type)
+    return write_graph(bind_prefixes(graph), media_type)
 
 
 @router.get("/ontology", summary="The vocabulary", responses=_RESPONSES, response_class=Response)
 async def ontology(request: Request) -> Response:
     """The ontology as Turtle (or another RDF syntax), or as an HTML page of its terms."""
-    media_type = _negotiate(request, "the ontology")
+    media_type = negotiate(request, WITH_HTML, "the ontology")
     service: GraphService = request.app.state.service
     if media_type == "text/html":
         history = await run_in_threadpool(routes_ld.version_history_html, service)
         return Response(
             render_ontology_html(service.ontology, history),
             media_type="text/html",
-            headers={"Vary": "Accept"},
+            headers=VARY,
         )
-    return _write(service.ontology, media_type)
+    return write_graph(bind_prefixes(service.ontology), media_type)
 
 
 def render_ontology_html(ontology: Graph, history: str = "") -> str:

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from swapgraph.errors import SwapgraphError
+from fastapi import Request
+from fastapi.responses import Response
+from rdflib import Graph
+
+from swapgraph import formats
+from swapgraph.errors import NotAcceptable, SwapgraphError
+
+#: The header of every negotiated response: caches keep one copy per ``Accept``.
+VARY = {"Vary": "Accept"}
+#: What a Linked Data description is written in: Turtle first, JSON-LD before the others.
+LINKED_DATA_TYPES = formats.media_types(formats.LINKED_DATA_FORMATS)
+#: What a resource with a page for people offers: Turtle first (a client naming no type
+#: gets it), HTML for browsers, which list text/html first, then the other RDF syntaxes.
+WITH_HTML = (LINKED_DATA_TYPES[0], "text/html", *LINKED_DATA_TYPES[1:])
 
 #: Short names for the ``format`` parameter; a name may stand for a result and a graph type.
 FORMAT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -112,3 +125,34 @@ def acceptable(
     ranges = _parse_accept(accept)
     scored = [(_quality(t, ranges), -i, t) for i, t in enumerate(offered)]
     return tuple(t for q, _, t in sorted(scored, reverse=True) if q > 0)
+
+
+def negotiate(request: Request, offered: Sequence[str], what: str) -> str:
+    """The media type to answer in, by the ``format`` parameter or ``Accept``.
+
+    Raises:
+        NotAcceptable: If the client accepts none of ``offered`` (``what`` names the
+            resource in the message).
+        BadFormat: If ``format`` names no known format.
+    """
+    accepted = acceptable(
+        offered, request.headers.get("accept"), request.query_params.get("format")
+    )
+    if not accepted:
+        raise NotAcceptable(f"{what} is written in {', '.join(offered)}")
+    return accepted[0]
+
+
+def graph_response(
+    request: Request,
+    graph: Graph,
+    what: str,
+    offered: Sequence[str] = LINKED_DATA_TYPES,
+) -> Response:
+    """``graph`` in the RDF syntax the client accepts of ``offered``; 406 if none."""
+    return write_graph(graph, negotiate(request, offered, what))
+
+
+def write_graph(graph: Graph, media_type: str) -> Response:
+    """``graph`` written in ``media_type`` (one of :data:`swapgraph.formats.GRAPH_FORMATS`)."""
+    return Response(formats.write_graph(graph, media_type), media_type=media_type, headers=VARY)

@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph.errors import ParameterError, SwapgraphError
+from swapgraph.formats import split_media_type
 
 #: Key in the ASGI scope under which a handler leaves what the request log should show.
 LOG_KEY = "swapgraph.log"
@@ -53,6 +54,11 @@ async def read_body(request: Request) -> bytes:
         # The client left (or was cut off for sending too slowly): nobody reads the answer.
         raise BadRequest("the client closed the connection before the body ended") from None
     return b"".join(chunks)
+
+
+def content_type(request: Request) -> tuple[str, dict[str, str]]:
+    """The body's media type (lower case, ``""`` without a header) and its parameters."""
+    return split_media_type(request.headers.get("content-type", ""))
 
 
 def _too_large(limit: int) -> BodyTooLarge:

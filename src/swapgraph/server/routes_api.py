@@ -11,8 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from rdflib import Graph
 
+from swapgraph import formats
 from swapgraph.engine import Engine, NotAcceptable, Serialized
-from swapgraph.limits import check_json_depth, check_rdf_upload
+from swapgraph.limits import RDF_UPLOAD_FORMATS, check_json_depth, check_rdf_upload
 from swapgraph.named_queries import NamedQuery
 from swapgraph.paths import Project
 from swapgraph.report import render_json
@@ -21,6 +22,7 @@ from swapgraph.server.negotiation import acceptable
 from swapgraph.server.requests import (
     BadRequest,
     UnsupportedMediaType,
+    content_type,
     public_url,
     read_body,
     record_query,
@@ -198,7 +200,7 @@ def stats(request: Request) -> Response:
     return routes_ld.void_response(request)
 
 
-_VALIDATE_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+_VALIDATE_TYPES = formats.media_types(RDF_UPLOAD_FORMATS)
 _REPORT_TYPES = ("application/json", "text/turtle")
 
 
@@ -233,7 +235,7 @@ async def validate(request: Request) -> Response:
     RDF/XML is refused (no XML entity expansion), and JSON-LD may not name remote
     contexts: nothing is fetched.
     """
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type, _ = content_type(request)
     if media_type not in _VALIDATE_TYPES:
         raise UnsupportedMediaType(
             f"post the data as {' or '.join(_VALIDATE_TYPES)}, not {media_type or 'nothing'}"
@@ -264,7 +266,7 @@ class ValidationJob:
         report = _validate(self.project, self.body, self.media_type)
         if self.report_type == "text/turtle":
             graph = shacl_report.report_graph(report)
-            return Serialized("text/turtle", graph.serialize(format="turtle", encoding="utf-8"))
+            return Serialized("text/turtle", formats.write_graph(graph, "text/turtle"))
         return Serialized("application/json", render_json(report).encode("utf-8"))
 
 
@@ -282,7 +284,7 @@ def _validate(project: Project, body: bytes, media_type: str) -> ValidationRepor
         raise BadRequest(f"the body is not valid {media_type}: {error}") from None
     data = Graph()
     try:
-        data.parse(data=text, format=_VALIDATE_TYPES[media_type])
+        data.parse(data=text, format=media_type)  # rdflib knows its parsers by media type
     except Exception as error:  # parsers raise many types for bad input
         raise BadRequest(f"the body is not valid {media_type}: {error}") from None
     return validate_graph(project, data)

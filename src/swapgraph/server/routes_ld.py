@@ -22,29 +22,26 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 
 from swapgraph import jsonld_context, ontology_versions, void
 from swapgraph.dcat import DUMP_TYPES, catalog_graph, find_release_file, find_releases
-from swapgraph.engine import NotAcceptable, select
+from swapgraph.engine import select
 from swapgraph.load import shapes_graph
 from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import pages
-from swapgraph.server.negotiation import acceptable
+from swapgraph.server.negotiation import (
+    LINKED_DATA_TYPES,
+    VARY,
+    WITH_HTML,
+    graph_response,
+    negotiate,
+    write_graph,
+)
 from swapgraph.server.service import GraphService
 from swapgraph.shapes_catalog import summarise
 
 router = APIRouter(tags=["Linked Data"])
 
-#: RDF syntaxes the descriptions here are written in, by media type, Turtle first.
-RDF_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-}
-#: What a resource with a page for people offers: Turtle first (a client naming no type
-#: gets it), HTML for browsers, which list text/html first.
-_WITH_HTML = ("text/turtle", "text/html", *tuple(RDF_TYPES)[1:])
-_VARY = {"Vary": "Accept"}
 _FILE_TYPES = {**DUMP_TYPES, ".sha256": "text/plain", ".dcat.ttl": "text/turtle"}
 _RDF_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "The description.", "content": {t: {} for t in RDF_TYPES}},
+    200: {"description": "The description.", "content": {t: {} for t in LINKED_DATA_TYPES}},
     406: {"description": "No accepted media type."},
 }
 
@@ -66,33 +63,12 @@ def not_found(message: str) -> Response:
     return Response(f"{message}\n", status_code=404, media_type="text/plain")
 
 
-def negotiate(request: Request, offered: tuple[str, ...], what: str) -> str:
-    """The media type to answer in, by ``format`` or ``Accept``; 406 if none fits."""
-    accepted = acceptable(
-        offered, request.headers.get("accept"), request.query_params.get("format")
-    )
-    if not accepted:
-        raise NotAcceptable(f"{what} is written in {', '.join(offered)}")
-    return accepted[0]
-
-
-def write_rdf(graph: Graph, media_type: str) -> Response:
-    """``graph`` in one of :data:`RDF_TYPES`, with the prefixes bound on it."""
-    body = graph.serialize(format=RDF_TYPES[media_type], encoding="utf-8")
-    return Response(body, media_type=media_type, headers=_VARY)
-
-
-def rdf_response(request: Request, graph: Graph, what: str) -> Response:
-    """``graph`` in the RDF syntax the client accepts."""
-    return write_rdf(graph, negotiate(request, tuple(RDF_TYPES), what))
-
-
 def void_response(request: Request) -> Response:
     """The VoID description of the served dataset (blocking: its queries run here)."""
     service = service_of(request)
     releases = find_releases(service.settings.project)
     graph = void.void_graph(service.engine, addresses(request), releases)
-    return rdf_response(request, graph, "the VoID description")
+    return graph_response(request, graph, "the VoID description")
 
 
 @router.get(
@@ -116,7 +92,7 @@ def jsonld_response(service: GraphService, graph: Graph) -> Response:
     fetch a remote context (rdflib's does) stay offline.
     """
     body = jsonld_context.to_text(graph, jsonld_context.context(service.ontology))
-    return Response(body, media_type="application/ld+json", headers=_VARY)
+    return Response(body, media_type="application/ld+json", headers=VARY)
 
 
 @router.get(
@@ -163,13 +139,13 @@ def render(template: str, title: str, **values: object) -> str:
 def shapes(request: Request) -> Response:
     """Turtle as written (comments included), other RDF syntaxes, or an HTML list."""
     project = service_of(request).settings.project
-    media_type = negotiate(request, _WITH_HTML, "the shapes")
+    media_type = negotiate(request, WITH_HTML, "the shapes")
     files = project.shape_files()
     if media_type == "text/turtle" and len(files) == 1:
-        return Response(files[0].read_bytes(), media_type="text/turtle", headers=_VARY)
+        return Response(files[0].read_bytes(), media_type="text/turtle", headers=VARY)
     graph = bind_prefixes(shapes_graph(project))
     if media_type != "text/html":
-        return write_rdf(graph, media_type)
+        return write_graph(graph, media_type)
     header = graph.value(predicate=RDF.type, object=OWL.Ontology)
     html = render(
         "shapes.html",
@@ -179,7 +155,7 @@ def shapes(request: Request) -> Response:
         iri=_SHAPES_IRI,
         shapes=summarise(graph),
     )
-    return Response(html, media_type="text/html", headers=_VARY)
+    return Response(html, media_type="text/html", headers=VARY)
 
 
 # --------------------------------------------------------------------------- ontology versions
@@ -203,7 +179,7 @@ def version_history_html(service: GraphService) -> str:
     responses={
         200: {
             "description": "That version of the ontology.",
-            "content": {t: {} for t in _WITH_HTML},
+            "content": {t: {} for t in WITH_HTML},
         },
         404: {"description": "No such version is kept."},
         406: {"description": "No accepted media type."},
@@ -214,14 +190,14 @@ def ontology_version(version: str, request: Request) -> Response:
     # Imported here: the Linked Data router imports this module for its JSON-LD writer.
     from swapgraph.server.linked_data import render_ontology_html
 
-    media_type = negotiate(request, _WITH_HTML, "the ontology")
+    media_type = negotiate(request, WITH_HTML, "the ontology")
     service = service_of(request)
     graph = ontology_versions.ontology_at(service.settings.project, service.ontology, version)
     if graph is None:
         return not_found(f"no version {version} of the ontology is kept here")
     if media_type == "text/html":
-        return Response(render_ontology_html(graph), media_type="text/html", headers=_VARY)
-    return write_rdf(bind_prefixes(graph), media_type)
+        return Response(render_ontology_html(graph), media_type="text/html", headers=VARY)
+    return write_graph(bind_prefixes(graph), media_type)
 
 
 # --------------------------------------------------------------------------- releases
@@ -234,22 +210,22 @@ def ontology_version(version: str, request: Request) -> Response:
     responses={
         200: {
             "description": "The catalogue, or a page listing it.",
-            "content": {t: {} for t in _WITH_HTML},
+            "content": {t: {} for t in WITH_HTML},
         },
         406: {"description": "No accepted media type."},
     },
 )
 def releases(request: Request) -> Response:
     """Every release in ``dist/`` with its dumps' media type, size, checksum and licence."""
-    media_type = negotiate(request, _WITH_HTML, "the releases")
+    media_type = negotiate(request, WITH_HTML, "the releases")
     found = find_releases(service_of(request).settings.project)
     if media_type == "text/html":
         return Response(
             render("releases.html", "swapgraph releases", releases=found),
             media_type="text/html",
-            headers=_VARY,
+            headers=VARY,
         )
-    return write_rdf(catalog_graph(found, addresses(request).site), media_type)
+    return write_graph(catalog_graph(found, addresses(request).site), media_type)
 
 
 @router.get(

@@ -16,12 +16,14 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, NotAcceptable, QueryDataset
+from swapgraph import formats
+from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, QueryDataset
 from swapgraph.query_text import QueryRefused, check_read_only_query
-from swapgraph.server.negotiation import acceptable
+from swapgraph.server.negotiation import VARY, acceptable, graph_response
 from swapgraph.server.requests import (
     BadRequest,
     UnsupportedMediaType,
+    content_type,
     public_url,
     read_body,
     record_query,
@@ -35,16 +37,6 @@ _QUERY_FORM = "application/x-www-form-urlencoded"
 _QUERY_DIRECT = "application/sparql-query"
 _UPDATE_DIRECT = "application/sparql-update"
 _CHECK_INLINE_CHARACTERS = 4_000
-_RESULT_FORMATS = {
-    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
-    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
-    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
-    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
-}
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The result, in the negotiated media type (without a query: the "
@@ -85,7 +77,7 @@ async def sparql_get(
     """
     params = list(request.query_params.multi_items())
     if not any(key in ("query", "update") for key, _ in params):
-        return _service_description(request, format)
+        return _service_description(request)
     return await _answer(request, params)
 
 
@@ -112,9 +104,7 @@ async def sparql_get(
 )
 async def sparql_post(request: Request) -> Response:
     """The SPARQL 1.1 Protocol query operation by POST (URL-encoded form or direct)."""
-    content_type = request.headers.get("content-type", "")
-    media_type, _, parameters = content_type.partition(";")
-    media_type = media_type.strip().lower()
+    media_type, parameters = content_type(request)
     params = list(request.query_params.multi_items())
     if media_type == _UPDATE_DIRECT:
         raise QueryRefused("updates are refused: this endpoint is read-only")
@@ -123,7 +113,7 @@ async def sparql_post(request: Request) -> Response:
             f"a query is posted as {_QUERY_FORM} or {_QUERY_DIRECT}, "
             f"not {media_type or 'a body without content type'}"
         )
-    charset = _charset(parameters)
+    charset = parameters.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8", "us-ascii"):
         raise UnsupportedMediaType(f"the body must be UTF-8 (got charset={charset})")
     body = await read_body(request)
@@ -141,14 +131,6 @@ async def sparql_post(request: Request) -> Response:
             raise BadRequest("a direct POST carries the query in the body, not in the URL")
         params.append(("query", text))
     return await _answer(request, params)
-
-
-def _charset(parameters: str) -> str:
-    for parameter in parameters.split(";"):
-        key, _, value = parameter.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return "utf-8"
 
 
 async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
@@ -175,7 +157,7 @@ async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
     service = _service(request)
     base_iri = public_url(request, "sparql_get")
     result = await run_in_threadpool(service.run, sparql, accepted, None, dataset, base_iri)
-    return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+    return Response(result.body, media_type=result.media_type, headers=VARY)
 
 
 def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
@@ -188,18 +170,15 @@ def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
     return iris
 
 
-def _service_description(request: Request, format_name: str | None) -> Response:
-    accepted = acceptable(GRAPH_MEDIA_TYPES, request.headers.get("accept"), format_name)
-    if not accepted:
-        raise NotAcceptable("the service description is written in " + ", ".join(GRAPH_MEDIA_TYPES))
+def _service_description(request: Request) -> Response:
     sd = Graph()
     sd.bind("sd", _SD)
     service = URIRef(public_url(request, "sparql_get"))
     sd.add((service, RDF.type, URIRef(_SD + "Service")))
     sd.add((service, URIRef(_SD + "endpoint"), service))
     sd.add((service, URIRef(_SD + "supportedLanguage"), URIRef(_SD + "SPARQL11Query")))
-    for iri in _RESULT_FORMATS.values():
-        sd.add((service, URIRef(_SD + "resultFormat"), URIRef(iri)))
+    for result_format in formats.ALL_FORMATS:
+        sd.add((service, URIRef(_SD + "resultFormat"), URIRef(formats.format_iri(result_format))))
     dataset = URIRef(str(service) + "#dataset")
     sd.add((service, URIRef(_SD + "defaultDataset"), dataset))
     sd.add((dataset, RDF.type, URIRef(_SD + "Dataset")))
@@ -210,11 +189,4 @@ def _service_description(request: Request, format_name: str | None) -> Response:
     sd.add(
         (service, URIRef("http://purl.org/dc/terms/title"), Literal("swapgraph SPARQL endpoint"))
     )
-    formats = {
-        "text/turtle": "turtle",
-        "application/n-triples": "nt",
-        "application/ld+json": "json-ld",
-        "application/rdf+xml": "xml",
-    }
-    body = sd.serialize(format=formats[accepted[0]], encoding="utf-8")
-    return Response(body, media_type=accepted[0], headers={"Vary": "Accept"})
+    return graph_response(request, sd, "the service description", GRAPH_MEDIA_TYPES)
