@@ -6,21 +6,28 @@ HTML pages are rendered from the templates by :mod:`swapgraph.server.pages`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from markupsafe import Markup
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, Namespace
+from rdflib.term import Node
 
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import entity_page, pages, routes_ld
+from swapgraph.server.deps import ServiceDep
 from swapgraph.server.negotiation import VARY, WITH_HTML, negotiate, write_graph
 from swapgraph.server.service import GraphService
 
 router = APIRouter(tags=["Linked Data"])
+
+VANN = Namespace("http://purl.org/vocab/vann/")
 
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "The description.", "content": {t: {} for t in WITH_HTML}},
@@ -66,11 +73,10 @@ def describe_entity(service: GraphService, iri: URIRef) -> Graph:
     responses=_RESPONSES,
     response_class=Response,
 )
-async def entity(path: str, request: Request) -> Response:
+async def entity(path: str, request: Request, service: ServiceDep) -> Response:
     """``/id/state/russia`` describes ``https://w3id.org/swapgraph/id/state/russia``."""
     media_type = negotiate(request, WITH_HTML, "an entity")
     iri = entity_iri(path)
-    service: GraphService = request.app.state.service
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == "text/html":
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
@@ -81,10 +87,9 @@ async def entity(path: str, request: Request) -> Response:
 
 
 @router.get("/ontology", summary="The vocabulary", responses=_RESPONSES, response_class=Response)
-async def ontology(request: Request) -> Response:
+async def ontology(request: Request, service: ServiceDep) -> Response:
     """The ontology as Turtle (or another RDF syntax), or as an HTML page of its terms."""
     media_type = negotiate(request, WITH_HTML, "the ontology")
-    service: GraphService = request.app.state.service
     if media_type == "text/html":
         history = await run_in_threadpool(routes_ld.version_history_html, service)
         return Response(
@@ -96,39 +101,129 @@ async def ontology(request: Request) -> Response:
 
 
 def render_ontology_html(ontology: Graph, history: str = "") -> str:
-    """A readable page of the vocabulary's classes and properties with their definitions.
+    """A page of the vocabulary in the manner of pyLODE: contents, classes, properties, values.
 
-    ``history`` is the version history's HTML, placed after the terms.
+    Every term of the ontology's namespace gets an anchor named by its local name
+    (``#Exchange``), the form of the links entity pages make; each class lists the
+    properties whose domain it is (alone or in a union), each property its domain, range
+    and definition. ``history`` is the version history's HTML, placed after the terms.
     """
+    header = ontology.value(predicate=RDF.type, object=OWL.Ontology)
+    namespace = _namespace_of(ontology, header)
     names = bind_prefixes(Graph()).namespace_manager
 
-    def section(title: str, kinds: tuple[URIRef, ...]) -> dict[str, object]:
-        terms = sorted(
-            {s for k in kinds for s in ontology.subjects(RDF.type, k) if isinstance(s, URIRef)}
-        )
+    def ref(node: Node) -> dict[str, str]:
+        # A term of ours links to its anchor here; another IRI to itself; a union of
+        # classes (a blank node) is written out as "A or B".
+        if isinstance(node, URIRef):
+            iri = str(node)
+            if namespace and iri.startswith(namespace):
+                return {"text": iri[len(namespace) :], "href": "#" + iri[len(namespace) :]}
+            href = iri if iri.startswith(("http://", "https://")) else ""
+            return {"text": node.n3(names), "href": href}
+        members = _union_members(ontology, node)
+        return {"text": " or ".join(ref(m)["text"] for m in members) or "(anonymous)", "href": ""}
+
+    def ours(kinds: tuple[URIRef, ...]) -> list[URIRef]:
+        found = {s for k in kinds for s in ontology.subjects(RDF.type, k)}
+        return sorted(t for t in found if isinstance(t, URIRef) and str(t).startswith(namespace))
+
+    def term(node: URIRef, kind: str) -> dict[str, object]:
         return {
-            "title": title,
-            "terms": [
-                {
-                    "name": t.n3(names),
-                    "label": str(ontology.value(t, RDFS.label) or ""),
-                    "definition": str(ontology.value(t, SKOS.definition) or ""),
-                }
-                for t in terms
-            ],
+            "id": str(node)[len(namespace) :],
+            "name": node.n3(names),
+            "iri": str(node),
+            "kind": kind,
+            "label": str(ontology.value(node, RDFS.label) or ""),
+            "definition": str(
+                ontology.value(node, SKOS.definition) or ontology.value(node, RDFS.comment) or ""
+            ),
+            # Every kind of term has every list, so the template needs no tests of presence.
+            **{key: [] for key in ("parents", "types", "properties", "in_range_of")},
+            **{key: [] for key in ("domain", "range")},
         }
 
-    title = ontology.value(predicate=RDF.type, object=OWL.Ontology)
-    heading = str(ontology.value(title, RDFS.label) or "ontology") if title else "ontology"
-    sections = [
-        section("Classes", (OWL.Class,)),
-        section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty)),
+    properties = ours((OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property))
+    domains = {p: _classes_in(ontology, ontology.objects(p, RDFS.domain)) for p in properties}
+    classes = [
+        {
+            **term(c, "Class"),
+            "parents": [ref(o) for o in sorted(ontology.objects(c, RDFS.subClassOf), key=str)],
+            "properties": [ref(p) for p in properties if c in domains[p]],
+            "in_range_of": [ref(p) for p in properties if (p, RDFS.range, c) in ontology],
+        }
+        for c in ours((OWL.Class, RDFS.Class))
     ]
+    property_terms = [
+        {
+            **term(
+                p,
+                "Object property"
+                if (p, RDF.type, OWL.ObjectProperty) in ontology
+                else "Datatype property",
+            ),
+            "domain": [ref(o) for o in sorted(ontology.objects(p, RDFS.domain), key=str)],
+            "range": [ref(o) for o in sorted(ontology.objects(p, RDFS.range), key=str)],
+            "parents": [ref(o) for o in sorted(ontology.objects(p, RDFS.subPropertyOf), key=str)],
+        }
+        for p in properties
+    ]
+    class_set = {URIRef(str(c["iri"])) for c in classes}
+    declared = class_set | set(properties) | ({header} if header else set())
+    values = [
+        {
+            **term(v, "Value"),
+            "types": [
+                ref(t) for t in sorted(ontology.objects(v, RDF.type), key=str) if t in class_set
+            ],
+        }
+        for v in sorted(
+            {s for s in ontology.subjects(RDF.type) if isinstance(s, URIRef)} - declared
+        )
+        if namespace and str(v).startswith(namespace)
+    ]
+    sections = [
+        {"id": "classes", "title": "Classes", "terms": classes},
+        {"id": "properties", "title": "Properties", "terms": property_terms},
+        {"id": "values", "title": "Values and concept schemes", "terms": values},
+    ]
+    heading = str(ontology.value(header, RDFS.label) or "ontology") if header else "ontology"
+    about = {
+        "title": str(ontology.value(header, DCTERMS.title) or "") if header else "",
+        "description": str(ontology.value(header, DCTERMS.description) or "") if header else "",
+        "iri": str(header or ""),
+        "version": str(ontology.value(header, OWL.versionInfo) or "") if header else "",
+        "version_iri": str(ontology.value(header, OWL.versionIRI) or "") if header else "",
+        "modified": str(ontology.value(header, DCTERMS.modified) or "") if header else "",
+        "namespace": namespace,
+    }
     return pages.render(
         "ontology.html",
         title=f"{heading} · swapgraph",
         heading=heading,
+        about=about,
         sections=sections,
         # Written by the version-history template, which escapes every value itself.
         history=Markup(history),
     )
+
+
+def _namespace_of(ontology: Graph, header: Node | None) -> str:
+    """The namespace the ontology's terms share: its preferred one, else its IRI and ``#``."""
+    preferred = ontology.value(header, VANN.preferredNamespaceUri) if header else None
+    if preferred:
+        return str(preferred)
+    return f"{header}#" if isinstance(header, URIRef) else ""
+
+
+def _union_members(ontology: Graph, node: Node) -> list[Node]:
+    members = ontology.value(node, OWL.unionOf)
+    return list(Collection(ontology, members)) if members is not None else []
+
+
+def _classes_in(ontology: Graph, nodes: Iterable[Node]) -> set[Node]:
+    """The named classes of ``nodes``, a union of classes counting as each of its members."""
+    found: set[Node] = set()
+    for node in nodes:
+        found.update([node] if isinstance(node, URIRef) else _union_members(ontology, node))
+    return found

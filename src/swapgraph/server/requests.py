@@ -32,13 +32,12 @@ class BodyTooLarge(SwapgraphError):
     """The request body is larger than the server accepts."""
 
 
-async def read_body(request: Request) -> bytes:
-    """Read the request body, refusing it as soon as it passes the server's limit.
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, refusing it as soon as it passes ``limit`` bytes.
 
     Raises:
         BodyTooLarge: If the body (or its declared length) is over the limit.
     """
-    limit: int = request.app.state.service.settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
@@ -91,15 +90,20 @@ def single_values(request: Request) -> dict[str, str]:
     return values
 
 
-def public_url(request: Request, route: str, **path_params: str) -> str:
+def public_url(request: Request, base: str | None, route: str, **path_params: str) -> str:
     """The absolute URL of a route, as the service's users reach it.
 
     From the ``base_url`` setting when there is one, else from the address the server
     listens on; never from the ``Host`` header, which any client sets as it likes (a
     service description or VoID naming another host would be served to everyone).
+
+    Args:
+        request: The request being answered.
+        base: The ``base_url`` setting, or ``None``.
+        route: The route's name.
+        **path_params: The route's path parameters.
     """
     path = str(request.app.url_path_for(route, **path_params))
-    base: str | None = request.app.state.service.settings.base_url
     if base:
         return base.rstrip("/") + path
     host, port = request.scope.get("server") or ("127.0.0.1", 80)

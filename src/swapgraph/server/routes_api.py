@@ -18,6 +18,7 @@ from swapgraph.named_queries import NamedQuery
 from swapgraph.paths import Project
 from swapgraph.report import render_json
 from swapgraph.server import routes_ld, shacl_report
+from swapgraph.server.deps import ServiceDep
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.requests import (
     BadRequest,
@@ -28,7 +29,6 @@ from swapgraph.server.requests import (
     record_query,
     single_values,
 )
-from swapgraph.server.service import GraphService
 from swapgraph.validate import ValidationReport, validate_graph
 
 router = APIRouter()
@@ -52,11 +52,6 @@ _SCHEMA_TYPES = {
     "string": {"type": "string"},
 }
 _RESULT_TYPES = ("application/sparql-results+json", "text/csv")
-
-
-def _service(request: Request) -> GraphService:
-    service: GraphService = request.app.state.service
-    return service
 
 
 def add_named_query_routes(app: FastAPI, queries: dict[str, NamedQuery]) -> None:
@@ -109,15 +104,15 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
 
 
 def _named_query_endpoint(query: NamedQuery) -> Any:
-    def run_named_query(request: Request) -> Response:
+    def run_named_query(request: Request, service: ServiceDep) -> Response:
         raw = single_values(request)
         format_name = raw.pop("format", None)
-        bindings = query.bind(raw, _service(request).engine)
+        bindings = query.bind(raw, service.engine)
         accepted = acceptable(_RESULT_TYPES, request.headers.get("accept"), format_name)
         if not accepted:
             raise NotAcceptable("named queries answer in " + ", ".join(_RESULT_TYPES))
         record_query(request, query.text)
-        result = _service(request).run(query.text, accepted, bindings)
+        result = service.run(query.text, accepted, bindings)
         return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
     run_named_query.__doc__ = query.summary
@@ -125,14 +120,14 @@ def _named_query_endpoint(query: NamedQuery) -> Any:
 
 
 @router.get("/api/queries", summary="List the named queries", tags=["Named queries"])
-def list_named_queries(request: Request) -> list[dict[str, Any]]:
+def list_named_queries(request: Request, service: ServiceDep) -> list[dict[str, Any]]:
     """Every named query with its summary, parameters and URL."""
     return [
         {
             "name": q.name,
             "summary": q.summary,
             "description": q.description,
-            "url": public_url(request, f"query_{q.name}"),
+            "url": public_url(request, service.settings.base_url, f"query_{q.name}"),
             "parameters": [
                 {
                     "name": p.name,
@@ -145,7 +140,7 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
             ],
             "text": q.text,
         }
-        for q in _service(request).named_queries.values()
+        for q in service.named_queries.values()
     ]
 
 
@@ -155,13 +150,12 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
     tags=["Service"],
     responses={503: {"description": "No query worker is alive: the service cannot answer."}},
 )
-def health(request: Request) -> JSONResponse:
+def health(service: ServiceDep) -> JSONResponse:
     """``ok`` with every worker alive, ``degraded`` with some, 503 ``down`` with none.
 
     The figures come from the pool's supervisor, not from a query, so the answer is
     immediate even when every worker is busy. A remote engine is asked ``ASK {}``.
     """
-    service = _service(request)
     state = service.pool.state()
     if state.size == 0:  # a remote endpoint: ask it
         service.run("ASK {}", ("application/sparql-results+json",))
@@ -229,7 +223,7 @@ _REPORT_TYPES = ("application/json", "text/turtle")
         }
     },
 )
-async def validate(request: Request) -> Response:
+async def validate(request: Request, service: ServiceDep) -> Response:
     """Turtle or JSON-LD in, the SHACL report out; shapes in the data are ignored.
 
     RDF/XML is refused (no XML entity expansion), and JSON-LD may not name remote
@@ -243,8 +237,7 @@ async def validate(request: Request) -> Response:
     accepted = acceptable(_REPORT_TYPES, request.headers.get("accept"))
     if not accepted:
         raise NotAcceptable("validation reports are written in " + ", ".join(_REPORT_TYPES))
-    body = await read_body(request)
-    service = _service(request)
+    body = await read_body(request, service.settings.max_body_bytes)
     job = ValidationJob(service.settings.project, body, media_type, accepted[0])
     # In a worker, under the time and memory limits of queries: parsing and SHACL are
     # where a hostile body costs the most.

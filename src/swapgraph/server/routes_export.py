@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from swapgraph.errors import QueryError, SwapgraphError
 from swapgraph.exports import FORMATS, export
+from swapgraph.server.deps import ServiceDep
 from swapgraph.server.requests import BadRequest
-from swapgraph.server.service import GraphService
 from swapgraph.views import VIEWS, Filters
 
 router = APIRouter(tags=["Exports"])
@@ -44,7 +44,7 @@ def _enum(names: Iterable[str]) -> dict[str, Any]:
     },
 )
 def export_graph(
-    request: Request,
+    service: ServiceDep,
     format: Annotated[str, Path(description="The file format.", json_schema_extra=_enum(FORMATS))],
     view: Annotated[
         str,
@@ -72,7 +72,6 @@ def export_graph(
     ] = None,
 ) -> Response:
     """The export as a download; runs its queries through the query workers."""
-    service: GraphService = request.app.state.service
     try:
         filters = Filters.parse(start, end, state or (), mediator or ())
         content, media_type, file_name = export(service.engine, format, view, filters)

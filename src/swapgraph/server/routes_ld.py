@@ -26,6 +26,7 @@ from swapgraph.engine import select
 from swapgraph.load import shapes_graph
 from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import pages
+from swapgraph.server.deps import get_service
 from swapgraph.server.negotiation import (
     LINKED_DATA_TYPES,
     VARY,
@@ -46,10 +47,8 @@ _RDF_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def service_of(request: Request) -> GraphService:
-    """The served dataset."""
-    service: GraphService = request.app.state.service
-    return service
+#: The served dataset, for helpers that have only the request.
+service_of = get_service
 
 
 def addresses(request: Request) -> void.Addresses:

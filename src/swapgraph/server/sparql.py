@@ -19,6 +19,7 @@ from rdflib.namespace import RDF
 from swapgraph import formats
 from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, QueryDataset
 from swapgraph.query_text import QueryRefused, check_read_only_query
+from swapgraph.server.deps import ServiceDep
 from swapgraph.server.negotiation import VARY, acceptable, graph_response
 from swapgraph.server.requests import (
     BadRequest,
@@ -52,11 +53,6 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def _service(request: Request) -> GraphService:
-    service: GraphService = request.app.state.service
-    return service
-
-
 @router.get(
     "/sparql",
     summary="Run a SPARQL query (GET), or read the service description",
@@ -65,6 +61,7 @@ def _service(request: Request) -> GraphService:
 )
 async def sparql_get(
     request: Request,
+    service: ServiceDep,
     query: Annotated[str | None, Query(description="The SPARQL query.")] = None,
     format: Annotated[
         str | None, Query(description="Result format (json, xml, csv, tsv, turtle, nt, jsonld).")
@@ -77,8 +74,8 @@ async def sparql_get(
     """
     params = list(request.query_params.multi_items())
     if not any(key in ("query", "update") for key, _ in params):
-        return _service_description(request)
-    return await _answer(request, params)
+        return _service_description(request, service)
+    return await _answer(request, service, params)
 
 
 @router.post(
@@ -102,7 +99,7 @@ async def sparql_get(
         }
     },
 )
-async def sparql_post(request: Request) -> Response:
+async def sparql_post(request: Request, service: ServiceDep) -> Response:
     """The SPARQL 1.1 Protocol query operation by POST (URL-encoded form or direct)."""
     media_type, parameters = content_type(request)
     params = list(request.query_params.multi_items())
@@ -116,7 +113,7 @@ async def sparql_post(request: Request) -> Response:
     charset = parameters.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8", "us-ascii"):
         raise UnsupportedMediaType(f"the body must be UTF-8 (got charset={charset})")
-    body = await read_body(request)
+    body = await read_body(request, service.settings.max_body_bytes)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -130,10 +127,12 @@ async def sparql_post(request: Request) -> Response:
         if any(key == "query" for key, _ in params):
             raise BadRequest("a direct POST carries the query in the body, not in the URL")
         params.append(("query", text))
-    return await _answer(request, params)
+    return await _answer(request, service, params)
 
 
-async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
+async def _answer(
+    request: Request, service: GraphService, params: list[tuple[str, str]]
+) -> Response:
     if any(key == "update" for key, _ in params):
         raise QueryRefused("updates are refused: this endpoint is read-only")
     queries = [value for key, value in params if key == "query"]
@@ -154,8 +153,7 @@ async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
-    service = _service(request)
-    base_iri = public_url(request, "sparql_get")
+    base_iri = public_url(request, service.settings.base_url, "sparql_get")
     result = await run_in_threadpool(service.run, sparql, accepted, None, dataset, base_iri)
     return Response(result.body, media_type=result.media_type, headers=VARY)
 
@@ -170,23 +168,23 @@ def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
     return iris
 
 
-def _service_description(request: Request) -> Response:
+def _service_description(request: Request, service: GraphService) -> Response:
     sd = Graph()
     sd.bind("sd", _SD)
-    service = URIRef(public_url(request, "sparql_get"))
-    sd.add((service, RDF.type, URIRef(_SD + "Service")))
-    sd.add((service, URIRef(_SD + "endpoint"), service))
-    sd.add((service, URIRef(_SD + "supportedLanguage"), URIRef(_SD + "SPARQL11Query")))
+    endpoint = URIRef(public_url(request, service.settings.base_url, "sparql_get"))
+    sd.add((endpoint, RDF.type, URIRef(_SD + "Service")))
+    sd.add((endpoint, URIRef(_SD + "endpoint"), endpoint))
+    sd.add((endpoint, URIRef(_SD + "supportedLanguage"), URIRef(_SD + "SPARQL11Query")))
     for result_format in formats.ALL_FORMATS:
-        sd.add((service, URIRef(_SD + "resultFormat"), URIRef(formats.format_iri(result_format))))
-    dataset = URIRef(str(service) + "#dataset")
-    sd.add((service, URIRef(_SD + "defaultDataset"), dataset))
+        sd.add((endpoint, URIRef(_SD + "resultFormat"), URIRef(formats.format_iri(result_format))))
+    dataset = URIRef(str(endpoint) + "#dataset")
+    sd.add((endpoint, URIRef(_SD + "defaultDataset"), dataset))
     sd.add((dataset, RDF.type, URIRef(_SD + "Dataset")))
-    for name in _service(request).graph_names():
+    for name in service.graph_names():
         named = BNode()
         sd.add((dataset, URIRef(_SD + "namedGraph"), named))
         sd.add((named, URIRef(_SD + "name"), URIRef(name)))
     sd.add(
-        (service, URIRef("http://purl.org/dc/terms/title"), Literal("swapgraph SPARQL endpoint"))
+        (endpoint, URIRef("http://purl.org/dc/terms/title"), Literal("swapgraph SPARQL endpoint"))
     )
     return graph_response(request, sd, "the service description", GRAPH_MEDIA_TYPES)
