@@ -112,17 +112,22 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     namespace = _namespace_of(ontology, header)
     names = bind_prefixes(Graph()).namespace_manager
 
-    def ref(node: Node) -> dict[str, str]:
-        # A term of ours links to its anchor here; another IRI to itself; a union of
-        # classes (a blank node) is written out as "A or B".
-        if isinstance(node, URIRef):
-            iri = str(node)
-            if namespace and iri.startswith(namespace):
-                return {"text": iri[len(namespace) :], "href": "#" + iri[len(namespace) :]}
-            href = iri if iri.startswith(("http://", "https://")) else ""
-            return {"text": node.n3(names), "href": href}
-        members = _union_members(ontology, node)
-        return {"text": " or ".join(ref(m)["text"] for m in members) or "(anonymous)", "href": ""}
+    def ref(node: Node, sep: str = ", ") -> dict[str, str]:
+        # A term of ours links to its anchor here, another IRI to itself; ``sep`` is what
+        # the page writes before it when it follows another.
+        iri = str(node)
+        if namespace and iri.startswith(namespace):
+            return {"text": iri[len(namespace) :], "href": "#" + iri[len(namespace) :], "sep": sep}
+        href = iri if iri.startswith(("http://", "https://")) else ""
+        return {"text": node.n3(names), "href": href, "sep": sep}
+
+    def refs(predicate: URIRef, subject: URIRef) -> list[dict[str, str]]:
+        # A union of classes (a blank node) is written out as its members: "A or B".
+        found = []
+        for value in sorted(ontology.objects(subject, predicate), key=str):
+            members = [value] if isinstance(value, URIRef) else _union_members(ontology, value)
+            found += [ref(m, " or " if i else ", ") for i, m in enumerate(members)]
+        return found
 
     def ours(kinds: tuple[URIRef, ...]) -> list[URIRef]:
         found = {s for k in kinds for s in ontology.subjects(RDF.type, k)}
@@ -148,7 +153,7 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     classes = [
         {
             **term(c, "Class"),
-            "parents": [ref(o) for o in sorted(ontology.objects(c, RDFS.subClassOf), key=str)],
+            "parents": refs(RDFS.subClassOf, c),
             "properties": [ref(p) for p in properties if c in domains[p]],
             "in_range_of": [ref(p) for p in properties if (p, RDFS.range, c) in ontology],
         }
@@ -162,9 +167,9 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
                 if (p, RDF.type, OWL.ObjectProperty) in ontology
                 else "Datatype property",
             ),
-            "domain": [ref(o) for o in sorted(ontology.objects(p, RDFS.domain), key=str)],
-            "range": [ref(o) for o in sorted(ontology.objects(p, RDFS.range), key=str)],
-            "parents": [ref(o) for o in sorted(ontology.objects(p, RDFS.subPropertyOf), key=str)],
+            "domain": refs(RDFS.domain, p),
+            "range": refs(RDFS.range, p),
+            "parents": refs(RDFS.subPropertyOf, p),
         }
         for p in properties
     ]
