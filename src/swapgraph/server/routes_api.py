@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -51,7 +52,7 @@ _SCHEMA_TYPES = {
     "iri": {"type": "string"},
     "string": {"type": "string"},
 }
-_RESULT_TYPES = ("application/sparql-results+json", "text/csv")
+_RESULT_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.CSV))
 
 
 def add_named_query_routes(app: FastAPI, queries: dict[str, NamedQuery]) -> None:
