@@ -17,7 +17,7 @@ from swapgraph.turtle import check_canonical
 from tests.conftest import REPO_ROOT, TEST_DATA
 
 ROWS = {r["id"]: r for r in csv.DictReader((TEST_DATA / "exchanges.csv").open(encoding="utf-8"))}
-REFERENCE_FILES = ("states", "organisations", "persons", "places", "agreements")
+REFERENCE_FILES = ("states", "armed-groups", "organisations", "persons", "places", "agreements")
 
 
 def no_shapes(graph: Graph) -> list[str]:

@@ -19,8 +19,8 @@ from swapgraph.paths import Project
 from swapgraph.turtle import check_canonical
 from tests.conftest import REPO_ROOT, DiskFull, snapshot
 
-SOURCE = "https://example.org/news/2026-03-05-exchange"
-EXCHANGE = ID["exchange/2026-03-05-ru-ua"]
+SOURCE = "https://example.org/news/2026-11-27-exchange"
+EXCHANGE = ID["exchange/2026-11-27-ru-ua"]
 
 
 @pytest.fixture
@@ -32,15 +32,15 @@ def project(tmp_path: Path) -> Project:
 
 
 def test_skeleton_holds_what_is_known(project: Project) -> None:
-    made = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], ["UAE"], [SOURCE])
+    made = new_exchange(project, dt.date(2026, 11, 27), ["Russia", "Ukraine"], ["UAE"], [SOURCE])
     assert made.iri == EXCHANGE
-    assert made.label == "Russia\u2013Ukraine exchange of 5 March 2026"
+    assert made.label == "Russia\u2013Ukraine exchange of 27 November 2026"
     target = project.graph_dir / "exchanges-2026.ttl"
     assert made.written == (target, project.graph_dir / "sources.ttl")
     graph = parse_file(target)
     assert (EXCHANGE, RDF.type, SWAP.Exchange) in graph
-    assert graph.value(EXCHANGE, DCTERMS.identifier) == Literal("RU-UA-2026-03-05")
-    assert str(graph.value(EXCHANGE, SWAP.date)) == "2026-03-05"
+    assert graph.value(EXCHANGE, DCTERMS.identifier) == Literal("RU-UA-2026-11-27")
+    assert str(graph.value(EXCHANGE, SWAP.date)) == "2026-11-27"
     assert set(graph.objects(EXCHANGE, DCTERMS.source)) == {URIRef(SOURCE)}
     russia, ukraine = ID["state/russia"], ID["state/ukraine"]
     directions = {
@@ -60,7 +60,7 @@ def test_skeleton_holds_what_is_known(project: Project) -> None:
 
 
 def test_nothing_else_changes(project: Project) -> None:
-    new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], [], [SOURCE])
+    new_exchange(project, dt.date(2026, 11, 27), ["Russia", "Ukraine"], [], [SOURCE])
     result = diff_projects(Project.open(REPO_ROOT), project)
     assert result.ontology == ()
     assert {(e.iri, e.status) for e in result.data} == {
@@ -88,24 +88,24 @@ def test_new_year_file_is_created(project: Project) -> None:
     ],
 )
 def test_states_by_label_code_or_wikidata_id(project: Project, names: tuple[str, str]) -> None:
-    assert new_exchange(project, dt.date(2026, 3, 5), names).iri == EXCHANGE
+    assert new_exchange(project, dt.date(2026, 11, 27), names).iri == EXCHANGE
 
 
 def test_organisation_as_mediator_by_alt_label(project: Project) -> None:
-    made = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], ["ICRC"])
+    made = new_exchange(project, dt.date(2026, 11, 27), ["Russia", "Ukraine"], ["ICRC"])
     graph = parse_file(project.graph_dir / "exchanges-2026.ttl")
     [mediation] = graph.objects(made.iri, SWAP.mediation)
     assert graph.value(mediation, SWAP.actor) == ID["organisation/icrc"]
 
 
 def test_second_exchange_the_same_day_gets_a_suffix(project: Project) -> None:
-    first = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"])
-    second = new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"])
-    assert second.iri == ID["exchange/2026-03-05-ru-ua-b"]
+    first = new_exchange(project, dt.date(2026, 11, 27), ["Russia", "Ukraine"])
+    second = new_exchange(project, dt.date(2026, 11, 27), ["Russia", "Ukraine"])
+    assert second.iri == ID["exchange/2026-11-27-ru-ua-b"]
     assert second.same_day == (first.iri,)
     assert second.label.endswith("(part b)")
     graph = parse_file(project.graph_dir / "exchanges-2026.ttl")
-    assert graph.value(second.iri, DCTERMS.identifier) == Literal("RU-UA-2026-03-05b")
+    assert graph.value(second.iri, DCTERMS.identifier) == Literal("RU-UA-2026-11-27b")
     assert graph.value(first.iri, RDFS.label) == Literal(first.label)
 
 
@@ -113,7 +113,7 @@ def test_unknown_state_lists_close_matches_and_writes_nothing(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = snapshot(project.root)
-    argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-03-05"]
+    argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-11-27"]
     assert main([*argv, "--between", "Rusia", "Ukraine"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -137,7 +137,7 @@ def test_bad_input_is_refused(
 ) -> None:
     before = snapshot(project.root)
     with pytest.raises(SwapgraphError, match=message):
-        new_exchange(project, dt.date(2026, 3, 5), between, mediators, sources)
+        new_exchange(project, dt.date(2026, 11, 27), between, mediators, sources)
     assert snapshot(project.root) == before
 
 
@@ -147,7 +147,7 @@ def test_failure_mid_write_leaves_every_file_untouched(
     before = snapshot(project.root)
     disk_full = disk_full_on_replace(2)  # the first file is already in place
     with pytest.raises(SwapgraphError, match="could not write"):
-        new_exchange(project, dt.date(2026, 3, 5), ["Russia", "Ukraine"], [], [SOURCE])
+        new_exchange(project, dt.date(2026, 11, 27), ["Russia", "Ukraine"], [], [SOURCE])
     assert disk_full.calls >= 2
     assert snapshot(project.root) == before
 
@@ -155,7 +155,7 @@ def test_failure_mid_write_leaves_every_file_untouched(
 def test_cli_prints_what_is_still_to_fill_in(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-03-05"]
+    argv = ["new", "exchange", "--project", str(project.root), "--date", "2026-11-27"]
     assert main([*argv, "--between", "Russia", "Ukraine"]) == 0
     out = capsys.readouterr().out
     assert f"added <{EXCHANGE}>" in out and "graph/exchanges-2026.ttl" in out
