@@ -133,6 +133,8 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
             "title": title,
             "terms": [
                 {
+                    # The fragment, as entity pages link to it: /ontology#Exchange.
+                    "anchor": t.fragment or t.n3(names),
                     "name": t.n3(names),
                     "label": str(ontology.value(t, RDFS.label) or ""),
                     "definition": str(ontology.value(t, SKOS.definition) or ""),
@@ -143,9 +145,13 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
 
     title = ontology.value(predicate=RDF.type, object=OWL.Ontology)
     heading = str(ontology.value(title, RDFS.label) or "ontology") if title else "ontology"
+    # The vocabulary's own individuals (roles, precisions, confidence levels): entity pages
+    # link to them too.
+    classes = tuple(s for s in ontology.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef))
     sections = [
         section("Classes", (OWL.Class,)),
         section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty)),
+        section("Named terms", classes),
     ]
     return pages.render(
         "ontology.html",
