@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -317,19 +318,30 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         SwapgraphError: If the file cannot be read or lacks columns.
     """
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SwapgraphError(f"{path}: missing columns: {', '.join(missing)}")
-            rows: list[tuple[int, dict[str, str]]] = []
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SwapgraphError(f"{path}: cannot read CSV: {exc.strerror or exc}") from exc
+    try:
+        # utf-8-sig drops the byte order mark that Excel's "CSV UTF-8" puts first.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SwapgraphError(
+            f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from exc
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SwapgraphError(f"{path}: missing columns: {', '.join(missing)}")
+        rows: list[tuple[int, dict[str, str]]] = []
+        line = reader.line_num + 1
+        for record in reader:
+            cells = {k: (v or "").strip() for k, v in record.items() if k is not None}
+            rows.append((line, cells))
             line = reader.line_num + 1
-            for record in reader:
-                cells = {k: (v or "").strip() for k, v in record.items() if k is not None}
-                rows.append((line, cells))
-                line = reader.line_num + 1
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SwapgraphError(f"{path}: cannot read CSV: {exc}") from exc
+    except csv.Error as exc:
+        raise SwapgraphError(f"{path}:{reader.line_num}: cannot read CSV: {exc}") from exc
     return rows
 
 

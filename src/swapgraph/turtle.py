@@ -97,9 +97,7 @@ class _Writer:
         # recurses as deep as the data goes and the text grows linearly with the graph.
         self.nested -= self._too_deep()
         self.labels: dict[BNode, str] = {}
-        labelled = {
-            n for n in set(self.out) | set(refs) if isinstance(n, BNode)
-        } - self.nested
+        labelled = {n for n in set(self.out) | set(refs) if isinstance(n, BNode)} - self.nested
         top_unreferenced = {b for b in labelled if refs[b] == 0}
         needs_label = labelled - top_unreferenced
         if needs_label:
@@ -122,11 +120,7 @@ class _Writer:
 
     def _list_nodes(self) -> set[BNode]:
         """The nested nodes that form well-formed RDF lists, written as ``( ... )``."""
-        cells = {
-            b
-            for b in self.nested
-            if sorted(str(p) for p, _ in self.out[b]) == _LIST_CELL
-        }
+        cells = {b for b in self.nested if sorted(str(p) for p, _ in self.out[b]) == _LIST_CELL}
         rests = {self._value(b, _REST) for b in cells}
         found: set[BNode] = set()
         for head in cells - rests:
