@@ -39,6 +39,7 @@ import networkx as nx
 from rdflib import Graph
 
 from swapgraph import __version__, jsonld_context
+from swapgraph.csvsafe import neutralise
 from swapgraph.engine import Engine, open_engine
 from swapgraph.errors import SwapgraphError
 from swapgraph.paths import Project
@@ -392,7 +393,7 @@ def _csv(header: list[str], rows: Iterable[list[Value]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)  # no formulas
     return buffer.getvalue().encode("utf-8")
 
 
