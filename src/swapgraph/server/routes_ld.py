@@ -13,6 +13,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
@@ -87,11 +88,17 @@ def rdf_response(request: Request, graph: Graph, what: str) -> Response:
     return write_rdf(graph, negotiate(request, tuple(RDF_TYPES), what))
 
 
+# The data does not change while it is served: its statistics are computed once per service.
+_STATISTICS: WeakKeyDictionary[GraphService, void.Statistics] = WeakKeyDictionary()
+
+
 def void_response(request: Request) -> Response:
     """The VoID description of the served dataset (blocking: its queries run here)."""
     service = service_of(request)
     releases = find_releases(service.settings.project)
-    graph = void.void_graph(service.engine, addresses(request), releases)
+    if service not in _STATISTICS:
+        _STATISTICS[service] = void.statistics(service.engine)
+    graph = void.void_graph(_STATISTICS[service], addresses(request), releases)
     return rdf_response(request, graph, "the VoID description")
 
 
