@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from swapgraph.paths import Project
+
+if TYPE_CHECKING:
+    from tests.serving import RunningServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -49,3 +53,57 @@ class DiskFull:
 def disk_full_on_replace(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], DiskFull]:
     """Arm a failure of the n-th file replacement: a write that fails part-way through."""
     return lambda failing_call: DiskFull(monkeypatch, failing_call)
+
+
+@pytest.fixture(scope="session")
+def shared_server(project: Project) -> Iterator[RunningServer]:
+    """One real server (uvicorn, query workers) over the project for the whole session.
+
+    For HTTP tests that only read: starting a server with its workers costs seconds, so
+    tests that need no settings of their own share this one.
+    """
+    from swapgraph.server import Settings
+    from tests.serving import swapgraph_server
+
+    with swapgraph_server(Settings(project)) as running:
+        yield running
+
+
+# Tests in files that other work is editing, marked slow here rather than in their files; each
+# runs for more than a few seconds, or the module starts real servers and worker processes.
+# (`python3 -m pytest -m "not slow and not browser"` is the quick loop.)
+_SLOW_MODULES = {
+    "test_server_api.py",
+    "test_server_export.py",
+    "test_server_limits.py",
+    "test_server_openapi_fuzz.py",
+    "test_server_security.py",
+    "test_server_sparql.py",
+    "test_server_w3c_protocol.py",
+    "test_serve_cli.py",
+    "test_web_pages.py",
+    "test_curator_journey.py",
+    "test_release.py",
+    "test_new.py",
+}
+_SLOW_TESTS = {
+    "test_benchmark_generator.py::test_same_seed_gives_the_same_files_and_another_seed_does_not",
+    "test_importer.py::test_default_validation_uses_the_project_shapes",
+    "test_named_queries.py::test_every_query_gives_the_same_answer_on_both_engines",
+    "test_named_queries.py::test_running_totals",
+    "test_named_queries.py::test_exchanges_between_russia_and_ukraine",
+    "test_named_queries.py::test_istanbul_stages_delivered_what_was_promised",
+    "test_named_queries.py::test_every_parameter_is_projected",
+    "test_ontology.py::test_owl_rl_closure_of_ontology_and_graph_is_consistent",
+    "test_shapes.py::test_shapes_pass_shacl_shacl",
+    "test_validate_cli.py::test_the_repository_graph_conforms",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tests listed above."""
+    for item in items:
+        module = item.path.name
+        test = f"{module}::{item.originalname if isinstance(item, pytest.Function) else item.name}"
+        if module in _SLOW_MODULES or test in _SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from swapgraph.engine import OxigraphEngine
 from swapgraph.server import Settings, create_app
+from swapgraph.server.http11 import uvicorn_options
 
 W3C_PROTOCOL = Path(__file__).resolve().parent / "data" / "w3c-sparql11-protocol"
 #: The named graphs the W3C protocol manifest expects, by IRI.
@@ -39,7 +40,14 @@ class RunningServer:
 def swapgraph_server(settings: Settings) -> Iterator[RunningServer]:
     """Serve ``settings`` on a free port of 127.0.0.1 until the block ends."""
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        access_log=False,
+        **uvicorn_options(settings.read_timeout),
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -16,8 +16,8 @@ from swapgraph.paths import Project
 from swapgraph.validate import validate_project
 from tests.conftest import REPO_ROOT
 
-EXCHANGE = "https://w3id.org/swapgraph/id/exchange/2026-03-05-ru-ua"
-SOURCE = "https://example.org/news/2026-03-05-prisoner-exchange"
+EXCHANGE = "https://w3id.org/swapgraph/id/exchange/2026-11-27-ru-ua"
+SOURCE = "https://example.org/news/2026-11-27-prisoner-exchange"
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +33,12 @@ def warnings_about(project: Project) -> list[str]:
     return [
         f"{r.severity} {r.path} {r.message}"
         for r in report.results
-        if r.focus.startswith("exchange:2026-03-05-ru-ua")
+        if r.focus.startswith("exchange:2026-11-27-ru-ua")
     ]
 
 
 def test_1_new_exchange(workspace: Project, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["new", "exchange", "--project", str(workspace.root), "--date", "2026-03-05"]
+    argv = ["new", "exchange", "--project", str(workspace.root), "--date", "2026-11-27"]
     argv += ["--between", "Russia", "Ukraine", "--mediator", "UAE", "--source", SOURCE]
     assert main(argv) == 0
     out = capsys.readouterr().out
@@ -57,7 +57,7 @@ def test_2_missing_counts_are_warnings(workspace: Project) -> None:
 def test_3_fill_in_the_counts_by_hand(workspace: Project) -> None:
     path = workspace.graph_dir / "exchanges-2026.ttl"
     text = path.read_text(encoding="utf-8")
-    start = text.index("exchange:2026-03-05-ru-ua a swap:Exchange")
+    start = text.index("exchange:2026-11-27-ru-ua a swap:Exchange")
     block = text[start:]
     # As a curator types them: a new line after each receivedBy, not in canonical order.
     for receiver, count in (("state:russia", 120), ("state:ukraine", 121)):
@@ -77,7 +77,7 @@ def test_4_validate_conforms(workspace: Project, capsys: pytest.CaptureFixture[s
     assert main(["validate", "--format", "json", "--project", str(workspace.root)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["conforms"] is True
-    mine = [r for r in report["results"] if r["focus"].startswith("exchange:2026-03-05")]
+    mine = [r for r in report["results"] if r["focus"].startswith("exchange:2026-11-27")]
     # What the sources did not give (a breakdown by category) stays visible as a Warning.
     assert mine and {r["severity"] for r in mine} == {"Warning"}
 
@@ -110,5 +110,5 @@ def test_7_diff_shows_the_new_exchange(
 ) -> None:
     assert main(["diff", str(REPO_ROOT), str(workspace.root)]) == 0
     out = capsys.readouterr().out
-    assert "exchange 2026-03-05 Russia\u2013Ukraine: added" in out
+    assert "exchange 2026-11-27 Russia\u2013Ukraine: added" in out
     assert f"source <{SOURCE}>: added" in out

@@ -175,6 +175,7 @@ def test_missing_arguments_are_one_line_errors(capsys: pytest.CaptureFixture[str
     assert len(err) == 2 and all(line.startswith("swapgraph: error: diff:") for line in err)
 
 
+@pytest.mark.slow
 def test_real_graph_with_one_count_one_source_one_mediation(tmp_path: Path) -> None:
     old = copy_repo_project(tmp_path / "old")
     new = copy_repo_project(tmp_path / "new")

@@ -192,6 +192,14 @@ def test_export_command_writes_stdout_and_files(
         (["--state", "Rusia"], "swapgraph: error: unknown state 'Rusia' (did you mean: Russia"),
         (["--mediator", "Qatar"], "swapgraph: error: unknown mediator 'Qatar'"),
         (["--to", "May 2025"], "swapgraph: error: to: 'May 2025' is not a date"),
+        (
+            ["--from", "2025-06-01", "--to", "2025-05-31"],
+            "swapgraph: error: from (2025-06-01) is after to (2025-05-31)",
+        ),
+        (
+            ["--mediator", "Emirates"],
+            "swapgraph: error: unknown mediator 'Emirates' (did you mean: United Arab Emirates",
+        ),
     ],
 )
 def test_export_command_rejects_bad_filters(
@@ -235,3 +243,15 @@ def test_real_graph_picture_command(
         check=False,
     )
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
+
+
+def test_export_filters_take_every_name_of_an_actor(capsys: pytest.CaptureFixture[str]) -> None:
+    def edges(mediator: str) -> str:
+        argv = ["export", "edges-csv", "--project", str(REPO_ROOT), "--mediator", mediator]
+        assert main(argv) == 0
+        return capsys.readouterr().out
+
+    by_iri = edges("state:turkey")
+    assert len(by_iri.splitlines()) > 1
+    for name in ("Republic of Turkiye", "Türkiye", "TR", "Q43"):
+        assert edges(name) == by_iri, name

@@ -267,7 +267,9 @@ def test_exchanges_between_russia_and_ukraine(
 ) -> None:
     query = queries["exchanges-between"]
     rows = both(query, engines)
-    assert len(rows) == 79  # the CSV's rows with party_a Russia and party_b Ukraine
+    # The CSV's 79 rows with party_a Russia and party_b Ukraine, and the four exchanges of
+    # March to May 2026 (5 and 6 March, 24 April, 15 May).
+    assert len(rows) == 83
     [row] = by_exchange(rows, "2024-01-31-ru-ua")
     assert (row["released_by_a"], row["released_by_b"]) == ("207", "195")
     assert row["mediators"] == "United Arab Emirates"
@@ -277,6 +279,18 @@ def test_exchanges_between_russia_and_ukraine(
     in_2025 = both(query, engines, **{"from": "2025-01-01", "to": "2025-12-31"})
     assert len(in_2025) == 20
     assert [r["date"] for r in in_2025] == sorted(r["date"] for r in in_2025)
+    in_2026 = both(query, engines, **{"from": "2026-01-01", "to": "2026-12-31"})
+    # Russian Ministry of Defence figures (157, 200, 300 and 205 each way) and the UAE's for
+    # 24 April (193 from each side).
+    assert [(r["date"], r["released_by_a"], r["released_by_b"]) for r in in_2026] == [
+        ("2026-02-05", "157", "157"),
+        ("2026-03-05", "200", "200"),
+        ("2026-03-06", "300", "300"),
+        ("2026-04-24", "193", "193"),
+        ("2026-05-15", "205", "205"),
+    ]
+    [row] = by_exchange(in_2026, "2026-03-05-ru-ua")
+    assert set(row["mediators"].split(", ")) == {"United Arab Emirates", "United States"}
 
 
 def test_istanbul_stages_delivered_what_was_promised(
@@ -296,6 +310,26 @@ def test_istanbul_stages_delivered_what_was_promised(
     } == {
         "Russia": ("1000", "1000", "3", "0"),
         "Ukraine": ("1000", "1000", "3", "0"),
+    }
+    # Geneva, February 2026: 500 for 500 in two stages (200 on 5 March, 300 on 6 March).
+    # 8 May 2026: 1,000 for 1,000, of which one delivery of 205 each way was found.
+    later = both(
+        queries["agreement-delivery"], engines, **{"from": "2026-02-01", "to": "2026-05-31"}
+    )
+    assert {
+        (r["agreed_on"], r["released_by_label"]): (
+            r["promised_each_way"],
+            r["delivered"],
+            r["stages"],
+            r["outstanding"],
+        )
+        for r in later
+        if r["agreed_on"] in {"2026-02-01", "2026-05-08"}
+    } == {
+        ("2026-02-01", "Russia"): ("500", "500", "2", "0"),
+        ("2026-02-01", "Ukraine"): ("500", "500", "2", "0"),
+        ("2026-05-08", "Russia"): ("1000", "205", "1", "795"),
+        ("2026-05-08", "Ukraine"): ("1000", "205", "1", "795"),
     }
     stages = both(
         queries["exchanges-between"], engines, **{"from": "2025-05-23", "to": "2025-05-25"}
@@ -318,6 +352,25 @@ def test_mediator_activity(queries: dict[str, NamedQuery], engines: dict[str, En
     assert uae["2024"] == ("11", "2614")
     # 2025: 8 such rows freeing 1994, less RU-US-2025-04-10 (1 + 1), where the UAE facilitated.
     assert uae["2025"] == ("7", "1992")
+    # 2026: 5 February (314, mediation per the Russian MoD in Vedomosti), 5 and 6 March (400
+    # and 600) and 24 April (386).
+    assert uae["2026"] == ("4", "1700")
+    # Qatar mediated the Israel-Hamas exchange of 13 October 2025 (CGTN): a state and an
+    # armed group, so a state-to-state count leaves it out.
+    qatar = {
+        r["year"]: r["exchanges"]
+        for r in both(queries["mediator-activity"], engines, **{"from": "2025-10-01"})
+        if r["mediator"] == f"{ID}state/qatar"
+    }
+    assert qatar == {"2025": "1"}
+    qatar_states = [
+        r
+        for r in both(
+            queries["mediator-activity"], engines, states_only="true", **{"from": "2025-10-01"}
+        )
+        if r["mediator"] == f"{ID}state/qatar"
+    ]
+    assert qatar_states == []
     hosts = both(queries["mediator-activity"], engines, role="swap:HostRole")
     assert all(r["role"].endswith("#HostRole") for r in hosts)
     assert f"{ID}state/turkey" in {r["mediator"] for r in hosts}
@@ -326,7 +379,9 @@ def test_mediator_activity(queries: dict[str, NamedQuery], engines: dict[str, En
 def test_third_states(queries: dict[str, NamedQuery], engines: dict[str, Engine]) -> None:
     rows = both(queries["third-states"], engines)
     assert rows[0]["state_label"] == "Belarus"
-    assert rows[0]["exchanges"] == "20"  # CSV rows whose transit cell names Belarus
+    # CSV rows whose transit cell names Belarus (20), and the 2026 exchanges whose sources say
+    # the released Russians were in Belarus: 5 February, 5 and 6 March, 15 May.
+    assert rows[0]["exchanges"] == "24"
     counts = [int(r["exchanges"]) for r in rows]
     assert counts == sorted(counts, reverse=True)
     uae = next(r for r in rows if r["state_label"] == "United Arab Emirates")
@@ -349,15 +404,25 @@ def test_asymmetric_exchanges(queries: dict[str, NamedQuery], engines: dict[str,
     rows = both(queries["asymmetric-exchanges"], engines)
     imbalances = [int(r["imbalance"]) for r in rows]
     assert imbalances == sorted(imbalances, reverse=True) and min(imbalances) >= 1
-    # VE-SV-US-2025-07-18: 252 Venezuelans for 10 Americans; RU-UA-2022-09-21: 215 for 56.
+    # With armed groups: 13 October 2025, 1,968 Palestinian prisoners for 20 hostages; April
+    # 2023, 706 Houthi prisoners for 186.
     assert [(r["released_more"], r["released_fewer"]) for r in rows[:2]] == [
-        ("252", "10"),
-        ("215", "56"),
+        ("1968", "20"),
+        ("706", "186"),
     ]
-    assert rows[0]["more_released_by"] == "El Salvador, United States"
-    [row] = by_exchange(rows, "2024-01-31-ru-ua")
+    states = both(queries["asymmetric-exchanges"], engines, states_only="true")
+    # VE-SV-US-2025-07-18: 252 Venezuelans for 10 Americans; RU-UA-2022-09-21: 205 Ukrainians
+    # (Kyiv Independent; the 10 foreigners freed with them are part b) for 56.
+    assert [(r["released_more"], r["released_fewer"]) for r in states[:2]] == [
+        ("252", "10"),
+        ("205", "56"),
+    ]
+    assert set(states[0]["more_released_by"].split(", ")) == {"El Salvador", "United States"}
+    [row] = by_exchange(states, "2024-01-31-ru-ua")
     assert row["imbalance"] == "12"
     large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100")
+    assert len(large) == 4
+    large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100", states_only="true")
     assert len(large) == 2
 
 
@@ -392,11 +457,16 @@ def test_mediation_gaps(queries: dict[str, NamedQuery], engines: dict[str, Engin
 def test_running_totals(queries: dict[str, NamedQuery], engines: dict[str, Engine]) -> None:
     rows = both(queries["returned-running-total"], engines)
     final = {r["state_label"]: int(r["running_total"]) for r in rows}
-    # Sum of released_by_a over the 79 Russia-Ukraine rows of the CSV.
-    assert final["Ukraine"] == 6217
+    # Sum of released_by_a over the 79 Russia-Ukraine rows of the CSV (6217), less the 10
+    # foreigners of 21 September 2022 that it counts twice, plus the exchanges of March to
+    # May 2026: 200 + 300 + 193 + 205 = 898.
+    assert final["Ukraine"] == 6217 - 10 + 898
     # Their released_by_b (5142), plus RU-US exchanges of 2022-04-27, 2022-12-08,
-    # 2025-02-11, 2025-04-10 (1 each) and the 10 released to Russia on 2024-08-01.
-    assert final["Russia"] == 5156
+    # 2025-02-11, 2025-04-10 (1 each), the 10 released to Russia on 2024-08-01, 898, and
+    # Igor Kartavykh freed by Azerbaijan in October 2025.
+    assert final["Russia"] == 5156 + 898 + 1
+    # Hamas is no state: the people released to it never enter a state's running total.
+    assert "Hamas" not in final and "Houthis" not in final
     ukraine = [r for r in rows if r["state_label"] == "Ukraine"]
     totals = [int(r["running_total"]) for r in ukraine]
     assert totals == sorted(totals)
@@ -418,7 +488,7 @@ def test_single_source_facts(queries: dict[str, NamedQuery], engines: dict[str, 
     assert exchanges == {
         "2022-04-19-ru-ua", "2022-11-11-ru-ua", "2022-12-06-ru-ua", "2022-12-31-ru-ua",
         "2023-04-03-ru-ua", "2023-08-07-ru-ua", "2024-02-08-ru-ua", "2024-07-17-ru-ua",
-        "2025-06-19-ru-ua", "2025-07-04-ru-ua",
+        "2025-06-19-ru-ua", "2025-07-04-ru-ua", "2026-04-24-ru-ua",
     }  # fmt: skip
 
 
@@ -435,3 +505,36 @@ def test_string_parameters_cannot_change_the_query(
     before = {name: engine.query(count) for name, engine in engines.items()}
     assert both(queries["named-figures"], engines, name=text) == []
     assert {name: engine.query(count) for name, engine in engines.items()} == before
+
+
+# --------------------------------------------------------------------------- names and ranges
+
+
+# Names are resolved by one SPARQL query, the same on every engine: Oxigraph suffices here.
+
+
+def test_iri_parameters_take_any_name_of_the_actor(
+    queries: dict[str, NamedQuery], engines: dict[str, Engine]
+) -> None:
+    query, engine = queries["exchanges-between"], engines["oxigraph"]
+    by_iri = answer(query, engine, state_a="state:russia", state_b="state:ukraine")
+    assert by_iri
+    assert answer(query, engine, state_a="Russia", state_b="UA") == by_iri
+    assert answer(query, engine, state_a="Q159", state_b="Ukraine") == by_iri
+
+
+def test_an_iri_parameter_naming_nothing_is_an_error_with_close_matches(
+    queries: dict[str, NamedQuery], engines: dict[str, Engine]
+) -> None:
+    query = queries["exchanges-between"]
+    with pytest.raises(ParameterError) as caught:
+        query.run(engines["oxigraph"], {"state_b": "state:ukrane"})
+    assert str(caught.value).startswith("parameter 'state_b': unknown name 'state:ukrane'")
+    assert "Ukraine (state:ukraine)" in str(caught.value)
+
+
+def test_a_reversed_date_range_is_an_error(queries: dict[str, NamedQuery]) -> None:
+    query = queries["exchanges-between"]
+    with pytest.raises(ParameterError, match="'from' \\(2025-06-01\\) is after 'to'"):
+        query.bind({"from": "2025-06-01", "to": "2025-05-31"})
+    assert query.bind({"from": "2025-06-01", "to": "2025-06-01"})

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,3 +165,52 @@ def test_cli_prints_what_is_still_to_fill_in(
     assert "a source (required)" in out
     assert "how many people Russia released to Ukraine" in out
     assert "who mediated" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pairs", ["same", "different"])
+def test_two_curators_at_once_lose_nothing(project: Project, pairs: str) -> None:
+    # Real processes started together: both exchanges are written, or one is refused
+    # with a clear message; never does one exit 0 and vanish.
+    between = [("Russia", "Ukraine"), ("Russia", "Ukraine" if pairs == "same" else "USA")]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    year = project.graph_dir / "exchanges-2026.ttl"
+    before = len(set(parse_file(year).subjects(RDF.type, SWAP.Exchange)))
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "swapgraph",
+                "--project",
+                str(project.root),
+                "new",
+                "exchange",
+                "--date",
+                "2026-03-05",
+                "--between",
+                *states,
+                "--source",
+                f"https://example.org/news/{n}",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n, states in enumerate(between)
+    ]
+    outcomes = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+    graph = parse_file(project.graph_dir / "exchanges-2026.ttl")
+    sources = parse_file(project.graph_dir / "sources.ttl")
+    added = 0
+    for n, (code, out, err) in enumerate(outcomes):
+        assert "Traceback" not in err
+        if code == 0:
+            iri = URIRef(out.split("added <", 1)[1].split(">", 1)[0])
+            assert (iri, RDF.type, SWAP.Exchange) in graph
+            assert (URIRef(f"https://example.org/news/{n}"), RDF.type, SWAP.Source) in sources
+            added += 1
+        else:
+            assert code == 2 and "another swapgraph command is writing" in err
+    assert len(set(graph.subjects(RDF.type, SWAP.Exchange))) - before == added >= 1

@@ -18,6 +18,7 @@ REUSED_TERMS = {
     SKOS.inScheme: "role, confidence and date-precision concepts belong to schemes",
     SKOS.prefLabel: "names of those concepts",
     SKOS.ConceptScheme: "the schemes themselves",
+    RDF.type: "an armed group is checked never to be typed swap:State as well",
 }
 
 #: Ontology classes without a shape of their own, and why. (None at present: keep it so.)

@@ -46,7 +46,7 @@ def test_named_query_with_parameters_as_json(capsys: pytest.CaptureFixture[str])
     assert row["name"] == {"type": "literal", "value": "griner"}
 
 
-@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("engine", ["oxigraph", pytest.param("rdflib", marks=pytest.mark.slow)])
 def test_csv_and_tsv(capsys: pytest.CaptureFixture[str], engine: str) -> None:
     args = ["named-figures", "--param", "name=griner", "--engine", engine]
     code, out, _ = run(capsys, *args, "--format", "csv")
@@ -72,6 +72,21 @@ def test_table_shortens_iris(capsys: pytest.CaptureFixture[str]) -> None:
     assert header.split()[:2] == ["person", "person_label"]
     assert set(rule) == {"-", " "}
     assert row.startswith("person:brittney-griner  Brittney Griner")
+
+
+def test_table_writes_iris_that_have_no_legal_prefixed_name_in_full(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "source:a/b" and "state:a." are not prefixed names a query or Turtle file can read back.
+    iris = [
+        "https://w3id.org/swapgraph/id/source/a/b",
+        "https://w3id.org/swapgraph/id/state/a.",
+        "http://example.org/x",
+    ]
+    values = " ".join(f"<{iri}>" for iri in iris)
+    code, out, _ = run(capsys, f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}")
+    assert code == 0
+    assert sorted(out.splitlines()[2:]) == sorted(f"<{iri}>" for iri in iris)
 
 
 def test_sparql_text_ask_and_construct(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,6 +171,7 @@ def test_result_formats_escape_and_type_terms() -> None:
     assert render(result, "table").splitlines()[2] == 'tab here "q" line  Kyiv'
 
 
+@pytest.mark.slow  # starts Oxigraph server
 def test_named_query_through_a_remote_endpoint_matches_local(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -179,3 +195,28 @@ def test_named_query_through_a_remote_endpoint_matches_local(
 
     assert rows(remote) == rows(local)
     assert local["results"]["bindings"][0]["state_label"]["value"] == "Belarus"
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        (
+            "state_b=state:ukrane",
+            "parameter 'state_b': unknown name 'state:ukrane' (did you mean: Ukraine",
+        ),
+        ("from=2025-06-01", "parameter 'from' (2025-06-01) is after 'to' (2025-05-31)"),
+    ],
+)
+def test_a_typo_or_a_reversed_range_exits_2_never_an_empty_table(
+    capsys: pytest.CaptureFixture[str], param: str, message: str
+) -> None:
+    args = ["exchanges-between", "--param", "to=2025-05-31", "--param", param]
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"swapgraph: error: {message}")
+
+
+def test_named_query_takes_a_state_by_its_name(capsys: pytest.CaptureFixture[str]) -> None:
+    by_iri = run(capsys, "exchanges-between", "--param", "state_a=state:russia")
+    by_name = run(capsys, "exchanges-between", "--param", "state_a=Russia")
+    assert by_name == by_iri and by_iri[0] == 0

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +19,7 @@ import pytest
 from swapgraph.cli import main
 from swapgraph.named_queries import load_named_queries
 from swapgraph.paths import Project
+from swapgraph.serve import EXIT_CANNOT_LISTEN
 from tests.conftest import REPO_ROOT, TEST_DATA
 from tests.serving import free_port
 
@@ -39,7 +44,7 @@ def _serve(command: list[str], cwd: Path) -> tuple[str, str, list[str]]:
                 pytest.fail(f"the server stopped before serving:\n{started}")
             started += line
         base = started.split("SPARQL endpoint: ")[1].split()[0].removesuffix("/sparql")
-        # The endpoint is printed just before uvicorn binds: wait until it accepts.
+        # The endpoint is printed once the socket listens; the first answer may still wait.
         while True:
             try:
                 health = httpx.get(f"{base}/health")
@@ -97,3 +102,114 @@ def test_serve_refuses_a_project_with_violations(
     assert "Violation  swapsh:ExchangeDate" in out
     assert err.count("\n") == 1
     assert "--allow-invalid" in err
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_serve_on_a_busy_port_fails_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--project", str(REPO_ROOT), "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == EXIT_CANNOT_LISTEN == 3
+    assert out == "", "nothing is validated or announced"
+    assert f"cannot listen on 127.0.0.1:{port}" in err
+    assert "--port" in err
+
+
+def _start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """Start ``swapgraph serve`` on a free port with its temporary folder in ``tmp_path``."""
+    binary = shutil.which("swapgraph")
+    assert binary is not None
+    command = [binary, "serve", "--project", str(REPO_ROOT), "--port", "0", *options]
+    environment = {**os.environ, "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
+    assert process.stdout is not None
+    started = ""
+    while "SPARQL endpoint:" not in started:
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail(f"the server stopped before serving:\n{started}")
+        started += line
+    base = started.split("SPARQL endpoint: ")[1].split()[0].removesuffix("/sparql")
+    return process, base
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid``, read from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def _wait_until_gone(pids: set[int]) -> set[int]:
+    """Wait (up to two minutes) for ``pids`` to end; return those still there."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        left = {pid for pid in pids if Path(f"/proc/{pid}").exists()}
+        if not left:
+            return left
+        time.sleep(0.1)
+    return left
+
+
+def _slow_query_in_flight(base: str) -> threading.Thread:
+    def run() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server goes away under it
+            httpx.get(f"{base}/sparql", params={"query": SLOW}, timeout=120)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_server_leaves_no_process_and_no_folder(tmp_path: Path) -> None:
+    process, base = _start(tmp_path)
+    children = _descendants(process.pid)
+    assert len(children) >= 2, "the query workers run"
+    slow = _slow_query_in_flight(base)  # a busy worker is the one that used to stay
+    while httpx.get(f"{base}/health").json()["workers"]["busy"] == 0:
+        threading.Event().wait(0.05)
+    process.kill()
+    process.wait()
+    slow.join()
+    assert _wait_until_gone(children) == set(), "every worker died with the server"
+    assert list(tmp_path.glob("swapgraph-store-*")) == [], "no store folder is left"
+
+
+@pytest.mark.slow
+def test_sigterm_stops_within_the_grace_period_exits_0_without_traceback(
+    tmp_path: Path,
+) -> None:
+    process, base = _start(tmp_path, "--grace", "1")
+    children = _descendants(process.pid)
+    slow = _slow_query_in_flight(base)  # would run for the whole 30 s time limit
+    while httpx.get(f"{base}/health").json()["workers"]["busy"] == 0:
+        threading.Event().wait(0.05)
+    quick = httpx.get(f"{base}/api/queries/{QUERY}", params={"format": "csv"})
+    assert quick.status_code == 200
+    process.send_signal(signal.SIGTERM)
+    _, log = process.communicate(timeout=120)
+    slow.join()
+    assert process.returncode == 0, log
+    assert "Traceback" not in log
+    assert _wait_until_gone(children) == set(), "the workers are stopped"
+    assert list(tmp_path.glob("swapgraph-store-*")) == []
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base}/health")

@@ -214,3 +214,107 @@ def test_cors_allows_only_the_given_origins(project: Project) -> None:
 def test_results_are_json_parsable_for_ask(server: RunningServer) -> None:
     response = httpx.post(server.sparql, data={"query": "ASK { ?s ?p ?o }"})
     assert json.loads(response.text)["boolean"] is True
+
+
+# --------------------------------------------------------------------------- clients
+
+SELECT_STATES = """PREFIX swap: <https://w3id.org/swapgraph/ontology#>
+SELECT ?s WHERE { ?s a swap:State }"""
+
+
+def _states(server: RunningServer) -> int:
+    return _count(httpx.get(server.sparql, params={"query": COUNT_STATES}))
+
+
+COUNT_STATES = """PREFIX swap: <https://w3id.org/swapgraph/ontology#>
+SELECT (COUNT(?s) AS ?n) WHERE { ?s a swap:State }"""
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_works_with_every_return_format(server: RunningServer, method: str) -> None:
+    sparqlwrapper = pytest.importorskip("SPARQLWrapper")
+    states = _states(server)
+    select_formats = ("json", "xml", "csv", "tsv")
+    graph_formats = ("json-ld", "n3", "turtle", "rdf+xml")
+    for return_format in select_formats + graph_formats:
+        client = sparqlwrapper.SPARQLWrapper(server.sparql)
+        client.setMethod(method)
+        client.setReturnFormat(return_format)
+        client.setQuery(SELECT_STATES if return_format in select_formats else CONSTRUCT_STATES)
+        answer = client.query()
+        converted = answer.convert()
+        if return_format == "json":
+            assert len(converted["results"]["bindings"]) == states
+        elif return_format == "xml":
+            assert len(converted.getElementsByTagName("result")) == states
+        elif return_format in ("csv", "tsv"):
+            assert len(converted.decode().strip().splitlines()) == states + 1
+        else:
+            # SPARQLWrapper parses RDF/XML and JSON-LD, and hands Turtle and N3 back as bytes.
+            graph = converted
+            if isinstance(converted, bytes):
+                graph = Graph().parse(data=converted.decode(), format="n3")
+            assert len(graph) == states, return_format
+
+
+def test_plain_json_accept_gets_sparql_json(server: RunningServer) -> None:
+    response = httpx.get(
+        server.sparql, params={"query": COUNT_STATES}, headers={"Accept": "application/json"}
+    )
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
+    assert _count(response) == _states(server)
+    graph = httpx.get(
+        server.sparql, params={"query": CONSTRUCT_STATES}, headers={"Accept": "application/json"}
+    )
+    assert graph.headers["content-type"].startswith("application/ld+json")
+
+
+def test_csv_by_accept(server: RunningServer) -> None:
+    response = httpx.get(
+        server.sparql, params={"query": COUNT_STATES}, headers={"Accept": "text/csv"}
+    )
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.splitlines()[1] == str(_states(server))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/sparql",
+        "/sparql?query=ASK%20%7B%7D",
+        "/id/state/russia",
+        "/ontology",
+        "/health",
+        "/stats",
+        "/api/queries",
+        "/api/queries/exchanges-between",
+        "/static/style.css",
+        "/docs",
+        "/openapi.json",
+    ],
+)
+def test_head_answers_every_get_route_without_a_body(server: RunningServer, path: str) -> None:
+    get = httpx.get(f"{server.url}{path}")
+    head = httpx.head(f"{server.url}{path}")
+    assert get.status_code == head.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.content == b""
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+@pytest.mark.parametrize("path", ["/id/state/russia", "/ontology", "/sparql"])
+def test_negotiated_responses_vary_by_accept(server: RunningServer, path: str, accept: str) -> None:
+    response = httpx.get(f"{server.url}{path}", headers={"Accept": accept})
+    if path == "/sparql" and accept == "text/html":
+        return  # the service description is RDF only
+    assert response.status_code == 200
+    assert "Accept" in response.headers["vary"]
+
+
+def test_absolute_urls_ignore_the_host_header(server: RunningServer) -> None:
+    forged = {"Host": "attacker.example", "Accept": "text/turtle"}
+    description = httpx.get(server.sparql, headers=forged)
+    assert description.status_code == 200
+    assert "attacker" not in description.text
+    assert f"<{server.sparql}>" in description.text

@@ -117,6 +117,7 @@ def check_against_sparql(stats_engine: Engine, sparql_engine: Engine) -> list[Ta
     return tables
 
 
+@pytest.mark.slow  # the reference answers come from the rdflib engine
 def test_stats_equal_sparql_answers_on_the_fixture(
     small_engine: Engine, reference_engine: Engine
 ) -> None:
@@ -173,3 +174,23 @@ def test_stats_command(small_project: Project, capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out)["mediators"][0]["mediator"] == "Turkey"
     assert main(["stats", "--project", root, "--table", "nope"]) == 2
     assert capsys.readouterr().err.startswith("swapgraph: error: unknown stats table 'nope'")
+
+
+def test_stats_filters_take_every_name_and_refuse_typos(
+    capsys: pytest.CaptureFixture[str], project: Project
+) -> None:
+    def per_year(*filters: str) -> tuple[int, str, str]:
+        code = main(["stats", "--project", str(project.root), "--table", "per_year", *filters])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    by_iri = per_year("--mediator", "state:turkey", "--from", "2022-01-01")
+    assert by_iri[0] == 0 and by_iri[1] != per_year()[1]
+    for name in ("Republic of Turkiye", "Q43"):
+        assert per_year("--mediator", name, "--from", "2022-01-01") == by_iri
+    code, out, err = per_year("--mediator", "Turky")
+    assert (code, out) == (2, "")
+    assert err.startswith("swapgraph: error: unknown mediator 'Turky' (did you mean: Turkey")
+    code, out, err = per_year("--from", "2025-01-01", "--to", "2024-01-01")
+    assert (code, out) == (2, "")
+    assert "from (2025-01-01) is after to (2024-01-01)" in err

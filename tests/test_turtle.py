@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 from swapgraph.errors import RDFSyntaxError, SwapgraphError
+from swapgraph.fmt import format_project
+from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP
+from swapgraph.paths import Project
 from swapgraph.turtle import check_canonical, serialize, write_atomic, write_files
 from tests.conftest import DiskFull
 
@@ -135,3 +139,53 @@ def test_write_files_refuses_before_touching_anything(tmp_path: Path) -> None:
         write_files({first: serialize(_parse(SAMPLE)), tmp_path / "b.ttl": "@prefix broken"})
     assert first.read_text() == "# a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.ttl"]
+
+
+def _list_graph(items: int) -> Graph:
+    text = "@prefix ex: <https://example.org/> .\nex:a ex:p ( "
+    text += " ".join(f'"item {i}"' for i in range(items)) + " ) , ( ) .\n"
+    return _parse(text)
+
+
+@pytest.mark.parametrize("items", [3, 250, 1000])
+def test_lists_are_written_as_collections(items: int) -> None:
+    graph = _list_graph(items)
+    text = serialize(graph)
+    assert "rdf:first" not in text and "rdf:rest" not in text and "(" in text
+    assert isomorphic(_parse(text), graph)
+    assert serialize(_parse(text)) == text
+
+
+@pytest.mark.slow
+def test_fmt_writes_a_list_of_100000_items(tmp_path: Path) -> None:
+    for folder in ("ontology", "shapes"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "graph").mkdir()
+    path = tmp_path / "graph" / "long.ttl"
+    path.write_text(
+        "@prefix ex: <https://example.org/> .\nex:a ex:p ("
+        + " ".join(str(i) for i in range(100_000))
+        + ") .\n",
+        encoding="utf-8",
+    )
+    project = Project.open(tmp_path)
+    assert format_project(project) == [path]
+    assert format_project(project, check=True) == []
+    assert len(parse_file(path)) == 200_001
+
+
+def test_deep_nesting_is_written_without_recursion() -> None:
+    depth = 3000
+    text = "@prefix ex: <https://example.org/> .\nex:a "
+    text += "ex:p [ " * depth + "ex:q 1" + " ]" * depth + " .\n"
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)  # rdflib's parser recurses; the writer must not
+    try:
+        graph = _parse(text)
+    finally:
+        sys.setrecursionlimit(old)
+    written = serialize(graph)
+    # Past 16 levels the nodes are labelled; indistinguishable ones may be numbered in any
+    # order, so compare sizes (the labels make the graphs' shapes the same).
+    assert len(_parse(written)) == len(graph)
+    assert written.count("_:") > 0 and len(serialize(_parse(written))) == len(written)

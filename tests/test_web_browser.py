@@ -58,8 +58,13 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object, server: RunningServer, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A laptop-sized page that fails the test on any script error or outside request."""
-    context = browser.new_context(viewport={"width": 1366, "height": 820})  # type: ignore[attr-defined]
+    """A page that fails the test on any script error or outside request.
+
+    Laptop-sized, or as wide as the test's indirect parameter (``page``) says.
+    """
+    width = getattr(request, "param", 1366)
+    viewport = {"width": width, "height": 844 if width < 600 else 820}
+    context = browser.new_context(viewport=viewport, has_touch=width < 600)  # type: ignore[attr-defined]
     opened: Page = context.new_page()
     opened.set_default_timeout(WAIT_MS)
     errors: list[str] = []
@@ -78,6 +83,28 @@ def page(browser: object, server: RunningServer, request: pytest.FixtureRequest)
     context.close()
     assert not errors, f"script errors: {errors}"
     assert not outside, f"the page fetched from elsewhere: {outside}"
+
+
+def write_query(page: Page, text: str) -> None:
+    """Replace the SPARQL editor's text, as pasting would (no auto-closed brackets)."""
+    editor = page.locator(".sparql-editor .cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def line_of(page: Page, selector: str) -> int:
+    """The editor's line number (1-based) holding the first element matching ``selector``."""
+    return int(
+        page.locator(".sparql-editor .cm-content").evaluate(
+            """(content, selector) => {
+                const lines = [...content.querySelectorAll(".cm-line")];
+                return lines.findIndex((line) => line.querySelector(selector)) + 1;
+            }""",
+            selector,
+        )
+    )
 
 
 def test_named_query_runs_and_shows_its_rows(page: Page, server: RunningServer) -> None:
@@ -108,8 +135,8 @@ def test_edited_query_runs_with_ctrl_enter_sorts_and_reopens_from_its_link(
         "SELECT ?exchange ?people WHERE { ?exchange swap:transfer/swap:peopleCount ?people }\n"
         "ORDER BY ?exchange LIMIT 12"
     )
-    page.fill("#sparql", query)
-    page.press("#sparql", "Control+Enter")
+    write_query(page, query)
+    page.keyboard.press("Control+Enter")
     rows = page.locator("table.results tbody tr")
     expect(rows).to_have_count(12)
     people = page.locator("table.results tbody td:nth-child(2)")
@@ -124,17 +151,65 @@ def test_edited_query_runs_with_ctrl_enter_sorts_and_reopens_from_its_link(
     page.goto(f"{server.url}/static/style.css")  # leave, then come back by the link
     page.goto(link)
     expect(page.locator("#sparql")).to_have_value(query)
+    # A shared query is shown, not run, until the reader asks.
+    expect(page.locator("#status")).to_contain_text("press Run")
+    expect(page.locator("table.results")).to_have_count(0)
+    page.get_by_role("button", name="Run").click()
     expect(page.locator("table.results tbody tr")).to_have_count(12)
 
 
 def test_query_error_is_shown_as_one_line(page: Page, server: RunningServer) -> None:
     page.goto(f"{server.url}/")
     page.select_option("#named", "")
-    page.fill("#sparql", "SELECT ?x WHERE { ?x ?y }")
-    page.press("#sparql", "Control+Enter")
+    write_query(page, "SELECT ?x WHERE { ?x ?y }")
+    page.keyboard.press("Control+Enter")
     status = page.locator("#status.error")
     expect(status).to_contain_text("400")
     expect(page.locator("table.results")).to_have_count(0)
+
+
+def test_editor_marks_a_keyword_typo_before_running(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    write_query(page, "SELECT ?x WHERE {\n  ?x ?p ?o .\n  FILTR (?x)\n}\nLIMIT 1")
+    marked = page.locator(".sparql-editor .cm-lintRange-error").first
+    expect(marked).to_be_visible()
+    assert line_of(page, ".cm-lintRange-error") == 3
+    expect(page.locator("#status.error")).to_have_count(0)  # found before any run
+
+
+def test_editor_marks_the_servers_error_where_it_says(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    # Valid grammar, but an undeclared prefix: only the server finds it.
+    write_query(page, "SELECT ?x WHERE {\n  ?x a nowhere:Thing\n}")
+    expect(page.locator(".sparql-editor .cm-lintRange-error")).to_have_count(0)
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#status.error")).to_contain_text("400")
+    message = page.locator("#status").inner_text()
+    line = int(message.split(" at ", 1)[1].split(":", 1)[0])
+    expect(page.locator(".sparql-editor .cm-lintRange-error").first).to_be_visible()
+    assert line_of(page, ".cm-lintRange-error") == line
+
+
+def test_editor_highlights_and_completes_terms_and_prefixes(
+    page: Page, server: RunningServer
+) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    write_query(page, "SELECT ?x WHERE {\n  ?x a ")
+    page.keyboard.type("swap:Exch")
+    options = page.locator(".sparql-editor .cm-tooltip-autocomplete li")
+    expect(options.first).to_contain_text("swap:Exchange")
+    options.first.click()
+    text = page.locator("#sparql").input_value()
+    # The term, and a declaration of its prefix that the query lacked.
+    assert text.startswith("PREFIX swap: <https://w3id.org/swapgraph/ontology#>\n")
+    assert "?x a swap:Exchange" in text
+    keyword = page.locator(".sparql-editor .cm-line span", has_text="SELECT").first
+    line = page.locator(".sparql-editor .cm-line", has_text="SELECT").first
+    colour = "(element) => getComputedStyle(element).color"
+    assert keyword.evaluate(colour) != line.evaluate(colour), "no highlighting"
 
 
 def test_network_view_draws_the_actors(page: Page, server: RunningServer) -> None:
@@ -207,3 +282,146 @@ def test_tabs_work_from_the_keyboard(page: Page, server: RunningServer) -> None:
     page.keyboard.press("End")
     expect(page.locator("#timeline-panel")).to_be_visible()
     assert page.url.endswith("#timeline")
+
+
+# ------------------------------------------------------------ every screen, narrow and wide
+
+SCREENS = {
+    "query": "/",
+    "network": "/#network",
+    "timeline": "/#timeline",
+    "exchange": "/id/exchange/2024-01-31-ru-ua",
+    "state": "/id/state/russia",
+    "ontology": "/ontology",
+    "docs": "/docs",
+}
+WIDTHS = [390, 1280]
+SCREENSHOTS = OUTPUT / "screens"
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_every_screen_fits_narrow_and_wide(page: Page, server: RunningServer, screen: str) -> None:
+    width = page.viewport_size["width"]  # type: ignore[index]
+    page.goto(f"{server.url}{SCREENS[screen]}")
+    ready = {
+        "query": "table.results tbody tr",
+        "network": "svg.network-view a.node",
+        "timeline": "svg.timeline-view a.exchange",
+        "docs": ".swagger-ui .opblock",
+    }
+    expect(page.locator(ready.get(screen, "h1")).first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "wider than the screen"
+    if screen != "docs":
+        for name in ("Query", "Network", "Timeline", "API", "Ontology"):
+            box = page.locator("header.site nav").get_by_role("link", name=name).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width, f"{name} cut off"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{screen}-{width}.png"), full_page=True)
+
+
+def network_state(page: Page) -> dict[str, object]:
+    """Nodes inside the view, the smallest label's height on screen, the view's transform."""
+    return page.locator("svg.network-view").evaluate(
+        """(svg) => {
+            const box = svg.getBoundingClientRect();
+            const shapes = [...svg.querySelectorAll("a.node .shape")];
+            const inside = shapes.filter((shape) => {
+                const r = shape.getBoundingClientRect();
+                return r.left >= box.left - 1 && r.right <= box.right + 1
+                    && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+            }).length;
+            const labels = [...svg.querySelectorAll("a.node text")]
+                .map((text) => text.getBoundingClientRect().height);
+            return {
+                inside, nodes: shapes.length, label: Math.min(...labels),
+                view: svg.firstElementChild.getAttribute("transform"),
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_network_labels_are_readable(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/#network")
+    expect(page.locator("svg.network-view a.node").first).to_be_visible()
+    state = network_state(page)
+    assert state["inside"] == state["nodes"]
+    assert float(state["label"]) >= 10  # type: ignore[arg-type]
+
+
+def test_dragging_a_node_moves_it_and_not_the_view(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/#network")
+    node = page.locator('a.node[data-iri$="/state/iran"]')
+    expect(node).to_be_visible()
+    before = network_state(page)
+    place = node.get_attribute("transform")
+    box = node.locator(".shape").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y + 20, steps=4)
+    page.mouse.move(x + 60, y + 40, steps=4)
+    page.mouse.up()
+    assert node.get_attribute("transform") != place, "the node did not move"
+    assert network_state(page)["view"] == before["view"], "the whole view moved"
+    assert page.url.endswith("#network"), "the drag opened the actor's page"
+    moved = node.locator(".shape").bounding_box()
+    assert moved is not None and abs(moved["x"] - box["x"] - 60) < 3
+
+
+def test_network_fits_again_after_a_resize(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/#network")
+    expect(page.locator("svg.network-view a.node").first).to_be_visible()
+    page.set_viewport_size({"width": 700, "height": 700})
+    page.wait_for_function(
+        """() => {
+            const svg = document.querySelector("svg.network-view");
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll("a.node .shape")].every((shape) => {
+                const r = shape.getBoundingClientRect();
+                return r.left >= box.left - 1 && r.right <= box.right + 1;
+            });
+        }"""
+    )
+    state = network_state(page)
+    assert state["inside"] == state["nodes"]
+
+
+def view_scale(page: Page) -> float:
+    transform = page.locator("svg.network-view > g").get_attribute("transform") or ""
+    return float(transform.split("scale(")[1].rstrip(")"))
+
+
+def test_network_zooms_with_the_wheel_and_a_pinch(page: Page, server: RunningServer) -> None:
+    page.goto(f"{server.url}/#network")
+    svg = page.locator("svg.network-view")
+    expect(page.locator("svg.network-view a.node").first).to_be_visible()
+    box = svg.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -300)
+    expect(svg.locator("> g")).not_to_have_attribute("transform", "translate(0,0) scale(1)")
+    wheel = view_scale(page)
+    assert wheel > 1
+    # Two fingers moving apart: pointer events as a touch screen sends them.
+    svg.evaluate(
+        """(svg) => {
+            const box = svg.getBoundingClientRect();
+            const cx = box.left + box.width / 2, cy = box.top + box.height / 2;
+            const send = (type, id, x) => svg.dispatchEvent(new PointerEvent(type, {
+                pointerId: id, pointerType: "touch", clientX: x, clientY: cy,
+                bubbles: true, isPrimary: id === 1,
+            }));
+            send("pointerdown", 1, cx - 20);
+            send("pointerdown", 2, cx + 20);
+            for (let step = 1; step <= 5; step += 1) {
+                send("pointermove", 1, cx - 20 - 10 * step);
+                send("pointermove", 2, cx + 20 + 10 * step);
+            }
+            send("pointerup", 1, cx - 70);
+            send("pointerup", 2, cx + 70);
+        }"""
+    )
+    assert view_scale(page) > wheel * 3  # 40 px apart, then 140: 3.5 times closer

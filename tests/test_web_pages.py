@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ from rdflib.namespace import RDFS
 
 from swapgraph.named_queries import load_named_queries
 from swapgraph.paths import Project
-from swapgraph.server import Settings
+from swapgraph.server import Settings, web
 from swapgraph.server.entity_page import describe_entity, render_entity
 from swapgraph.server.web import STATIC_DIR
 from tests.serving import RunningServer, swapgraph_server
@@ -118,6 +120,28 @@ def test_static_serves_nothing_outside_its_folder(server: RunningServer, path: s
     assert response.status_code == 404
 
 
+def test_static_serves_no_allowed_file_outside_its_folder(
+    server: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file with an allowed suffix beside the folder, asked for by a raw ``%2e%2e``
+    # segment that no client normalises away: only the folder check refuses it.
+    static = (tmp_path / "static").resolve()
+    static.mkdir()
+    (static / "inside.css").write_text("inside", encoding="utf-8")
+    (static.parent / "outside.css").write_text("outside", encoding="utf-8")
+    monkeypatch.setattr(web, "STATIC_DIR", static)
+    connection = http.client.HTTPConnection(server.url.removeprefix("http://"), timeout=30)
+    answers = {}
+    for path in ("/static/inside.css", "/static/%2e%2e/outside.css", "/static/x/../../outside.css"):
+        connection.request("GET", path)
+        response = connection.getresponse()
+        answers[path] = (response.status, response.read())
+    connection.close()
+    assert answers["/static/inside.css"] == (200, b"inside")
+    assert answers["/static/%2e%2e/outside.css"][0] == 404
+    assert answers["/static/x/../../outside.css"][0] == 404
+
+
 def test_named_query_list_describes_every_query(server: RunningServer, project: Project) -> None:
     response = httpx.get(f"{server.url}/api/queries")
     assert response.status_code == 200
@@ -188,7 +212,7 @@ def test_unsafe_iri_is_never_written_into_a_query(server: RunningServer) -> None
     graph.add((iri, RDFS.label, Literal("Russia")))
     description = describe_entity(server.app.state.service.engine, iri, graph)
     assert description.referrers == [] and description.labels == {}
-    assert render_entity(description)[0] == "Russia"
+    assert parse(render_entity(description)).h1 == "Russia"
 
 
 def test_nested_nodes_are_rendered_once_each(server: RunningServer) -> None:

@@ -39,7 +39,7 @@ from rdflib.term import Node
 
 from swapgraph.errors import SwapgraphError
 from swapgraph.load import data_graph, ontology_graph
-from swapgraph.namespaces import PREFIXES, SWAP
+from swapgraph.namespaces import SWAP, compact
 from swapgraph.paths import Project
 
 __all__ = [
@@ -208,7 +208,7 @@ class _Describer:
                     labels = sorted(str(o) for o in graph.objects(node, predicate))
                     if labels:
                         return labels[0]
-            return _short(node)
+            return compact(node)
         return "[]"
 
     def kind(self, node: Node) -> str:
@@ -232,7 +232,7 @@ class _Describer:
                 for actor in self.graph.objects(transfer, p)
             }
             names = sorted(self.name(p) for p in parties)
-            return " ".join([*dates[:1], "\N{EN DASH}".join(names)]).strip() or _short(node)
+            return " ".join([*dates[:1], "\N{EN DASH}".join(names)]).strip() or compact(node)
         return self.name(node)
 
     # ---- descriptions
@@ -324,18 +324,6 @@ def _content_key(values: dict[URIRef, dict[str, _Value]]) -> str:
     return "{" + " ; ".join(parts) + "}"
 
 
-def _short(iri: URIRef) -> str:
-    text = str(iri)
-    best = max(
-        ((p, str(ns)) for p, ns in PREFIXES.items() if text.startswith(str(ns))),
-        key=lambda item: len(item[1]),
-        default=None,
-    )
-    if best is None or len(text) == len(best[1]):
-        return f"<{text}>"
-    return f"{best[0]}:{text[len(best[1]) :]}"
-
-
 # --------------------------------------------------------------------------- comparison
 
 
@@ -347,8 +335,8 @@ class _Comparer:
 
     def property_name(self, predicate: URIRef) -> str:
         label = self.new.name(predicate)
-        if label == _short(predicate) and ":" in label:
-            return label.split(":", 1)[1]
+        if label == compact(predicate) and not label.startswith("<"):
+            return label.split(":", 1)[1]  # no label: the local name reads best
         return label
 
     def render(self, value: _Value, describer: _Describer) -> str:
@@ -432,7 +420,7 @@ def _distinct_labels(diffs: list[EntityDiff]) -> list[EntityDiff]:
     """Add the IRI to labels that two entities of one kind share (same-day exchanges)."""
     shared = Counter((d.kind, d.label) for d in diffs)
     return [
-        replace(d, label=f"{d.label} ({_short(URIRef(d.iri))})")
+        replace(d, label=f"{d.label} ({compact(URIRef(d.iri))})")
         if shared[(d.kind, d.label)] > 1 and not d.iri.startswith("_:")
         else d
         for d in diffs
@@ -503,12 +491,19 @@ def materialise_revision(project: Project, revision: str) -> Iterator[Project]:
     with TemporaryDirectory(prefix="swapgraph-rev-") as temp:
         root = Path(temp)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            # Only plain files and folders of the compared folders: what tarfile's "data"
+            # filter allows, checked here too because Pythons before 3.11.4 lack the filter.
             members = [
                 m
                 for m in tar.getmembers()
                 if PurePosixPath(m.name).parts[:1] in {(f,) for f in _COMPARED_FOLDERS}
+                and ".." not in PurePosixPath(m.name).parts
+                and (m.isfile() or m.isdir())
             ]
-            tar.extractall(root, members=members, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(root, members=members, filter="data")
+            else:  # pragma: no cover - Python < 3.11.4
+                tar.extractall(root, members=members)
         for folder in _COMPARED_FOLDERS:
             (root / folder).mkdir(exist_ok=True)
         yield Project(root)

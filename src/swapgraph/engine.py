@@ -16,6 +16,10 @@ dataset's default graph rather than the union of all graphs, as SPARQL 1.1 speci
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +37,17 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
+# Imported here too (as X as X) for the modules that still import them from the engine.
+from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QueryError, QueryTimeout
+from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
+from swapgraph.errors import ResultTooLarge as ResultTooLarge
+from swapgraph.limits import LimitExceeded
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
 from swapgraph.query_text import add_values_block, check_read_only_query
+
+log = logging.getLogger("swapgraph.engine")
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = False
@@ -131,18 +142,6 @@ _RDFLIB_FORMATS = {
     "application/ld+json": "json-ld",
     "application/rdf+xml": "xml",
 }
-
-
-class QuerySyntaxError(QueryError):
-    """The query text is not valid SPARQL; the message says where."""
-
-
-class NotAcceptable(QueryError):
-    """None of the media types the client accepts can carry this kind of result."""
-
-
-class ResultTooLarge(QueryError):
-    """The serialised result passed the size limit; nothing was sent."""
 
 
 def _not_acceptable(kind: str, offered: Sequence[str]) -> NotAcceptable:
@@ -312,6 +311,31 @@ class OxigraphEngine:
         return cls.from_files(project.data_files())
 
     @classmethod
+    def from_project_cache(cls, project: Project) -> OxigraphEngine:
+        """Open the project's dataset from an on-disk store kept in the project's cache folder.
+
+        The store is named by a hash of the data files and of pyoxigraph's version, so it is
+        reused only while they are unchanged: a command run again on the same files opens it
+        in milliseconds instead of parsing every file. It is built on first use (or after a
+        change), aside and then renamed, and opened read-only. Where the cache folder cannot
+        be written, the files are loaded into memory as :meth:`from_project` does.
+
+        Raises:
+            RDFSyntaxError: If a file is not well-formed RDF.
+        """
+        from swapgraph.checked import files_key
+
+        files = project.data_files()
+        path = project.store_cache_dir(files_key(project, files, ("pyoxigraph",)))
+        try:
+            if not path.is_dir():
+                _build_store(files, path)
+            return cls(ox.Store.read_only(str(path)))
+        except OSError as error:
+            log.warning("%s: cached store not usable (%s); loading the files", path, error)
+            return cls.from_files(files)
+
+    @classmethod
     def from_nquads(cls, path: Path) -> OxigraphEngine:
         """Load an N-Quads dump (see :meth:`dump_nquads`) into a new in-memory store."""
         store = ox.Store()
@@ -388,6 +412,27 @@ class OxigraphEngine:
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
         return Serialized(media_type, buffer.getvalue())
+
+
+def _build_store(files: Sequence[Path], path: Path) -> None:
+    """Load ``files`` into a new on-disk store at ``path``, whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=path.parent, prefix=".building-"))
+    try:
+        store = OxigraphEngine.from_files(files, building).store
+        store.optimize()  # compacted once, as Oxigraph advises for a store that is only read
+        store.flush()
+        del store  # closes the store, so that it can be renamed and opened read-only
+        try:
+            os.rename(building, path)
+        except OSError:
+            if not path.is_dir():  # not another process having built the same store first
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    for stale in path.parent.glob("store-*"):  # stores of earlier content are never read again
+        if stale != path:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _shorten(message: str, limit: int = 240) -> str:
@@ -499,12 +544,16 @@ class RdflibEngine:
             raise QuerySyntaxError(
                 f"SPARQL syntax error at {error.lineno}:{error.col}: {error.msg}"
             ) from None
+        except RecursionError:
+            raise _too_deep_for_rdflib() from None
         try:
             query = translateQuery(parsed, base=base_iri)
             if dataset is not None:
                 _replace_dataset(query, dataset)
             initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
             return self.dataset.query(query, initBindings=initial)
+        except RecursionError:
+            raise _too_deep_for_rdflib() from None
         except Exception as error:  # rdflib raises many types while evaluating
             raise QueryError(f"query failed: {error}") from None
 
@@ -554,6 +603,14 @@ class RdflibEngine:
         except Exception as error:  # a writer failing on an unusual term
             raise QueryError(f"cannot write the result as {media_type}: {error}") from None
         return Serialized(media_type, _check_size(body or b"", max_bytes))
+
+
+def _too_deep_for_rdflib() -> LimitExceeded:
+    # rdflib's parser recurses in Python, whose recursion limit is reached well before the
+    # service's own limits (a few dozen nested brackets): a 400, not a crash.
+    return LimitExceeded(
+        "the query nests too deeply for the rdflib engine; flatten it, or use the oxigraph engine"
+    )
 
 
 def _replace_dataset(query: Query, dataset: QueryDataset) -> None:
@@ -700,7 +757,9 @@ def _parse_oxigraph(
     raise QueryError(f"{origin} answered in an unexpected media type {media_type!r}")
 
 
-def open_engine(project: Project, name: str = "oxigraph", timeout: float = 30.0) -> Engine:
+def open_engine(
+    project: Project, name: str = "oxigraph", timeout: float = 30.0, cached: bool = False
+) -> Engine:
     """Open the engine called ``name`` over a project.
 
     Args:
@@ -708,11 +767,15 @@ def open_engine(project: Project, name: str = "oxigraph", timeout: float = 30.0)
         name: ``oxigraph``, ``rdflib``, or the ``http(s)://`` URL of a SPARQL endpoint
             that already holds the project's data.
         timeout: For a remote endpoint, seconds to wait for an answer.
+        cached: For Oxigraph, reuse (or build) the on-disk store of the project's cache
+            folder, for short-lived commands on large projects.
 
     Raises:
         QueryError: If the name is unknown.
     """
     if name == "oxigraph":
+        if cached:
+            return OxigraphEngine.from_project_cache(project)
         return OxigraphEngine.from_project(project)
     if name == "rdflib":
         return RdflibEngine.from_project(project)

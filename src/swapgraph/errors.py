@@ -46,5 +46,46 @@ class QueryTimeout(QueryError):
     """A query ran past its time limit and was stopped."""
 
 
+class QuerySyntaxError(QueryError):
+    """The query text is not valid SPARQL; the message says where."""
+
+
+class NotAcceptable(QueryError):
+    """None of the media types the client accepts can carry this kind of result."""
+
+
+class ResultTooLarge(QueryError):
+    """The serialised result passed the size limit; nothing was sent."""
+
+
+class QueryHeaderError(QueryError):
+    """A named query's file is malformed; the message names the file and line.
+
+    Attributes:
+        path: The ``.rq`` file.
+        line: The 1-based line at fault, when there is one.
+    """
+
+    def __init__(self, path: Path, detail: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {detail}")
+
+
 class ParameterError(SwapgraphError):
     """A named query's parameter is missing, unknown or of the wrong type."""
+
+
+class UnknownNameError(ParameterError):
+    """A name (of a state, mediator, parameter value …) denotes nothing, or several things.
+
+    Attributes:
+        name: The name as given.
+        suggestions: Close matches, as shown to people: ``Ukraine (state:ukraine)``.
+    """
+
+    def __init__(self, message: str, name: str, suggestions: list[str]) -> None:
+        super().__init__(message)
+        self.name = name
+        self.suggestions = suggestions

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from swapgraph.errors import SwapgraphError
-from swapgraph.load import parse_file
+from swapgraph.journal import project_lock
 from swapgraph.namespaces import bind_prefixes
 from swapgraph.paths import Project
-from swapgraph.turtle import serialize, write_files
+from swapgraph.turtle import parse_text, serialize, write_files
 
 __all__ = ["format_project"]
 
@@ -27,19 +28,35 @@ def format_project(project: Project, check: bool = False) -> list[Path]:
 
     Raises:
         RDFSyntaxError: If a file does not parse; nothing is written.
-        SwapgraphError: If a file cannot be read or written; nothing is changed.
+        SwapgraphError: If a file cannot be read or written, or changed while being
+            formatted; nothing is changed.
     """
+    if check:
+        return sorted(_canonical(project)[0])
+    with project_lock(project.root):
+        changed, seen = _canonical(project)
+        if changed:
+            write_files(changed, root=project.root, expected=seen)
+    return sorted(changed)
+
+
+def _canonical(project: Project) -> tuple[dict[Path, str], dict[Path, str | None]]:
+    """The canonical text of each file that is not canonical, and the hash of what was read."""
     changed: dict[Path, str] = {}
+    seen: dict[Path, str | None] = {}
     for path in project.graph_files():
         if path.suffix.lower() != ".ttl":
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
         except OSError as exc:
             raise SwapgraphError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-        canonical = serialize(bind_prefixes(parse_file(path)))
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise SwapgraphError(f"{path}:{line}: not UTF-8 (byte {exc.start})") from exc
+        canonical = serialize(bind_prefixes(parse_text(text, path)))
         if canonical != text:
             changed[path] = canonical
-    if changed and not check:
-        write_files(changed)
-    return sorted(changed)
+            seen[path] = hashlib.sha256(raw).hexdigest()
+    return changed, seen

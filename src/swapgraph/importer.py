@@ -41,6 +41,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from swapgraph.errors import SwapgraphError
+from swapgraph.journal import fingerprint, project_lock
 from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP, WD, bind_prefixes
 from swapgraph.paths import Project
@@ -54,6 +55,7 @@ __all__ = [
     "RowError",
     "Unmapped",
     "Validator",
+    "check_date",
     "exchange_slug",
     "import_csv",
     "read_rows",
@@ -91,6 +93,9 @@ _ID = re.compile(
     r"^(?P<parties>[A-Z]{2}(?:-[A-Z]{2})+)-(?P<date>\d{4}-\d{2}-\d{2})(?P<part>[a-z]?)$"
 )
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+#: The dates an exchange may carry; the shapes hold the same bounds (swapsh:ExchangeDate).
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
 _CONFIDENCE = {"high": SWAP.HighConfidence, "low": SWAP.LowConfidence}
 ACTOR_TYPES = (SWAP.State, SWAP.Organisation, SWAP.Person)
 _MONTHS = (
@@ -263,6 +268,20 @@ def _key(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
 
 
+def check_date(date: dt.date) -> None:
+    """Refuse an exchange date outside the range the shapes accept.
+
+    Args:
+        date: The day of an exchange.
+
+    Raises:
+        SwapgraphError: If the date is before :data:`FIRST_DATE` or after :data:`LAST_DATE`
+            (a typo such as 9999 would otherwise create ``graph/exchanges-9999.ttl``).
+    """
+    if not FIRST_DATE <= date <= LAST_DATE:
+        raise SwapgraphError(f"date {date} is outside {FIRST_DATE} to {LAST_DATE}")
+
+
 def exchange_slug(row_id: str) -> str:
     """Return the slug of an exchange IRI for a CSV id.
 
@@ -341,8 +360,20 @@ def import_csv(
     Raises:
         SwapgraphError: If the CSV or the project cannot be read.
     """
+    if dry_run:
+        return _import(project, csv_path, dry_run, validator)
+    # The lock covers the read as well as the write, so that nothing written by another
+    # command in between is overwritten.
+    with project_lock(project.root):
+        return _import(project, csv_path, dry_run, validator)
+
+
+def _import(
+    project: Project, csv_path: Path, dry_run: bool, validator: Validator | None
+) -> ImportReport:
     report = ImportReport()
-    files = {path: parse_file(path) for path in project.graph_files()}
+    seen = {path: fingerprint(path) for path in project.graph_files()}
+    files = {path: parse_file(path) for path in seen}
     existing = bind_prefixes(Graph())
     for graph in files.values():
         existing += graph
@@ -390,7 +421,7 @@ def import_csv(
     for path, graph in targets.items():
         base = files.get(path, Graph())
         texts[path] = serialize(bind_prefixes(base + graph))
-    write_files(texts)
+    write_files(texts, root=project.root, expected={path: seen.get(path) for path in texts})
     report.written = sorted(texts)
     return report
 
@@ -415,6 +446,8 @@ def _parse_row(
     except ValueError:
         problems.append(f"date {cells['date']!r} is not a date (YYYY-MM-DD)")
         date = dt.date.min
+    if date != dt.date.min and not FIRST_DATE <= date <= LAST_DATE:
+        problems.append(f"date {cells['date']} is outside {FIRST_DATE} to {LAST_DATE}")
     if match is not None and date != dt.date.min and match["date"] != cells["date"]:
         problems.append(f"id {row_id!r} does not carry the date {cells['date']}")
     if cells["agreement_date"] and not _valid_date_or_month(cells["agreement_date"]):

@@ -48,14 +48,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from swapgraph.engine import Engine, QueryResult
-from swapgraph.errors import ParameterError, QueryError
-from swapgraph.namespaces import PREFIXES
+from swapgraph.errors import ParameterError, QueryError, QueryHeaderError
 from swapgraph.paths import Project
+from swapgraph.resolve import Resolver, as_iri, for_engine
 
 #: Parameter types and the XSD datatype each is described by (an IRI for ``iri``).
 PARAMETER_TYPES: dict[str, URIRef] = {
@@ -75,27 +76,9 @@ _PARAM = re.compile(
     r'(?:\s+default=(?:"(?P<quoted>[^"]*)"|(?P<plain>\S+)))?'
     r"(?:\s+(?P<description>.*))?"
 )
-# Characters RFC 3987 forbids in an IRI; a value holding one is refused, not escaped.
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
-_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-
-
-class QueryHeaderError(QueryError):
-    """A named query's file is malformed; the message names the file and line.
-
-    Attributes:
-        path: The ``.rq`` file.
-        line: The 1-based line at fault, when there is one.
-    """
-
-    def __init__(self, path: Path, detail: str, line: int | None = None) -> None:
-        self.path = path
-        self.line = line
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {detail}")
 
 
 @dataclass(frozen=True)
@@ -116,20 +99,26 @@ class Parameter:
     description: str
     required: bool
 
-    def to_term(self, raw: str) -> Identifier:
+    def to_term(self, raw: str, names: Resolver | None = None) -> Identifier:
         """Convert a value given as text to the RDF term bound to the variable.
 
         Args:
             raw: The value as a person typed it (an IRI may be compact: ``state:russia``).
+            names: The names of the data the query will run on: an ``iri`` value must then
+                name something there (by IRI, label, code …; see :mod:`swapgraph.resolve`).
+                Without it, any IRI is taken.
 
         Returns:
             A ``URIRef`` for ``iri``, otherwise a ``Literal`` of the type's datatype.
 
         Raises:
             ParameterError: If the value is not of the parameter's type.
+            UnknownNameError: If ``names`` is given and the value names nothing there.
         """
         value = raw.strip()
         if self.type == "iri":
+            if names is not None:
+                return names.resolve(value, context=f"parameter {self.name!r}: ")
             return URIRef(self._iri(value))
         if self.type == "integer":
             if not _INTEGER.fullmatch(value):
@@ -151,12 +140,14 @@ class Parameter:
 
     def _iri(self, value: str) -> str:
         expected = "an absolute IRI or a compact IRI such as state:russia"
-        prefix, colon, local = value.partition(":")
-        if colon and prefix in PREFIXES and not local.startswith("//"):
-            value = str(PREFIXES[prefix]) + local
-        if not _IRI_SCHEME.match(value) or _IRI_FORBIDDEN.search(value):
+        iri = as_iri(value)
+        if iri is None:
             raise self._bad(value, expected)
-        return value
+        try:
+            ox.NamedNode(iri)  # RFC 3987 in full: engines refuse what it refuses
+        except ValueError:
+            raise self._bad(value, expected) from None
+        return iri
 
     def _bad(self, raw: str, expected: str) -> ParameterError:
         return ParameterError(f"parameter {self.name!r}: {raw!r} is not {expected}")
@@ -184,18 +175,21 @@ class NamedQuery:
     text: str = ""
     example: str = ""
 
-    def bind(self, raw: Mapping[str, str]) -> dict[str, Identifier]:
+    def bind(self, raw: Mapping[str, str], engine: Engine | None = None) -> dict[str, Identifier]:
         """Turn parameter values given as text into bindings, defaults filled in.
 
         Args:
             raw: Values by parameter name, as typed (``--param k=v``, a URL's query string).
+            engine: The engine the query will run on: ``iri`` values are then resolved
+                against its data, so that a typo is an error rather than an empty answer.
 
         Returns:
             An RDF term for every parameter, by variable name.
 
         Raises:
-            ParameterError: If a name is unknown, a required parameter is missing, or a
-                value is not of its parameter's type.
+            ParameterError: If a name is unknown, a required parameter is missing, a value
+                is not of its parameter's type or names nothing in the data, or a date range
+                ends before it starts.
         """
         by_name = {p.name: p for p in self.parameters}
         unknown = sorted(set(raw) - set(by_name))
@@ -211,7 +205,9 @@ class NamedQuery:
                 raise ParameterError(
                     f"query {self.name!r} needs parameter {parameter.name!r} ({parameter.type})"
                 )
-            bindings[parameter.name] = parameter.to_term(value)
+            names = for_engine(engine) if engine is not None and parameter.type == "iri" else None
+            bindings[parameter.name] = parameter.to_term(value, names)
+        _check_range(bindings, self.parameters)
         return bindings
 
     def run(self, engine: Engine, raw: Mapping[str, str] | None = None) -> QueryResult:
@@ -221,7 +217,26 @@ class NamedQuery:
             ParameterError: If a parameter is unknown, missing or of the wrong type.
             QueryError: If the query fails.
         """
-        return engine.query(self.text, self.bind(raw or {}))
+        return engine.query(self.text, self.bind(raw or {}, engine))
+
+
+#: Date parameters that bound a range, as (first day, last day).
+_RANGES = (("from", "to"), ("start", "end"), ("since", "until"))
+
+
+def _check_range(bindings: Mapping[str, Identifier], parameters: Sequence[Parameter]) -> None:
+    dates = {p.name: bindings[p.name] for p in parameters if p.type == "date"}
+    for first, last in _RANGES:
+        start, end = dates.get(first), dates.get(last)
+        reversed_range = (
+            isinstance(start, Literal)
+            and isinstance(end, Literal)
+            and start.toPython() > end.toPython()
+        )
+        if reversed_range:
+            raise ParameterError(
+                f"parameter {first!r} ({start}) is after {last!r} ({end}): the range holds no day"
+            )
 
 
 def load_named_queries(project: Project) -> dict[str, NamedQuery]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+import re
+
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
 
 #: The vocabulary.
@@ -18,6 +20,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 PREFIXES: dict[str, Namespace] = {
     "swap": SWAP,
     "state": Namespace(ID["state/"]),
+    "group": Namespace(ID["armed-group/"]),
     "org": Namespace(ID["organisation/"]),
     "person": Namespace(ID["person/"]),
     "place": Namespace(ID["place/"]),
@@ -45,3 +48,32 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
     return graph
+
+
+_MANAGER = bind_prefixes(Graph()).namespace_manager
+# A local name that SPARQL and Turtle read back as written (PN_LOCAL without backslash
+# escapes): rdflib's namespace manager accepts a few that they do not, such as a final dot.
+_LOCAL = re.compile(
+    r"(?:[^\W]|%[0-9A-Fa-f]{2})(?:(?:[\w.-]|%[0-9A-Fa-f]{2})*(?:[\w-]|%[0-9A-Fa-f]{2}))?"
+)
+
+
+def compact(iri: str) -> str:
+    """Write an IRI as a prefixed name with the project's prefixes, or as ``<iri>``.
+
+    The longest matching namespace wins (rdflib's namespace manager keeps them in a trie); an
+    IRI whose remainder is not a legal local name (``source:a/b``, ``state:a.``) or that no
+    prefix matches is written in full between angle brackets, so that the result can always be
+    pasted into a SPARQL query or a Turtle file.
+
+    Args:
+        iri: An absolute IRI.
+
+    Returns:
+        ``prefix:local`` or ``<iri>``.
+    """
+    written = URIRef(iri).n3(_MANAGER)
+    prefix, colon, local = written.partition(":")
+    if not written.startswith("<") and colon and prefix in PREFIXES and _LOCAL.fullmatch(local):
+        return written
+    return f"<{iri}>"

@@ -44,10 +44,12 @@ from swapgraph.importer import (
     ACTOR_TYPES,
     NameIndex,
     add_source,
+    check_date,
     exchange_label,
     exchange_slug,
     files_for,
 )
+from swapgraph.journal import fingerprint, project_lock
 from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
@@ -103,7 +105,22 @@ def new_exchange(
     """
     if len(between) != 2:
         raise SwapgraphError(f"an exchange is between two states, got {len(between)}")
-    files = {path: parse_file(path) for path in project.graph_files()}
+    check_date(date)
+    # The lock covers the read as well as the write, so that a second curator's exchange
+    # is added to this one's files rather than to the files both read before either wrote.
+    with project_lock(project.root):
+        return _new_exchange(project, date, between, mediators, sources)
+
+
+def _new_exchange(
+    project: Project,
+    date: dt.date,
+    between: Sequence[str],
+    mediators: Sequence[str],
+    sources: Sequence[str],
+) -> NewExchange:
+    seen = {path: fingerprint(path) for path in project.graph_files()}
+    files = {path: parse_file(path) for path in seen}
     existing = bind_prefixes(Graph())
     for graph in files.values():
         existing += graph
@@ -131,7 +148,8 @@ def new_exchange(
         path: serialize(bind_prefixes(files.get(path, Graph()) + graph))
         for path, graph in files_for(project, additions).items()
     }
-    write_files(texts)
+    expected = {path: seen.get(path) for path in texts}
+    write_files(texts, root=project.root, expected=expected)
     return NewExchange(
         iri=iri,
         label=label,

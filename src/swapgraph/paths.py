@@ -109,6 +109,24 @@ class Project:
         return self.root / "dist"
 
     @property
+    def cache_dir(self) -> Path:
+        """Results derived from the content and reused while it is unchanged (never content).
+
+        Everything in it is named by a hash of what it was computed from, so it can be
+        deleted at any time; ``.gitignore`` keeps it out of the repository.
+        """
+        return self.root / ".swapgraph-cache"
+
+    @property
+    def validation_cache_file(self) -> Path:
+        """The last validation report, with the hash of the content it was computed from."""
+        return self.cache_dir / "validation.json"
+
+    def store_cache_dir(self, key: str) -> Path:
+        """An on-disk Oxigraph store of the dataset whose files hash to ``key``."""
+        return self.cache_dir / f"store-{key[:32]}"
+
+    @property
     def ontology_file(self) -> Path:
         """The main ontology file, which carries ``owl:versionInfo``."""
         return self.ontology_dir / "swapgraph.ttl"

@@ -1,9 +1,11 @@
 """Lexical facts about SPARQL text, found without a full parser and in microseconds.
 
-The server needs three answers before any engine sees a request: which operation the text
+The server needs four answers before any engine sees a request: which operation the text
 is (a query form, or an update that a read-only service refuses), whether it names a
-``SERVICE`` (which some engines would call over the network), and where a remote engine
-can put a ``VALUES`` block that binds parameters. Each is answered on a copy of the text
+``SERVICE`` (which some engines would call over the network), how deep the engine's syntax
+tree would grow (:func:`measure_depth`: an engine recurses over it and overflows its stack
+on deep enough text), and where a remote engine can put a ``VALUES`` block that binds
+parameters. Each is answered on a copy of the text
 whose comments, string literals and IRIs are blanked out, so that a keyword inside them
 never counts and a keyword outside them is never missed.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from swapgraph.errors import QueryError
+from swapgraph.limits import MAX_QUERY_CHAIN, MAX_QUERY_NESTING, check_query_depth
 
 # Comments, long and short strings, and IRI references, in the order SPARQL's lexer sees
 # them; IRIREF excludes spaces, so ``?a < ?b`` is never mistaken for an IRI.
@@ -34,6 +38,40 @@ _SERVICE = re.compile(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", re.IGNORECASE)
 _PROLOGUE = re.compile(r"\s*(?:(?:BASE\s*|PREFIX\s+[^\s:]*:\s*)\s*)*", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
 _WHERE = re.compile(r"(?<![\w:?$\-])WHERE(?![\w:\-])", re.IGNORECASE)
+# For measure_depth, on blanked text: names, numbers and literal decorations are removed
+# first (so that the dashes and dots inside them are not taken for operators), keeping only
+# the keywords that chain; then brackets, operators and those keywords are the tokens.
+_CHAINING_KEYWORDS = (
+    "UNION",
+    "OPTIONAL",
+    "MINUS",
+    "BIND",
+    "FILTER",
+    "VALUES",
+    "GRAPH",
+    "SERVICE",
+    "EXISTS",
+)
+_KEYWORD_PATTERN = "|".join(_CHAINING_KEYWORDS)
+_NAMES = re.compile(
+    rf"""
+    (?=[\w?$@^:.\s])                              # (fails at once on punctuation)
+    (?:
+      \s++                                         # (a run of spaces in one step)
+    | [?$]\w++                                    # variable
+    | @[A-Za-z]++(?:-[A-Za-z0-9]+)*+              # language tag
+    | \^\^                                        # datatype marker
+    | (?<![\w.\-])(?:[^\W\d][\w.\-]*+)?:[\w.\-:%\\]*+  # prefixed name, blank node
+    | (?<![\w.\-])(?:\d++\.?\d*+|\.\d++)(?:[eE][+-]?\d++)?  # unsigned number
+    | (?<!\w)(?!(?:{_KEYWORD_PATTERN})(?!\w))\w++  # any other word
+    )
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_DEPTH_TOKEN = re.compile(
+    rf"[(){{}}\[\]]|{_KEYWORD_PATTERN}|\|\||&&|!=|<=|>=|[=<>+\-*/!|^]", re.IGNORECASE
+)
+_NEWLINE_KEPT = re.compile(r"[^\n]")
 
 #: The four query forms.
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -45,7 +83,13 @@ UPDATE_KEYWORDS = frozenset(
 
 def blank_opaque(sparql: str) -> str:
     """Return ``sparql`` with comments, strings and IRIs replaced by spaces, same length."""
-    return _OPAQUE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), sparql)
+    return _OPAQUE.sub(_blank, sparql)
+
+
+def _blank(match: re.Match[str]) -> str:
+    # Newlines are kept so that line numbers hold; most matches have none.
+    text = match.group()
+    return _NEWLINE_KEPT.sub(" ", text) if "\n" in text else " " * len(text)
 
 
 def _decode_codepoint_escapes(sparql: str) -> str:
@@ -68,12 +112,84 @@ def names_service(sparql: str) -> bool:
     return _SERVICE.search(blank_opaque(_decode_codepoint_escapes(sparql))) is not None
 
 
+@dataclass(frozen=True)
+class QueryDepth:
+    """How deep an engine's syntax tree for a query can grow, measured on its text.
+
+    Attributes:
+        nesting: The deepest nesting of brackets (``{``, ``(``, ``[``).
+        chain: An upper bound of the tree's depth: along the deepest path of brackets, the
+            brackets plus, in each, the keywords (``UNION``, ``OPTIONAL``, ``MINUS``,
+            ``BIND``, ``FILTER``…) and operators (``||``, ``+``, ``/``…) that parsers fold
+            into a left-deep chain. Inline data (``VALUES … { … }``) counts for nothing.
+    """
+
+    nesting: int
+    chain: int
+
+
+def measure_depth(sparql: str, stop_over: QueryDepth | None = None) -> QueryDepth:
+    """Measure how deep the syntax tree of ``sparql`` can grow, without parsing it.
+
+    Engines parse, optimise and evaluate queries by recursion over the tree, so a long
+    enough chain (``{} UNION {} UNION …``) or deep enough nesting overflows their stack and
+    kills the process; these two numbers bound that depth from above.
+
+    Args:
+        sparql: The query text.
+        stop_over: Stop reading as soon as the nesting or one chain is past these: the
+            answer is then a depth past them, not the whole text's.
+    """
+    text = _NAMES.sub(" ", blank_opaque(_decode_codepoint_escapes(sparql)))
+    max_nesting = stop_over.nesting if stop_over else len(text)
+    max_chain = stop_over.chain if stop_over else len(text)
+    # One frame per open bracket: [own chain tokens, deepest child, is inline data].
+    frames: list[list[int]] = [[0, 0, 0]]
+    frame = frames[0]
+    nesting = 0
+    values_pending = False
+    # A plain loop over strings: this runs on every query, in the server's main process.
+    for token in _DEPTH_TOKEN.findall(text):
+        if token in "({[":
+            is_data = frame[2] or (values_pending and token == "{")
+            values_pending = values_pending and not is_data
+            frame = [0, 0, int(is_data)]
+            frames.append(frame)
+            if len(frames) > nesting + 1:
+                nesting = len(frames) - 1
+                if nesting > max_nesting:
+                    break
+        elif token in ")}]":
+            if len(frames) > 1:  # an unbalanced bracket is the parser's to report
+                frame = _close(frames)
+        elif not frame[2]:
+            frame[0] += 1
+            values_pending = token.upper() == "VALUES"
+            if frame[0] > max_chain:
+                break
+    while len(frames) > 1:
+        _close(frames)
+    return QueryDepth(nesting, frames[0][0] + frames[0][1])
+
+
+def _close(frames: list[list[int]]) -> list[int]:
+    # Pop the innermost frame into its parent; return the parent.
+    own, deepest_child, _ = frames.pop()
+    parent = frames[-1]
+    parent[1] = max(parent[1], own + deepest_child + 1)
+    return parent
+
+
 def check_read_only_query(sparql: str) -> None:
-    """Refuse text that is an update or calls another service.
+    """Refuse text that is an update, calls another service, or is too deep for an engine.
 
     Raises:
         QueryRefused: If the text is an update or uses ``SERVICE``.
+        LimitExceeded: If its syntax tree would nest or chain past the limits in
+            :mod:`swapgraph.limits` (engines would overflow their stack on it).
     """
+    depth = measure_depth(sparql, QueryDepth(MAX_QUERY_NESTING, MAX_QUERY_CHAIN))
+    check_query_depth(depth.nesting, depth.chain)
     keyword = operation_keyword(sparql)
     if keyword in UPDATE_KEYWORDS:
         raise QueryRefused(f"updates are refused: this endpoint is read-only (got {keyword})")

@@ -17,7 +17,9 @@ A release of a graph project is one version number for its vocabulary and its da
    Without that tag (a first release, or a project outside git) the entry summarises the
    graph instead; ``since`` names another revision to compare with.
 
-Everything is computed first and written in one all-or-nothing step.
+Everything is computed first and written in one all-or-nothing step, which a crash cannot
+split (:mod:`swapgraph.journal`). Running the same release again once it is complete (say,
+after a kill whose transaction the next command finished) reports it and writes nothing.
 
 The version is the project's, not the engine's: a project is released with whatever
 ``swapgraph`` is installed, so release neither reads nor writes the package version. Where
@@ -48,6 +50,7 @@ from swapgraph.diff import (
     materialise_revision,
 )
 from swapgraph.errors import SwapgraphError
+from swapgraph.journal import fingerprint, project_lock
 from swapgraph.load import data_graph, ontology_graph, parse_file
 from swapgraph.namespaces import bind_prefixes
 from swapgraph.paths import Project
@@ -70,6 +73,7 @@ class Release:
         written: Every file written.
         baseline: The git revision the CHANGELOG entry compares with, or None.
         changelog_entry: The entry added to the CHANGELOG.
+        already: True if the release was already complete (a re-run): nothing was written.
     """
 
     version: str
@@ -77,6 +81,7 @@ class Release:
     written: tuple[Path, ...]
     baseline: str | None
     changelog_entry: str
+    already: bool = False
 
 
 def release(
@@ -103,9 +108,21 @@ def release(
     day = date or dt.datetime.now(dt.UTC).date()
     if not _VERSION.match(version):
         raise SwapgraphError(f"version {version!r} is not MAJOR.MINOR.PATCH (e.g. 0.2.0)")
+    # Locking first also finishes a release that a crash interrupted after its commit point
+    # (swapgraph.journal), so that running the same release again finds it complete.
+    with project_lock(project.root):
+        return _release(project, version, day, since)
+
+
+def _release(project: Project, version: str, day: dt.date, since: str | None) -> Release:
     path = project.ontology_file
+    seen = {path: fingerprint(path), project.changelog: fingerprint(project.changelog)}
     text = _read(path)
     ontology, prior, prior_iri = _ontology_node(path, parse_file(path))
+    if version == prior:
+        done = _completed(project, version)
+        if done is not None:
+            return done
     if _key(version) <= _key(prior):
         raise SwapgraphError(f"version {version} is not greater than the current {prior}")
     new_iri = URIRef(f"{ontology}/{version}")
@@ -132,14 +149,34 @@ def release(
         project.dist_dir.mkdir(exist_ok=True)
     except OSError as exc:
         raise SwapgraphError(f"{project.dist_dir}: cannot create: {exc.strerror or exc}") from exc
+    expected = {**{p: fingerprint(p) for p in dumps}, **seen}
     try:
-        write_files(files)
+        write_files(files, root=project.root, expected=expected)
     except SwapgraphError:
         if created_dist:
             with contextlib.suppress(OSError):
                 project.dist_dir.rmdir()  # left empty by write_files
         raise
     return Release(version, prior, tuple(sorted(files)), baseline, entry)
+
+
+def _completed(project: Project, version: str) -> Release | None:
+    """The release ``version`` if it is already complete (CHANGELOG entry, verified dumps)."""
+    changelog = _read(project.changelog) if project.changelog.exists() else ""
+    match = re.search(rf"^## {re.escape(version)} \N{{EM DASH}} .*?(?=^## |\Z)", changelog,
+                      flags=re.MULTILINE | re.DOTALL)  # fmt: skip
+    sums = sorted(project.dist_dir.glob(f"swapgraph-{version}-*.sha256"))
+    if match is None or not sums:
+        return None
+    for line in _read(sums[-1]).splitlines():
+        digest, _, name = line.partition("  ")
+        dump = project.dist_dir / name
+        if not dump.is_file() or hashlib.sha256(dump.read_bytes()).hexdigest() != digest:
+            return None
+    graph = parse_file(project.ontology_file)
+    prior_iri = graph.value(None, OWL.priorVersion)
+    prior = str(prior_iri).rsplit("/", 1)[-1] if prior_iri is not None else version
+    return Release(version, prior, (), None, match.group(0), already=True)
 
 
 # --------------------------------------------------------------------------- ontology

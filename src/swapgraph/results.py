@@ -25,13 +25,12 @@ from rdflib.term import Identifier
 
 from swapgraph.engine import AskResult, GraphResult, QueryResult, Row, SelectResult
 from swapgraph.errors import SwapgraphError
-from swapgraph.namespaces import PREFIXES, bind_prefixes
+from swapgraph.namespaces import bind_prefixes, compact
 from swapgraph.turtle import serialize
 
 #: The formats :func:`render` writes.
 FORMATS = ("table", "csv", "tsv", "json")
 
-_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TSV_BARE = {XSD.integer: re.compile(r"[+-]?[0-9]+"), XSD.boolean: re.compile(r"true|false")}
 
@@ -171,13 +170,5 @@ def _sparql_term(term: Identifier | None) -> str:
 
 def _short(term: Identifier | None) -> str:
     if isinstance(term, URIRef):
-        text = str(term)
-        best = max(
-            ((p, str(ns)) for p, ns in PREFIXES.items() if text.startswith(str(ns))),
-            key=lambda pair: len(pair[1]),
-            default=None,
-        )
-        if best is not None and _LOCAL_NAME.fullmatch(text[len(best[1]) :]):
-            return f"{best[0]}:{text[len(best[1]) :]}"
-        return text
+        return compact(term)
     return " ".join(_plain(term).split())

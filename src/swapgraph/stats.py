@@ -40,7 +40,7 @@ from rdflib import Literal, URIRef
 from swapgraph.engine import Engine, open_engine, select
 from swapgraph.errors import SwapgraphError
 from swapgraph.paths import Project
-from swapgraph.views import Facts, actors_view, load_facts
+from swapgraph.views import Facts, Filters, actors_view, load_facts
 
 Cell = str | int | float | None
 
@@ -78,17 +78,24 @@ class Table:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def compute_stats(source: Project | Engine) -> list[Table]:
+def compute_stats(source: Project | Engine, filters: Filters | None = None) -> list[Table]:
     """Compute every measure over a project.
 
     Args:
         source: A project (loaded into the default engine) or an engine open on one.
+        filters: Count only the exchanges these keep (as ``export`` does); None counts all.
 
     Returns:
         The tables, in the order of the module documentation.
+
+    Raises:
+        ParameterError: If a filter's date or name is not understood (see
+            :meth:`~swapgraph.views.Filters.select`).
     """
     engine = open_engine(source) if isinstance(source, Project) else source
     facts = load_facts(engine)
+    if filters is not None and not filters.is_empty():
+        facts = facts.restricted(filters.select(facts))
     return [
         per_year(facts),
         per_pair(facts),

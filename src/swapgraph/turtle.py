@@ -7,22 +7,22 @@ same change get the same text and a diff shows only what changed:
 * subjects sorted by IRI, each followed by one blank line;
 * ``a`` first, then predicates sorted by their written form, objects sorted likewise;
 * a blank node that is the object of exactly one triple is written inline as ``[ ... ]``
-  under that triple (transfers, mediations and claims live inside their exchange);
+  under that triple (transfers, mediations and claims live inside their exchange), up to
+  a depth of 16; deeper ones are labelled, so that no step recurses as deep as the data;
+* a well-formed RDF list is written as a collection ``( ... )``, of any length;
 * literals holding a line break are written between triple quotes.
 
 Writes go through :func:`write_atomic` (one file) or :func:`write_files` (several files, all
-or nothing): the text is parsed before anything touches the disk, staged in a temporary file
-beside its target, flushed to disk and moved into place.
+or nothing): the text is parsed before anything touches the disk, then written by the
+project journal (:mod:`swapgraph.journal`), which survives a crash between two files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-import tempfile
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,9 +30,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from swapgraph.errors import RDFSyntaxError, SwapgraphError
+from swapgraph import load
+from swapgraph.errors import SwapgraphError
+from swapgraph.journal import commit
 from swapgraph.namespaces import PREFIXES
-from swapgraph.paths import RDF_SUFFIXES, rdf_format
+from swapgraph.paths import RDF_SUFFIXES
 
 __all__ = [
     "check_canonical",
@@ -43,6 +45,11 @@ __all__ = [
 ]
 
 _INDENT = "    "
+#: How deep blank nodes are written inside one another; deeper ones are labelled.
+_MAX_NESTING = 16
+# rdflib resolves RDF.x by a method call each time; a list of 10^5 items asks 10^5 times.
+_FIRST, _REST, _NIL = RDF.first, RDF.rest, RDF.nil
+_LIST_CELL = sorted([str(_FIRST), str(_REST)])
 # A conservative subset of Turtle's PN_LOCAL: anything else is written as a full IRI.
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
@@ -66,18 +73,7 @@ def parse_text(text: str, path: Path) -> Graph:
     Raises:
         RDFSyntaxError: If the text does not parse.
     """
-    graph = Graph()
-    try:
-        graph.parse(data=text, format=rdf_format(path))
-    except SwapgraphError:
-        raise
-    except Exception as exc:  # rdflib raises several unrelated types for bad input
-        # The Turtle parser's BadSyntax keeps its reason in _why and a 0-based line.
-        why = getattr(exc, "_why", None) or str(exc).strip() or type(exc).__name__
-        lines = getattr(exc, "lines", None)
-        line = lines + 1 if isinstance(lines, int) else None
-        raise RDFSyntaxError(path, str(why).splitlines()[0], line) from exc
-    return graph
+    return load.parse_text(text, path)
 
 
 class _Writer:
@@ -87,31 +83,82 @@ class _Writer:
         self.graph = graph
         self.namespaces = [(p, str(ns)) for p, ns in PREFIXES.items()]
         self.used: set[str] = set()
+        # One pass over the graph: rdflib's per-node lookups cost tens of microseconds each.
+        self.out: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        for s, p, o in graph:
+            self.out[s].append((p, o))
         refs: Counter[BNode] = Counter(o for o in graph.objects() if isinstance(o, BNode))
         # Blank nodes cited once are nested under the citing triple, unless they sit on a
         # cycle of such nodes, which would then never be reached from a written subject.
         self.nested = {b for b, n in refs.items() if n == 1}
         self.nested -= self._unreachable_nested()
+        self.list_nodes = self._list_nodes()
+        # Nesting stops at a fixed depth (deeper nodes are labelled), so that writing never
+        # recurses as deep as the data goes and the text grows linearly with the graph.
+        self.nested -= self._too_deep()
         self.labels: dict[BNode, str] = {}
-        labelled = {
-            n for n in set(graph.subjects()) | set(refs) if isinstance(n, BNode)
-        } - self.nested
+        labelled = {n for n in set(self.out) | set(refs) if isinstance(n, BNode)} - self.nested
         top_unreferenced = {b for b in labelled if refs[b] == 0}
         needs_label = labelled - top_unreferenced
         if needs_label:
             self.labels = self._canonical_labels(needs_label)
 
     def _unreachable_nested(self) -> set[BNode]:
-        roots = [s for s in set(self.graph.subjects()) if s not in self.nested]
+        roots = [s for s in set(self.out) if s not in self.nested]
         seen: set[Node] = set()
         stack: list[Node] = list(roots)
         while stack:
             node = stack.pop()
-            for obj in self.graph.objects(node):
+            for _, obj in self.out.get(node, ()):
                 if obj in self.nested and obj not in seen:
                     seen.add(obj)
                     stack.append(obj)
         return {b for b in self.nested if b not in seen}
+
+    def _value(self, node: Node, predicate: Node) -> Node | None:
+        return next((o for p, o in self.out.get(node, ()) if p == predicate), None)
+
+    def _list_nodes(self) -> set[BNode]:
+        """The nested nodes that form well-formed RDF lists, written as ``( ... )``."""
+        cells = {b for b in self.nested if sorted(str(p) for p, _ in self.out[b]) == _LIST_CELL}
+        rests = {self._value(b, _REST) for b in cells}
+        found: set[BNode] = set()
+        for head in cells - rests:
+            chain: set[BNode] = set()
+            node: Node | None = head
+            while isinstance(node, BNode) and node in cells and node not in chain:
+                chain.add(node)
+                node = self._value(node, _REST)
+            if node == _NIL:
+                found.update(chain)
+        return found
+
+    def _children(self, node: Node, as_list: bool) -> list[Node]:
+        if as_list:  # a list's items; its other cells are written inside it
+            items: list[Node] = []
+            cell: Node | None = node
+            while cell is not None and cell != _NIL:
+                item = self._value(cell, _FIRST)
+                if isinstance(item, BNode) and item in self.nested:
+                    items.append(item)
+                cell = self._value(cell, _REST)
+            return items
+        return [o for _, o in self.out.get(node, ()) if o in self.nested]
+
+    def _too_deep(self) -> set[BNode]:
+        roots = [s for s in set(self.out) if s not in self.nested]
+        queue: deque[tuple[Node, int]] = deque((r, 0) for r in roots)
+        cut: set[BNode] = set()
+        while queue:
+            node, depth = queue.popleft()
+            as_list = node in self.list_nodes and node not in cut and depth > 0
+            for child in self._children(node, as_list):
+                level = depth + 1
+                if level > _MAX_NESTING and isinstance(child, BNode):
+                    cut.add(child)
+                    level = 0
+                queue.append((child, level))
+        return cut
 
     def _canonical_labels(self, nodes: set[BNode]) -> dict[BNode, str]:
         # Labels come from what a node says and what says it, never from the parser's ids,
@@ -132,7 +179,7 @@ class _Writer:
     def _signature(self, node: BNode) -> str:
         out = sorted(
             f"{p.n3()} {o.n3() if not isinstance(o, BNode) else '_'}"
-            for p, o in self.graph.predicate_objects(node)
+            for p, o in self.out.get(node, ())
         )
         inc = sorted(
             f"{s.n3() if not isinstance(s, BNode) else '_'} {p.n3()}"
@@ -182,6 +229,8 @@ class _Writer:
         if isinstance(node, URIRef):
             return self.iri(node)
         if isinstance(node, BNode):
+            if node in self.nested and node in self.list_nodes:
+                return self.collection(node, depth)
             if node in self.nested:
                 return self.block(node, depth)
             return f"_:{self.labels[node]}"
@@ -193,7 +242,7 @@ class _Writer:
         """Return ``predicate objects`` parts of a subject, already sorted."""
         indent = _INDENT * (depth + 1)
         grouped: dict[str, list[str]] = {}
-        for p, o in self.graph.predicate_objects(subject):
+        for p, o in self.out.get(subject, ()):
             key = "a" if p == RDF.type else self.iri(p)  # type: ignore[arg-type]
             grouped.setdefault(key, []).append(self.term(o, depth + 1))
         keys = sorted(grouped, key=lambda k: (k != "a", k))
@@ -205,6 +254,20 @@ class _Writer:
             joiner = " , " if block else " ,\n" + indent + _INDENT
             parts.append(f"{key} {joiner.join(objects)}")
         return parts
+
+    def collection(self, head: BNode, depth: int) -> str:
+        """Write an RDF list as ``( ... )``: one line if short, else one item per line."""
+        items = []
+        cell: Node | None = head
+        while cell is not None and cell != _NIL:  # a loop: lists can be long
+            first = self._value(cell, _FIRST)
+            assert first is not None  # every cell of a list node has rdf:first
+            items.append(self.term(first, depth + 1))
+            cell = self._value(cell, _REST)
+        if sum(len(i) + 1 for i in items) <= 60 and not any("\n" in i for i in items):
+            return "( " + " ".join(items) + " )"
+        inner = _INDENT * (depth + 1)
+        return "(\n" + inner + ("\n" + inner).join(items) + "\n" + _INDENT * depth + ")"
 
     def block(self, node: BNode, depth: int) -> str:
         parts = self.predicate_lines(node, depth)
@@ -222,7 +285,7 @@ class _Writer:
         return head + " " + (" ;\n" + _INDENT).join(parts) + " ."
 
     def write(self) -> str:
-        subjects = {s for s in self.graph.subjects() if s not in self.nested}
+        subjects = {s for s in self.out if s not in self.nested}
         named = sorted((s for s in subjects if not isinstance(s, BNode)), key=str)
         labelled = sorted(
             (s for s in subjects if isinstance(s, BNode) and s in self.labels),
@@ -286,120 +349,61 @@ def check_canonical(path: Path) -> bool:
     return serialize(parse_text(text, path)) == text
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, *, root: Path | None = None) -> None:
     """Replace ``path`` with ``text`` in one step.
 
-    The text is parsed first; it is then written to a temporary file in the same directory,
-    flushed to disk and moved over ``path``, so readers see the old file or the new one,
-    never a mixture.
+    The text is parsed first; it is then written through the project journal (see
+    :mod:`swapgraph.journal`), so readers see the old file or the new one, never a mixture.
 
     Args:
         path: The target file.
         text: Its new content.
+        root: The project root (default: the file's folder).
 
     Raises:
         RDFSyntaxError: If ``text`` does not parse as the file's RDF format; nothing is
             written.
         SwapgraphError: If the file cannot be written; the original is left untouched.
     """
-    write_files({path: text})
+    write_files({path: text}, root=root)
 
 
-def write_files(files: Mapping[Path, str]) -> None:
-    """Replace several files, all or nothing.
+def write_files(
+    files: Mapping[Path, str],
+    *,
+    root: Path | None = None,
+    expected: Mapping[Path, str | None] | None = None,
+) -> None:
+    """Replace several files, all or nothing, even across a crash.
 
     Every RDF text (by the file's suffix) is parsed first; other files, such as a CHANGELOG
-    or a checksum list, are written as given. Then every temporary file is staged beside its
-    target; only when all are on disk are they moved into place. If anything fails, the
-    temporary files are removed and every file that had already been replaced is restored,
-    so that each target holds its original content (or does not exist, if it did not before).
+    or a checksum list, are written as given. The files are then written as one journaled
+    transaction under the project's lock (:func:`swapgraph.journal.commit`): if the
+    process fails, each target keeps its original content (or does not exist, if it did
+    not before); if it is killed, the next command that touches the project finishes or
+    undoes the transaction.
 
     Args:
         files: New content by target path.
+        root: The project root, where the journal and the lock live (default: the
+            deepest folder holding every target).
+        expected: For files the caller read, their :func:`swapgraph.journal.fingerprint`
+            at that time; a file changed since is not overwritten.
 
     Raises:
         RDFSyntaxError: If any RDF text does not parse; nothing is written.
-        SwapgraphError: If any file cannot be written; nothing is changed.
+        SwapgraphError: If any file cannot be written, or changed since it was read;
+            nothing is changed.
     """
     for path, text in files.items():
         if path.suffix.lower() in RDF_SUFFIXES:
             parse_text(text, path)
-    staged: dict[Path, Path] = {}
-    backups: dict[Path, Path] = {}
-    replaced: list[Path] = []
-    try:
-        for path, text in files.items():
-            staged[path] = _stage(path, text)
-        for path in files:
-            if path.exists():
-                backups[path] = _backup(path)
-        for path, temp in staged.items():
-            os.replace(temp, path)
-            replaced.append(path)
-        for directory in {p.parent for p in files}:
-            _fsync_dir(directory)
-    except OSError as exc:
-        for path in replaced:
-            with contextlib.suppress(OSError):
-                if path in backups:
-                    os.replace(backups.pop(path), path)
-                else:
-                    path.unlink()
-        for temp in list(staged.values()) + list(backups.values()):
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        name = getattr(exc, "filename", None) or ", ".join(str(p) for p in files)
-        raise SwapgraphError(f"{name}: could not write: {exc.strerror or exc}") from exc
-    for temp in backups.values():
-        with contextlib.suppress(OSError):
-            temp.unlink()
-
-
-def _stage(path: Path, text: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temp, 0o644)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return temp
-
-
-def _backup(path: Path) -> Path:
-    # A hard link keeps the original bytes reachable at no cost while the target is
-    # replaced; the link is removed once every replacement has succeeded.
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".bak", dir=path.parent)
-    os.close(fd)
-    backup = Path(name)
-    backup.unlink()
-    try:
-        os.link(path, backup)
-    except OSError:
-        with open(path, "rb") as src, open(backup, "wb") as dst:
-            dst.write(src.read())
-    return backup
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
+    if not files:
         return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    if root is None:
+        root = Path(os.path.commonpath([os.path.abspath(p.parent) for p in files]))
+    data = {path: text.encode("utf-8") for path, text in files.items()}
+    commit(root, data, expected)
 
 
 def _read(path: Path) -> str:

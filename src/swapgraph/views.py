@@ -34,10 +34,9 @@ parties of which at least one must have played a role.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,8 +46,9 @@ from rdflib.namespace import RDF
 from rdflib.term import Identifier, Node
 
 from swapgraph.engine import Engine, GraphResult, select
-from swapgraph.errors import SwapgraphError
-from swapgraph.namespaces import PREFIXES, SWAP, WD
+from swapgraph.errors import ParameterError, SwapgraphError
+from swapgraph.namespaces import SWAP, WD, compact
+from swapgraph.resolve import Resolver, for_engine
 
 VIEWS = ("actors", "exchanges", "rdf")
 
@@ -206,6 +206,7 @@ class Facts:
     mediations: list[Mediation]
     actors: dict[URIRef, Actor]
     labels: dict[Identifier, str]
+    names: Resolver = field(default_factory=Resolver)
 
     def people(self, exchange: URIRef) -> int:
         """Return the people released in an exchange, both ways (known counts only)."""
@@ -229,6 +230,7 @@ class Facts:
             [m for m in self.mediations if m.exchange in keep],
             self.actors,
             self.labels,
+            self.names,
         )
 
 
@@ -264,7 +266,7 @@ def load_facts(engine: Engine) -> Facts:
         for row in select(engine, _MEDIATIONS)
     ]
     dates = {_iri(r["exchange"]): str(r["date"]) for r in select(engine, _EXCHANGES)}
-    facts = Facts({}, transfers, mediations, _actors(engine, labels), labels)
+    facts = Facts({}, transfers, mediations, _actors(engine, labels), labels, for_engine(engine))
     for iri, day in sorted(dates.items(), key=lambda item: (item[1], str(item[0]))):
         facts.exchanges[iri] = Exchange(
             iri, day, labels.get(iri) or _exchange_label(facts, iri, day)
@@ -358,9 +360,13 @@ class Filters:
         """Build filters from text, as a command line or a URL gives them.
 
         Raises:
-            SwapgraphError: If a date is not an ISO date (YYYY-MM-DD).
+            ParameterError: If a date is not an ISO date (YYYY-MM-DD), or ``start`` is after
+                ``end`` (a range that would keep nothing).
         """
-        return cls(_date("from", start), _date("to", end), tuple(states), tuple(mediators))
+        first, last = _date("from", start), _date("to", end)
+        if first is not None and last is not None and first > last:
+            raise ParameterError(f"from ({first}) is after to ({last}): the range holds no day")
+        return cls(first, last, tuple(states), tuple(mediators))
 
     def is_empty(self) -> bool:
         """Tell whether the filters keep every exchange."""
@@ -370,13 +376,13 @@ class Filters:
         """Return the exchanges these filters keep.
 
         Raises:
-            SwapgraphError: If a state or mediator matches no actor; names close matches.
+            UnknownNameError: If a state or mediator names no state or third party, or several;
+                the message names close matches.
         """
-        states = {_resolve("state", name, _states(facts)) for name in self.states}
+        states_known = {a.iri for a in facts.actors.values() if a.type == "state"}
+        states = {facts.names.resolve(n, kind="state", among=states_known) for n in self.states}
         third = {m.actor for m in facts.mediations}
-        mediators = {
-            _resolve("mediator", name, [facts.actor(a) for a in third]) for name in self.mediators
-        }
+        mediators = {facts.names.resolve(n, kind="mediator", among=third) for n in self.mediators}
         keep = set()
         for iri, exchange in facts.exchanges.items():
             day = date.fromisoformat(exchange.date[:10])
@@ -398,27 +404,7 @@ def _date(name: str, text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise SwapgraphError(f"{name}: {text!r} is not a date (expected YYYY-MM-DD)") from None
-
-
-def _states(facts: Facts) -> list[Actor]:
-    return [a for a in facts.actors.values() if a.type == "state"]
-
-
-def _resolve(kind: str, name: str, candidates: Iterable[Actor]) -> URIRef:
-    wanted = name.strip().casefold()
-    names: dict[str, Actor] = {}
-    for actor in candidates:
-        keys = (actor.label, actor.iso2, actor.iso3, actor.wikidata, str(actor.iri))
-        for key in (*keys, *actor.other_names, _slug_label(actor.iri)):
-            if key:
-                names.setdefault(key.casefold(), actor)
-    if wanted in names:
-        return names[wanted].iri
-    close = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.6)
-    suggestions = list(dict.fromkeys(names[key].label for key in close))
-    hint = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
-    raise SwapgraphError(f"unknown {kind} {name!r}{hint}")
+        raise ParameterError(f"{name}: {text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 # --------------------------------------------------------------------------- views
@@ -603,7 +589,7 @@ def rdf_view(graph: Graph, labels: dict[Identifier, str]) -> nx.MultiDiGraph:
             key = _node_key(node)
             if key not in view:
                 view.add_node(key, **_rdf_node(node, labels, classes))
-        predicate = _prefixed(URIRef(str(p)))
+        predicate = compact(URIRef(str(p)))
         view.add_edge(
             _node_key(s), _node_key(o), key=f"{predicate} {_node_key(o)}",
             predicate=predicate, label=labels.get(URIRef(str(p))) or predicate, iri=str(p),
@@ -625,7 +611,7 @@ def _rdf_node(
     if isinstance(node, Literal):
         attributes = {"label": str(node), "type": "literal", "value": str(node)}
         if node.datatype is not None:
-            attributes["datatype"] = _prefixed(node.datatype)
+            attributes["datatype"] = compact(node.datatype)
         if node.language:
             attributes["language"] = node.language
         return attributes
@@ -635,20 +621,10 @@ def _rdf_node(
         attributes["class"] = classes[node]
     if isinstance(node, URIRef):
         attributes["iri"] = str(node)
-        attributes["label"] = labels.get(node) or _prefixed(node)
+        attributes["label"] = labels.get(node) or compact(node)
     else:
         attributes["label"] = classes.get(node, "blank node")
     return attributes
-
-
-def _prefixed(iri: URIRef) -> str:
-    text = str(iri)
-    best = max(
-        ((p, str(ns)) for p, ns in PREFIXES.items() if text.startswith(str(ns))),
-        key=lambda item: len(item[1]),
-        default=None,
-    )
-    return f"{best[0]}:{text[len(best[1]) :]}" if best else text
 
 
 def build_view(engine: Engine, name: str, filters: Filters | None = None) -> nx.MultiDiGraph:

@@ -1,4 +1,4 @@
-"""The FastAPI application: routers, error responses, CORS and the request log."""
+"""The FastAPI application: routers, errors, CORS, security headers and the request log."""
 
 from __future__ import annotations
 
@@ -9,22 +9,26 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph import __version__
 from swapgraph.engine import NotAcceptable, QuerySyntaxError, ResultTooLarge
 from swapgraph.errors import ParameterError, QueryError, QueryTimeout, SwapgraphError
+from swapgraph.limits import LimitExceeded
 from swapgraph.query_text import QueryRefused
 from swapgraph.server import linked_data, routes_api, routes_export, routes_ld, sparql, web
 from swapgraph.server.linked_data import UnknownEntity
 from swapgraph.server.negotiation import BadFormat
-from swapgraph.server.pool import ServerBusy
+from swapgraph.server.pages import render
+from swapgraph.server.pool import PoolScope, ServerBusy
 from swapgraph.server.requests import (
     LOG_KEY,
     BadRequest,
     BodyTooLarge,
+    HeadAsGet,
+    StrictRequestTarget,
     UnsupportedMediaType,
 )
 from swapgraph.server.service import GraphService, Settings
@@ -37,6 +41,7 @@ _STATUS: list[tuple[type[SwapgraphError], int]] = [
     (QuerySyntaxError, 400),
     (BadRequest, 400),
     (BadFormat, 400),
+    (LimitExceeded, 400),
     (QueryRefused, 403),
     (UnknownEntity, 404),
     (NotAcceptable, 406),
@@ -49,6 +54,30 @@ _STATUS: list[tuple[type[SwapgraphError], int]] = [
     (QueryError, 500),
     (SwapgraphError, 500),
 ]
+
+# Every asset is served by swapgraph itself, so the pages need nothing from elsewhere. No
+# inline script or style (the templates have none); data: images for Swagger UI's icons.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+#: Headers on every response, HTML or not (an API answer opened in a browser is a page too).
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers without CSP level 2
+]
+_SWAGGER_UI = web.STATIC_DIR / "vendor" / "swagger-ui" / "swagger-ui-bundle.js"
 
 
 def status_of(error: SwapgraphError) -> int:
@@ -80,6 +109,10 @@ def create_app(settings: Settings) -> FastAPI:
         summary="State-to-state prisoner exchanges as a knowledge graph: SPARQL, named "
         "queries, Linked Data and validation.",
         lifespan=lifespan,
+        # Replaced below by a page over packaged assets: FastAPI's own pages load Swagger UI
+        # and ReDoc from a CDN, with inline script.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service
     app.include_router(sparql.router)
@@ -90,10 +123,21 @@ def create_app(settings: Settings) -> FastAPI:
     routes_api.add_named_query_routes(app, service.named_queries)
     app.include_router(web.router)
 
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    async def docs() -> HTMLResponse:
+        """The API's documentation: Swagger UI from this package's files, never a CDN."""
+        page = render(
+            "docs.html",
+            title=f"{app.title} {app.version}: API",
+            openapi_url=app.openapi_url,
+            assets=_SWAGGER_UI.is_file(),
+        )
+        return HTMLResponse(page)
+
     @app.exception_handler(SwapgraphError)
     async def _error(_: Request, error: SwapgraphError) -> PlainTextResponse:
         status = status_of(error)
-        headers = {"Retry-After": "1"} if isinstance(error, ServerBusy) else None
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, ServerBusy) else None
         return PlainTextResponse(f"{error}\n", status_code=status, headers=headers)
 
     if settings.cors_origins:
@@ -104,8 +148,29 @@ def create_app(settings: Settings) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type"],
         )
+    app.add_middleware(PoolScope)
+    app.add_middleware(security_headers)
+    app.add_middleware(StrictRequestTarget)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog)
     return app
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: every HTTP response gets the :data:`SECURITY_HEADERS` it lacks."""
+
+    async def add_headers(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+    return add_headers
 
 
 class RequestLog:

@@ -14,16 +14,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from swapgraph import schema_org
 from swapgraph.engine import QueryResult, SelectResult
 from swapgraph.namespaces import ID, PREFIXES, SWAP
+from swapgraph.server.pages import render
 
 ONTOLOGY_BASE = "https://w3id.org/swapgraph/ontology"
 
@@ -190,6 +192,16 @@ def _fetch_labels(queries: Queries, iris: Iterable[URIRef], into: EntityDescript
 
 
 # --------------------------------------------------------------------------- rendering
+#
+# The page is a Jinja2 template with autoescaping (templates/entity.html); this module only
+# builds the plain values it shows, so no text of the graph is ever written as markup here.
+
+# A scheme as a URL parser finds it. Browsers drop tabs and newlines inside a URL and spaces
+# and control characters around it before they look for the scheme ("java\tscript:" is
+# "javascript:"), so any such character makes an IRI unlinkable (IRIs cannot hold them).
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+_LINKABLE_SCHEMES = {"http", "https"}
 
 
 def compact_iri(iri: str) -> str:
@@ -210,8 +222,90 @@ def local_href(iri: str) -> str:
     return iri
 
 
-class _Renderer:
-    """Turns an :class:`EntityDescription` into HTML."""
+def safe_href(iri: str) -> str | None:
+    """Where a link to ``iri`` may point, or None if it must be shown as text only.
+
+    Only ``http``, ``https`` and relative references are links: ``javascript:``, ``data:``,
+    ``vbscript:`` and every other scheme would let the data run script or open things the
+    reader did not ask for. The same rule is ``safeHref`` in ``static/js/sparql.js``.
+    """
+    href = local_href(iri)
+    if not href or _CONTROL_OR_SPACE.search(href):
+        return None
+    scheme = _SCHEME.match(href)
+    if scheme is not None and scheme.group(1).lower() not in _LINKABLE_SCHEMES:
+        return None
+    return href
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """An IRI as the page shows it: a link when :func:`safe_href` allows one, else text."""
+
+    text: str
+    title: str
+    href: str | None
+    external: bool = False
+    date: str | None = None
+    kind: str = "link"
+
+
+@dataclass(frozen=True)
+class LiteralView:
+    """A literal value: a quote is set apart, a language tag becomes ``lang``."""
+
+    text: str
+    lang: str | None = None
+    quote: bool = False
+    kind: str = "literal"
+
+
+@dataclass(frozen=True)
+class NestedView:
+    """A blank node shown inline: its kind, a summary line and its own facts."""
+
+    kind_label: str
+    css: str
+    summary: str
+    flag: str | None
+    facts: list[FactView]
+    kind: str = "nested"
+
+
+ValueView = LinkView | LiteralView | NestedView
+
+
+@dataclass(frozen=True)
+class FactView:
+    """One row of a facts table: a property and its values."""
+
+    label: str
+    title: str
+    values: list[ValueView]
+    disputed: bool
+
+
+@dataclass(frozen=True)
+class ReferrerGroup:
+    """The entities that point at the described one through one property."""
+
+    label: str
+    items: list[tuple[LinkView, str | None]]
+
+
+@dataclass(frozen=True)
+class EntityView:
+    """Everything ``templates/entity.html`` shows."""
+
+    title: str
+    iri: str
+    kinds: list[LinkView]
+    facts: list[FactView]
+    referrers: list[ReferrerGroup]
+
+
+class _Builder:
+    """Turns an :class:`EntityDescription` into the plain values of an :class:`EntityView`."""
 
     def __init__(self, description: EntityDescription) -> None:
         self.description = description
@@ -228,37 +322,25 @@ class _Renderer:
             return host.removeprefix("www.")  # a source without a publisher's name
         return compact
 
-    def link(self, iri: URIRef) -> str:
-        href = local_href(str(iri))
-        text = escape(self.label(iri))
-        if href == str(iri):
-            issued = self.description.details.get(iri)
-            date = f' <span class="muted">({escape(issued)})</span>' if issued else ""
-            return (
-                f'<a class="external" href="{escape(href)}" title="{escape(str(iri))}" '
-                f'rel="noopener">{text}</a>{date}'
-            )
-        return f'<a href="{escape(href)}" title="{escape(compact_iri(str(iri)))}">{text}</a>'
+    def link(self, iri: URIRef) -> LinkView:
+        href = safe_href(str(iri))
+        if href == str(iri):  # not one of ours: an outside page, with its date if known
+            date = self.description.details.get(iri)
+            return LinkView(self.label(iri), str(iri), href, external=True, date=date)
+        return LinkView(self.label(iri), compact_iri(str(iri)), href)
 
-    def literal(self, value: Literal, predicate: URIRef) -> str:
-        text = escape(str(value))
-        if predicate == SWAP.supportingQuote:
-            return f'<blockquote class="quote" lang="en">“{text}”</blockquote>'
-        if value.language:
-            return f'<span lang="{escape(value.language)}">{text}</span>'
-        return text
-
-    def value(self, node: Node, predicate: URIRef, depth: int) -> str:
+    def value(self, node: Node, predicate: URIRef, depth: int) -> ValueView:
         if isinstance(node, URIRef):
             return self.link(node)
         if isinstance(node, BNode):
             return self.nested(node, depth + 1)
         if isinstance(node, Literal):
-            return self.literal(node, predicate)
-        return escape(str(node))
+            quote = predicate == SWAP.supportingQuote
+            return LiteralView(str(node), node.language or ("en" if quote else None), quote)
+        return LiteralView(str(node))
 
-    def facts(self, node: URIRef | BNode, depth: int, skip: set[URIRef]) -> str:
-        """A table of the node's facts, one row per property, nested nodes inline."""
+    def facts(self, node: URIRef | BNode, depth: int, skip: set[URIRef]) -> list[FactView]:
+        """The node's facts, one row per property, nested nodes inline."""
         by_predicate: dict[URIRef, list[Node]] = defaultdict(list)
         for predicate, value in self.graph.predicate_objects(node):
             if isinstance(predicate, URIRef) and predicate not in skip:
@@ -268,19 +350,18 @@ class _Renderer:
             for claim in self.graph.objects(node, SWAP.claim)
             if isinstance(claimed := self.graph.value(claim, SWAP.claimedProperty), URIRef)
         }
-        rows = []
-        for predicate in sorted(by_predicate, key=self._order):
-            values = sorted(by_predicate[predicate], key=self._value_order)
-            cells = "".join(f"<li>{self.value(v, predicate, depth)}</li>" for v in values)
-            flag = ""
-            if predicate in disputed:
-                flag = '<span class="dispute-flag">disputed: the claims are listed below</span>'
-            heading = escape(self.label(predicate))
-            rows.append(
-                f'<tr><th scope="row" title="{escape(compact_iri(str(predicate)))}">{heading}</th>'
-                f'<td><ul class="values">{cells}</ul>{flag}</td></tr>'
+        return [
+            FactView(
+                self.label(predicate),
+                compact_iri(str(predicate)),
+                [
+                    self.value(v, predicate, depth)
+                    for v in sorted(by_predicate[predicate], key=self._value_order)
+                ],
+                predicate in disputed,
             )
-        return f'<table class="facts">{"".join(rows)}</table>' if rows else ""
+            for predicate in sorted(by_predicate, key=self._order)
+        ]
 
     def _order(self, predicate: URIRef) -> tuple[int, str]:
         if predicate in _FIRST:
@@ -327,81 +408,79 @@ class _Renderer:
             return text
         return ", ".join(self.label(k) for k in kinds if isinstance(k, URIRef)) or "details"
 
-    def nested(self, node: BNode, depth: int) -> str:
+    def nested(self, node: BNode, depth: int) -> ValueView:
+        if depth > 4:  # the description is a few levels deep; this only guards a cycle
+            return LiteralView(self.summary(node))
         kinds = [k for k in self.graph.objects(node, RDF.type) if isinstance(k, URIRef)]
-        kind = ", ".join(self.label(k) for k in kinds) or "details"
-        css = "nested claim" if SWAP.Claim in kinds else "nested"
-        disputed = ""
+        flag = None
         if (node, SWAP.claim, None) in self.graph:
-            disputed = '<span class="dispute-flag">figures disputed</span>'
+            flag = "figures disputed"
         if (node, SWAP.deniedIn, None) in self.graph:
-            disputed = '<span class="dispute-flag">denied by a source</span>'
+            flag = "denied by a source"
         skip = set(_SHOWN_APART)
         if SWAP.Claim in kinds:  # the summary line already gives the property and value
             skip |= {SWAP.claimAbout, SWAP.claimedProperty, SWAP.claimedValue}
-        if depth > 4:  # the description is a few levels deep; this only guards a cycle
-            return escape(self.summary(node))
-        return (
-            f'<div class="{css}"><span class="nested-kind">{escape(kind)}</span>'
-            f"<p><strong>{escape(self.summary(node))}</strong>{disputed}</p>"
-            f"{self.facts(node, depth, skip)}</div>"
+        return NestedView(
+            ", ".join(self.label(k) for k in kinds) or "details",
+            "nested claim" if SWAP.Claim in kinds else "nested",
+            self.summary(node),
+            flag,
+            self.facts(node, depth, skip),
         )
 
-    def referrers(self) -> str:
+    def referrers(self) -> list[ReferrerGroup]:
         groups: dict[URIRef, list[Referrer]] = defaultdict(list)
         for referrer in self.description.referrers:
             groups[referrer.predicate].append(referrer)
-        sections = []
-        for predicate in sorted(groups, key=lambda p: self.label(p).lower()):
-            items = "".join(
-                f"<li>{self.link(r.iri)}"
-                + (f' <span class="muted">{escape(r.date)}</span>' if r.date else "")
-                + "</li>"
-                for r in groups[predicate]
-            )
-            count = len(groups[predicate])
-            sections.append(
-                f"<h3>As {escape(self.label(predicate))} <span class='muted'>({count})</span></h3>"
-                f'<ul class="backlinks">{items}</ul>'
-            )
-        return "".join(sections)
-
-    def main(self) -> str:
-        entity = self.description.iri
-        kinds = [k for k in self.graph.objects(entity, RDF.type) if isinstance(k, URIRef)]
-        chips = "".join(f'<span class="kind">{self.link(k)}</span>' for k in sorted(kinds))
-        facts = self.facts(entity, 0, set(_SHOWN_APART))
-        parts = [
-            '<main id="main" class="entity panel">',
-            '<header class="entity-head">',
-            f"<h1>{escape(self.title())}</h1>",
-            f'<p class="iri">{escape(str(entity))}</p>',
-            f'<p class="kinds">{chips}</p>' if chips else "",
-            '<p class="formats">Also as <a href="?format=ttl">Turtle</a> and '
-            '<a href="?format=jsonld">JSON-LD</a>.</p>',
-            "</header>",
+        return [
+            ReferrerGroup(self.label(predicate), [(self.link(r.iri), r.date) for r in members])
+            for predicate, members in sorted(groups.items(), key=lambda g: self.label(g[0]).lower())
         ]
-        if facts:
-            parts.append(
-                f'<section aria-labelledby="facts"><h2 id="facts">Facts</h2>{facts}</section>'
-            )
-        if self.description.referrers:
-            parts.append(
-                '<section aria-labelledby="referrers"><h2 id="referrers">Where it appears</h2>'
-                f"{self.referrers()}</section>"
-            )
-        parts.append("</main>")
-        return "\n".join(p for p in parts if p)
 
-    def title(self) -> str:
-        return self.label(self.description.iri)
+    def view(self) -> EntityView:
+        entity = self.description.iri
+        kinds = sorted(k for k in self.graph.objects(entity, RDF.type) if isinstance(k, URIRef))
+        return EntityView(
+            title=self.label(entity),
+            iri=str(entity),
+            kinds=[self.link(k) for k in kinds],
+            facts=self.facts(entity, 0, set(_SHOWN_APART)),
+            referrers=self.referrers(),
+        )
 
 
-def render_entity(description: EntityDescription) -> tuple[str, str]:
-    """Render an entity's page.
+def entity_view(description: EntityDescription) -> EntityView:
+    """What the page of an entity shows, as plain values for its template."""
+    return _Builder(description).view()
 
-    Returns:
-        The page title and its ``<main>`` element as HTML.
+
+def entity_html(queries: Queries, iri: URIRef, graph: Graph) -> str:
+    """The HTML page of an entity.
+
+    Args:
+        queries: The served dataset, asked for labels and for what points at ``iri``.
+        iri: The entity.
+        graph: Its triples and those of the blank nodes nested under it.
+
+    Blocks while its queries run: call it off the event loop.
     """
-    renderer = _Renderer(description)
-    return renderer.title(), renderer.main()
+    head = schema_org.head_html(iri, graph, lambda iris: _labels(queries, iris))
+    return render_entity(describe_entity(queries, iri, graph), head)
+
+
+def _labels(queries: Queries, iris: list[URIRef]) -> dict[URIRef, str]:
+    query = schema_org.label_query(iris)
+    if query is None:
+        return {}
+    result = queries.query(query)
+    return schema_org.labels_from_rows(result.rows) if isinstance(result, SelectResult) else {}
+
+
+def render_entity(description: EntityDescription, head: str = "") -> str:
+    """The HTML page of an entity, rendered by ``templates/entity.html``.
+
+    ``head`` is what :mod:`swapgraph.schema_org` adds to ``<head>`` (alternate links and the
+    schema.org JSON-LD block), written with its own escaping.
+    """
+    view = entity_view(description)
+    return render("entity.html", title=f"{view.title} · swapgraph", entity=view, head=Markup(head))

@@ -1,24 +1,23 @@
 """Linked Data: every ``https://w3id.org/swapgraph/id/…`` IRI under ``/id/…``, and ``/ontology``.
 
 A browser gets HTML, a client asking for RDF gets Turtle, JSON-LD, N-Triples or RDF/XML.
-HTML pages are rendered in the site's frame by :mod:`swapgraph.server.web`.
+HTML pages are rendered from the templates by :mod:`swapgraph.server.pages`.
 """
 
 from __future__ import annotations
-
-from html import escape
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from markupsafe import Markup
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from swapgraph.engine import NotAcceptable
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import ID, bind_prefixes
-from swapgraph.server import routes_ld, web
+from swapgraph.server import entity_page, pages, routes_ld
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
 
@@ -97,8 +96,8 @@ async def entity(path: str, request: Request) -> Response:
     service: GraphService = request.app.state.service
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == "text/html":
-        html = await run_in_threadpool(web.entity_html, service, iri, graph)
-        return Response(html, media_type="text/html")
+        html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
+        return Response(html, media_type="text/html", headers={"Vary": "Accept"})
     if media_type == "application/ld+json":
         return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return _write(graph, media_type)
@@ -111,7 +110,11 @@ async def ontology(request: Request) -> Response:
     service: GraphService = request.app.state.service
     if media_type == "text/html":
         history = await run_in_threadpool(routes_ld.version_history_html, service)
-        return Response(render_ontology_html(service.ontology, history), media_type="text/html")
+        return Response(
+            render_ontology_html(service.ontology, history),
+            media_type="text/html",
+            headers={"Vary": "Accept"},
+        )
     return _write(service.ontology, media_type)
 
 
@@ -122,24 +125,33 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     """
     names = bind_prefixes(Graph()).namespace_manager
 
-    def section(title: str, kinds: tuple[URIRef, ...]) -> str:
+    def section(title: str, kinds: tuple[URIRef, ...]) -> dict[str, object]:
         terms = sorted(
             {s for k in kinds for s in ontology.subjects(RDF.type, k) if isinstance(s, URIRef)}
         )
-        items = "\n".join(
-            f'<dt id="{escape(t.n3(names))}"><code>{escape(t.n3(names))}</code> '
-            f"{escape(str(ontology.value(t, RDFS.label) or ''))}</dt>"
-            f"<dd>{escape(str(ontology.value(t, SKOS.definition) or ''))}</dd>"
-            for t in terms
-        )
-        return f"<h2>{title}</h2><dl>\n{items}\n</dl>"
+        return {
+            "title": title,
+            "terms": [
+                {
+                    "name": t.n3(names),
+                    "label": str(ontology.value(t, RDFS.label) or ""),
+                    "definition": str(ontology.value(t, SKOS.definition) or ""),
+                }
+                for t in terms
+            ],
+        }
 
     title = ontology.value(predicate=RDF.type, object=OWL.Ontology)
-    heading = escape(str(ontology.value(title, RDFS.label) or "ontology")) if title else "ontology"
-    main = (
-        f"<h1>{heading}</h1>"
-        + section("Classes", (OWL.Class,))
-        + section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty))
-        + history
+    heading = str(ontology.value(title, RDFS.label) or "ontology") if title else "ontology"
+    sections = [
+        section("Classes", (OWL.Class,)),
+        section("Properties", (OWL.ObjectProperty, OWL.DatatypeProperty)),
+    ]
+    return pages.render(
+        "ontology.html",
+        title=f"{heading} · swapgraph",
+        heading=heading,
+        sections=sections,
+        # Written by the version-history template, which escapes every value itself.
+        history=Markup(history),
     )
-    return web.render_page(f"{heading} · swapgraph", main)

@@ -21,8 +21,13 @@ FORMAT_ALIASES: dict[str, tuple[str, ...]] = {
     "json-ld": ("application/ld+json",),
     "rdfxml": ("application/rdf+xml",),
     "rdf": ("application/rdf+xml",),
+    "rdf+xml": ("application/rdf+xml",),
+    # Turtle is N3 without N3's extensions: an N3 reader reads it (SPARQLWrapper asks "n3").
+    "n3": ("text/turtle",),
     "html": ("text/html",),
 }
+# Clients that ask for plain JSON mean the JSON form of whatever the resource is.
+_JSON_TYPES = ("application/sparql-results+json", "application/ld+json")
 
 
 class BadFormat(SwapgraphError):
@@ -52,7 +57,9 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     best: tuple[int, float] | None = None
     kind = media_type.split("/")[0]
     for media_range, quality in ranges:
-        if media_range == media_type:
+        if media_range == media_type or (
+            media_range == "application/json" and media_type in _JSON_TYPES
+        ):
             specificity = 2
         elif media_range == f"{kind}/*":
             specificity = 1
@@ -65,6 +72,20 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     return best[1] if best else 0.0
 
 
+def _wanted_types(format_name: str) -> list[str]:
+    wanted: list[str] = []
+    for name in format_name.lower().split(","):
+        name = name.strip()
+        if "/" in name:
+            wanted.append(name.split(";")[0].strip())
+        else:
+            wanted.extend(FORMAT_ALIASES.get(name, ()))
+    if not wanted:
+        known = ", ".join(FORMAT_ALIASES)
+        raise BadFormat(f"unknown format {format_name[:100]!r} (expected one of {known})")
+    return wanted
+
+
 def acceptable(
     offered: Sequence[str], accept: str | None, format_name: str | None = None
 ) -> tuple[str, ...]:
@@ -74,23 +95,18 @@ def acceptable(
         offered: Media types the resource can be written in, the server's preference first
             (it breaks ties, and decides alone when there is no ``Accept`` header).
         accept: The ``Accept`` header.
-        format_name: A ``format`` parameter (a short name or a media type); when given it
-            overrides ``Accept``.
+        format_name: A ``format`` parameter: short names or media types, comma-separated
+            (clients such as SPARQLWrapper send several); when given it overrides ``Accept``.
 
     Returns:
         The acceptable media types, preferred first; empty if none is.
 
     Raises:
-        BadFormat: If ``format_name`` is neither a known short name nor a media type.
+        BadFormat: If ``format_name`` names no known short name and no media type.
     """
     if format_name:
-        wanted = FORMAT_ALIASES.get(format_name.lower())
-        if wanted is None:
-            if "/" not in format_name:
-                known = ", ".join(FORMAT_ALIASES)
-                raise BadFormat(f"unknown format {format_name!r} (expected one of {known})")
-            wanted = (format_name.lower(),)
-        return tuple(t for t in wanted if t in offered)
+        wanted = _wanted_types(format_name)
+        return tuple(dict.fromkeys(t for t in wanted if t in offered))
     if not accept or not accept.strip():
         return tuple(offered)
     ranges = _parse_accept(accept)

@@ -1,37 +1,98 @@
-"""Run queries in worker processes that can be stopped when a query runs too long.
+"""Run queries in supervised worker processes that can be stopped, replaced and shared fairly.
 
 Neither pyoxigraph nor rdflib can interrupt a query from another thread, so a query with
 a time limit runs in a worker process: past the limit the process is killed (its CPU is
 released at once) and a fresh one takes its place, while the other workers keep answering.
-Workers share one on-disk Oxigraph store that they open read-only, so a replacement starts
-in well under a second whatever the size of the data; rdflib workers parse the files.
-A remote engine needs no process: its HTTP client has its own timeout.
+Workers load the dataset from one N-Quads dump, so a replacement starts in well under a
+second whatever the engine; rdflib workers parse the files. A remote engine needs no
+process: its HTTP client has its own timeout.
+
+What the pool guarantees, and how:
+
+- Every worker death is noticed at once: one supervisor thread waits on the sentinels of
+  all workers, reaps a dead one and starts its replacement (with a back-off if starting
+  fails). A request whose worker died is answered :class:`WorkerLost` (503, retry).
+- Workers die with the server: ``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread on a
+  pipe that only the server holds open. Each job runs under ``RLIMIT_CPU`` (its time limit
+  plus a margin) and every worker under ``RLIMIT_AS``, a backstop if the server cannot kill
+  it. Processes are started by the supervisor thread, which lives as long as the pool: the
+  death signal follows the thread that forked, not the process.
+- Waiting for a worker is not query time: the time limit starts when a worker takes the
+  job; the wait has its own limit and ends in :class:`ServerBusy`, never in a time-out.
+- Fair sharing, by client address: while other clients have been seen within
+  :data:`_RECENT` seconds, one client may hold at most all workers but one, and may have at
+  most half the queue; waiting jobs are served first come, first served among the clients
+  under their share. A client alone may use every worker and the whole queue (so that one
+  person's page of parallel requests is not refused). A client whose query killed its
+  worker is turned away for a doubling cool-down. A job running past one second has its
+  worker's priority lowered, so that it shares the CPU with quick ones on poorer terms.
+- Bytes of finished results held by the server are bounded: a result over
+  :data:`_LARGE_RESULT` bytes is sent only once the server has reserved room for it, and
+  the room is given back when the request ends (see :class:`PoolScope`). A worker that grew
+  past its starting size by more than ``recycle_bytes`` is replaced after its job.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import ctypes
 import logging
+import math
 import multiprocessing
-import queue
+import os
+import resource
+import signal
 import threading
 import time
-from collections.abc import Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import pyoxigraph
 from rdflib.term import Node
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
 
 log = logging.getLogger("swapgraph.server")
 
+#: Seconds during which a client counts as present for fair sharing.
+_RECENT = 10.0
+#: Results over this many bytes wait for room among the results in flight.
+_LARGE_RESULT = 1_000_000
+#: Bytes of a response body written at a time.
+_CHUNK = 256 * 1024
+#: Seconds of CPU a job may use beyond its time limit before the kernel stops its worker.
+_CPU_MARGIN = 5
+#: Seconds after which a running job's worker runs at a lower priority.
+_DEMOTE_AFTER = 1.0
+_PR_SET_PDEATHSIG = 1
+
 
 class ServerBusy(QueryError):
-    """Every query slot is taken; the client should retry later."""
+    """No worker can take the job now; the client should retry after ``retry_after`` s."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WorkerLost(ServerBusy):
+    """The worker running the job died (killed, out of memory, crashed)."""
+
+
+class Job(Protocol):
+    """Work for a worker process; it crosses a process boundary, so it must pickle."""
+
+    def run(self, engine: Engine) -> Serialized:
+        """Do the work with the worker's engine."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -45,13 +106,20 @@ class QueryJob:
     max_bytes: int | None = None
     base_iri: str | None = None
 
+    def run(self, engine: Engine) -> Serialized:
+        """Run the query, its answer serialised."""
+        return engine.query_serialized(
+            self.sparql, self.accepted, self.bindings, self.dataset, self.max_bytes, self.base_iri
+        )
+
 
 @dataclass(frozen=True)
 class WorkerEngine:
     """How a worker process opens its engine.
 
     Attributes:
-        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``) or ``rdflib``.
+        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``), ``rdflib``, or
+            ``empty`` (no data: for jobs that bring their own).
         dataset: For Oxigraph: the whole dataset as one N-Quads file, quick to load.
         files: For rdflib: the files of the default graph.
         named_graphs: For rdflib: graph IRI to file.
@@ -64,6 +132,8 @@ class WorkerEngine:
 
     def open(self) -> Engine:
         """Open the engine (in the worker process)."""
+        if self.kind == "empty":  # for jobs that need no data, such as validation
+            return OxigraphEngine(pyoxigraph.Store())
         if self.kind == "oxigraph":
             assert self.dataset is not None
             # In memory: queries run 1.3-4x faster than on a shared read-only on-disk store,
@@ -72,144 +142,629 @@ class WorkerEngine:
         return RdflibEngine.from_files(self.files, dict(self.named_graphs))
 
 
-def _worker_main(connection: Connection, spec: WorkerEngine) -> None:
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What each worker process is allowed.
+
+    Attributes:
+        cpu_seconds: CPU seconds one job may use before the kernel stops the worker.
+        memory_bytes: Address space of the worker (``RLIMIT_AS``); None for no limit.
+    """
+
+    cpu_seconds: float
+    memory_bytes: int | None = None
+
+
+# ----------------------------------------------------------------------------- the worker
+
+
+def _die_with_parent(lifeline: Connection, parent: int) -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog below does the job
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        # Only the parent holds the writing end: end of file means it is gone.
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="swapgraph-lifeline").start()
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no /proc: the peak is the best figure there is
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _arm_cpu_limit(seconds: float) -> None:
+    # RLIMIT_CPU counts the process's whole life: the soft limit moves with each job.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + seconds + _CPU_MARGIN)
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _worker_main(
+    connection: Connection,
+    lifeline: Connection,
+    parent: int,
+    spec: WorkerEngine,
+    limits: WorkerLimits,
+) -> None:
+    _die_with_parent(lifeline, parent)
+    if limits.memory_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     engine = spec.open()
-    connection.send(("ready", None))
+    _arm_cpu_limit(limits.cpu_seconds)
+    connection.send(("ready", _resident_bytes()))
     while True:
         try:
-            job: QueryJob = connection.recv()
+            job: Job = connection.recv()
         except (EOFError, OSError):
             return
+        _arm_cpu_limit(limits.cpu_seconds)
+        failure: SwapgraphError | None = None
+        answer: Serialized | None = None
         try:
-            answer: Any = engine.query_serialized(
-                job.sparql, job.accepted, job.bindings, job.dataset, job.max_bytes, job.base_iri
-            )
-            connection.send(("ok", answer))
+            answer = job.run(engine)
         except SwapgraphError as error:
-            connection.send(("error", error))
+            failure = error
+        except MemoryError:
+            failure = QueryError("the query needed more memory than a worker may use")
         except Exception as error:  # never let one bad query take the worker down
-            connection.send(("error", QueryError(f"query failed: {error}")))
+            failure = QueryError(f"query failed: {error}")
+        if answer is None:
+            connection.send(("error", failure, _resident_bytes()))
+        elif len(answer.body) > _LARGE_RESULT:
+            # Ask for room first: the server holds a bounded number of result bytes.
+            connection.send(("large", answer.media_type, len(answer.body), _resident_bytes()))
+            if connection.recv():
+                connection.send_bytes(answer.body)
+        else:
+            connection.send(("ok", answer, _resident_bytes()))
+        del answer  # a large result's memory, before the next job
 
 
-@dataclass(eq=False)  # identity, so that workers can be kept in a set
+# ----------------------------------------------------------------------------- the server side
+
+
+@dataclass(eq=False)  # identity, so that workers can be kept in sets
 class _Worker:
     process: BaseProcess
     connection: Connection
+    baseline: int = 0  # resident bytes once ready
+    ready: bool = False
+
+
+@dataclass
+class RequestScope:
+    """What the pool keeps about one HTTP request: who sent it, what it holds.
+
+    Attributes:
+        client: The client's address (the key for fair sharing).
+        releases: Called when the request ends, to give back what it held.
+    """
+
+    client: str
+    releases: list[Callable[[], None]] = field(default_factory=list)
+
+
+_request: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
+    "swapgraph_request", default=None
+)
+
+
+class PoolScope:
+    """ASGI middleware: names the client of each request and frees what it held at its end.
+
+    A large body is sent in chunks, so the request ends once the client has read all but
+    the last chunk, and the room reserved for a large result is kept while the result is
+    still held in memory.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request with its :class:`RequestScope`."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        held = RequestScope(client[0] if client else "-")
+        token = _request.set(held)
+
+        async def send_in_chunks(message: Message) -> None:
+            # The server writes a body to its socket buffer at once and waits only before
+            # the next write: in chunks, the request ends when the client has read it.
+            body = message.get("body", b"")
+            if message["type"] != "http.response.body" or len(body) <= _CHUNK:
+                await send(message)
+                return
+            more = message.get("more_body", False)
+            for start in range(0, len(body), _CHUNK):
+                end = start + _CHUNK
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": body[start:end],
+                        "more_body": more or end < len(body),
+                    }
+                )
+
+        try:
+            await self.app(scope, receive, send_in_chunks)
+        finally:
+            _request.reset(token)
+            for release in held.releases:
+                release()
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A snapshot of the pool for ``/health``.
+
+    Attributes:
+        size: Workers the pool keeps.
+        live: Workers ready to work or working.
+        starting: Workers being started.
+        busy: Jobs running.
+        waiting: Jobs waiting for a worker.
+    """
+
+    size: int
+    live: int
+    starting: int
+    busy: int
+    waiting: int
+
+
+@dataclass(eq=False)
+class _Ticket:
+    client: str
 
 
 class WorkerPool:
-    """A fixed number of worker processes, with a time limit and a cap on waiting queries.
+    """A fixed number of supervised worker processes, shared fairly among clients.
 
     Args:
         spec: How each worker opens its engine.
-        workers: How many queries run at once.
-        timeout: Seconds a query may take, waiting for a worker included.
-        max_pending: How many queries may run or wait at once; beyond it, :class:`ServerBusy`.
+        workers: How many jobs run at once.
+        timeout: Seconds a job may run once a worker has it; also the longest wait for a
+            worker.
+        max_pending: How many jobs may run or wait at once; beyond it, :class:`ServerBusy`.
+        memory_bytes: Address space of each worker; None for no limit.
+        results_in_flight: Bytes of large finished results the server may hold at once.
+        recycle_bytes: A worker that grew by more than this is replaced after its job.
     """
 
-    def __init__(self, spec: WorkerEngine, workers: int, timeout: float, max_pending: int) -> None:
+    def __init__(
+        self,
+        spec: WorkerEngine,
+        workers: int,
+        timeout: float,
+        max_pending: int,
+        memory_bytes: int | None = None,
+        results_in_flight: int = 400_000_000,
+        recycle_bytes: int = 256_000_000,
+    ) -> None:
         self.spec = spec
         self.timeout = timeout
         self.size = workers
+        self._limits = WorkerLimits(timeout, memory_bytes)
+        self._max_pending = max(max_pending, workers)
+        self._results_in_flight = results_in_flight
+        self._recycle_bytes = recycle_bytes
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._slots = threading.BoundedSemaphore(max(max_pending, workers))
-        self._closed = False
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        starters = [threading.Thread(target=self._start_worker) for _ in range(workers)]
-        for starter in starters:
-            starter.start()
-        for starter in starters:
-            starter.join()
-        if len(self._all) < workers:
+        # Only this process holds the writing end; workers see end of file when it dies.
+        self._lifeline, self._lifeline_end = self._context.Pipe(duplex=False)
+        self._wake_read, self._wake_write = os.pipe()
+        self._cond = threading.Condition()
+        self._closed = False  # no new job: shutting down
+        self._closing = threading.Lock()
+        self._closed_fully = False
+        self._live: set[_Worker] = set()  # started, not yet reaped
+        self._idle: list[_Worker] = []
+        self._waiting: deque[_Ticket] = deque()
+        self._running: Counter[str] = Counter()
+        self._busy: dict[_Worker, str] = {}  # worker: client whose job it runs
+        self._queued: Counter[str] = Counter()  # running or waiting, by client
+        self._seen: dict[str, float] = {}
+        self._cooldown: dict[str, tuple[int, float]] = {}  # client: (strikes, until)
+        self._held_bytes = 0
+        self._start_failures = 0  # in a row, for the back-off
+        self._failed_to_start = False
+        self._supervisor = threading.Thread(
+            target=self._supervise, daemon=True, name="swapgraph-pool"
+        )
+        self._supervisor.start()
+        try:
+            with self._cond:
+                while len(self._ready()) < workers and not self._failed_to_start:
+                    self._cond.wait()
+                failed = self._failed_to_start
+        except BaseException:  # interrupted (SIGTERM during start-up): leave nothing behind
+            self.close()
+            raise
+        if failed:
             self.close()
             raise QueryError("the query workers could not open the dataset; see the log")
 
-    def _start_worker(self) -> None:
+    # ------------------------------------------------------------------ supervision
+
+    def _ready(self) -> list[_Worker]:
+        return [w for w in self._live if w.ready]
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_write, b".")
+
+    def _spawn(self) -> None:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, self.spec), daemon=True, name="swapgraph-query"
+            target=_worker_main,
+            args=(child, self._lifeline, os.getpid(), self.spec, self._limits),
+            daemon=True,
+            name="swapgraph-query",
         )
         process.start()
         child.close()
+        with self._cond:
+            self._live.add(_Worker(process, parent))
+
+    def _supervise(self) -> None:
+        """Start workers, notice every death at once, reap and replace."""
+        retry_at = 0.0
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                missing = self.size - len(self._live)
+                workers = list(self._live)
+            now = time.monotonic()
+            if missing > 0 and now >= retry_at:
+                try:
+                    for _ in range(missing):
+                        self._spawn()
+                except Exception as error:  # out of processes or files: try again later
+                    log.error("could not start a query worker: %s", error)
+                    retry_at = now + 5
+                    with self._cond:
+                        self._failed_to_start = True
+                        self._cond.notify_all()
+                with self._cond:
+                    workers = list(self._live)
+            watched: dict[Any, _Worker] = {w.process.sentinel: w for w in workers}
+            watched.update({w.connection: w for w in workers if not w.ready})
+            delay = None if missing <= 0 or now >= retry_at else retry_at - now
+            fired = wait([self._wake_read, *watched], timeout=delay)
+            for handle in fired:
+                if handle == self._wake_read:
+                    os.read(self._wake_read, 4096)
+                    continue
+                worker = watched[handle]
+                if handle is worker.connection:
+                    if self._mark_ready(worker):
+                        self._start_failures = 0
+                    continue
+                if not worker.ready:
+                    self._start_failures += 1
+                    with self._cond:
+                        self._failed_to_start = True
+                    backoff = min(30.0, 0.5 * 2**self._start_failures)
+                    retry_at = time.monotonic() + backoff
+                    log.error(
+                        "a query worker could not open the dataset (exit code %s); "
+                        "next attempt in %.0f s",
+                        worker.process.exitcode if worker.process.exitcode is not None else "?",
+                        backoff,
+                    )
+                self._reap(worker)
+
+    def _mark_ready(self, worker: _Worker) -> bool:
         try:
-            parent.recv()  # "ready": the engine is open
+            status, baseline = worker.connection.recv()
         except (EOFError, OSError):
-            process.join()
-            parent.close()
-            log.error("a query worker could not open the dataset (exit code %s)", process.exitcode)
-            return
-        worker = _Worker(process, parent)
-        with self._lock:
-            if self._closed:
-                process.kill()
-                return
-            self._all.add(worker)
-        self._idle.put(worker)
+            return False  # it died: its sentinel says so next
+        with self._cond:
+            worker.ready = status == "ready"
+            worker.baseline = baseline
+            if worker in self._live:
+                self._idle.append(worker)
+            self._cond.notify_all()
+        return True
+
+    def _reap(self, worker: _Worker) -> None:
+        worker.process.join(5)
+        code = worker.process.exitcode
+        with self._cond:
+            was_live = worker in self._live
+            self._live.discard(worker)
+            if worker in self._idle:
+                self._idle.remove(worker)
+            self._cond.notify_all()
+        worker.connection.close()
+        if was_live and worker.ready and not self._closed and code is not None and code < 0:
+            name = signal.Signals(-code).name if -code in signal.valid_signals() else code
+            log.warning("query worker %s stopped by %s; replacing it", worker.process.pid, name)
 
     def _retire(self, worker: _Worker) -> None:
-        worker.process.kill()
-        worker.process.join()
-        worker.connection.close()
-        with self._lock:
-            self._all.discard(worker)
-        if not self._closed:
-            threading.Thread(target=self._start_worker, daemon=True).start()
+        """Kill a worker; the supervisor starts its replacement."""
+        with contextlib.suppress(OSError, ValueError):  # already gone
+            worker.process.kill()
+            # Reaped here too, so that no zombie outlives the answer to its request.
+            worker.process.join(2)
+
+    # ------------------------------------------------------------------ sharing
+
+    def _others(self, client: str, now: float) -> bool:
+        """Whether clients other than ``client`` are waiting or were seen lately."""
+        return any(
+            c != client and (self._queued[c] > 0 or now - seen < _RECENT)
+            for c, seen in self._seen.items()
+        )
+
+    def _share(self, client: str, now: float) -> int:
+        """How many workers ``client`` may hold: all but one while others are around."""
+        return max(1, self.size - 1) if self._others(client, now) else self.size
+
+    def _next(self, now: float) -> _Ticket | None:
+        for ticket in self._waiting:
+            if self._running[ticket.client] < self._share(ticket.client, now):
+                return ticket
+        return None
+
+    def _acquire(self, client: str) -> _Worker:
+        with self._cond:
+            now = time.monotonic()
+            if self._closed:
+                raise ServerBusy("the server is shutting down")
+            until = self._cooldown.get(client, (0, 0.0))[1]
+            if until > now:
+                raise ServerBusy(
+                    "a query from your address stopped its worker; wait before the next one",
+                    math.ceil(until - now),
+                )
+            if sum(self._queued.values()) >= self._max_pending:
+                raise ServerBusy("too many queries at once; retry shortly")
+            if self._queued[client] >= max(1, self._max_pending // 2) and self._others(client, now):
+                raise ServerBusy("too many queries from your address at once; retry shortly")
+            if not self._live and self._start_failures:  # none, and none will start soon
+                raise ServerBusy("no query worker is running; retry shortly", 5)
+            self._seen[client] = now
+            if len(self._seen) > 4 * self._max_pending:  # forget clients long gone
+                self._seen = {c: t for c, t in self._seen.items() if now - t < _RECENT}
+            ticket = _Ticket(client)
+            self._waiting.append(ticket)
+            self._queued[client] += 1
+            deadline = now + self.timeout
+            try:
+                while True:
+                    if self._closed:
+                        raise ServerBusy("the server is shutting down")
+                    if self._idle and self._next(now) is ticket:
+                        self._waiting.remove(ticket)
+                        self._running[client] += 1
+                        self._busy[self._idle[0]] = client
+                        # The longest idle: every worker is used, so a stopped one is
+                        # found (and replaced) at its next job, not left for a busy day.
+                        return self._idle.pop(0)
+                    if now >= deadline:
+                        raise ServerBusy(
+                            f"no query worker became free within {self.timeout:g} s; retry shortly"
+                        )
+                    self._cond.wait(min(deadline - now, _RECENT))
+                    now = time.monotonic()
+            except BaseException:
+                self._waiting.remove(ticket)
+                self._queued[client] -= 1
+                self._cond.notify_all()
+                raise
+
+    def _release(self, client: str, worker: _Worker, keep: bool) -> None:
+        with self._cond:
+            self._busy.pop(worker, None)
+            self._running[client] -= 1
+            self._queued[client] -= 1
+            if self._queued[client] <= 0:
+                del self._queued[client]
+                del self._running[client]
+            if keep and worker in self._live and not self._closed:
+                self._idle.append(worker)
+            self._cond.notify_all()
+
+    def _strike(self, client: str) -> None:
+        with self._cond:
+            strikes, _ = self._cooldown.get(client, (0, 0.0))
+            self._cooldown[client] = (strikes + 1, time.monotonic() + min(60, 2**strikes))
+
+    def _forgive(self, client: str) -> None:
+        if client in self._cooldown:
+            with self._cond:
+                self._cooldown.pop(client, None)
+
+    def _reserve(self, size: int, scope: RequestScope | None) -> bool:
+        if scope is None:  # not an HTTP request: nothing holds the result after it
+            return True
+        with self._cond:
+            if self._held_bytes + size > self._results_in_flight:
+                return False
+            self._held_bytes += size
+
+        def give_back() -> None:
+            with self._cond:
+                self._held_bytes -= size
+
+        scope.releases.append(give_back)
+        return True
+
+    # ------------------------------------------------------------------ running
 
     def worker_pids(self) -> list[int]:
         """The process ids of the live workers."""
-        with self._lock:
-            return sorted(w.process.pid for w in self._all if w.process.pid is not None)
+        with self._cond:
+            return sorted(w.process.pid for w in self._live if w.process.pid is not None)
 
-    def run(self, job: QueryJob) -> Serialized:
+    def busy_pids(self, client: str | None = None) -> list[int]:
+        """The process ids of the workers running a job (of ``client``, if given)."""
+        with self._cond:
+            return sorted(
+                w.process.pid
+                for w, c in self._busy.items()
+                if w.process.pid is not None and client in (None, c)
+            )
+
+    def state(self) -> PoolState:
+        """How many workers are alive, starting and busy, and how many jobs wait."""
+        with self._cond:
+            ready = len(self._ready())
+            return PoolState(
+                size=self.size,
+                live=ready,
+                starting=len(self._live) - ready,
+                busy=sum(self._running.values()),
+                waiting=len(self._waiting),
+            )
+
+    def run(self, job: Job) -> Serialized:
         """Run a job on a free worker, blocking the calling thread until it is done.
 
         Raises:
-            ServerBusy: If ``max_pending`` queries are already running or waiting.
-            QueryTimeout: If the query (with its wait for a worker) passes the time limit.
-            QueryError: If the query fails; the engine's own subclasses pass through.
+            ServerBusy: If no worker can take the job now (queue full, the client's share
+                used, no worker free within the time limit, the worker died).
+            QueryTimeout: If the job itself runs past the time limit.
+            QueryError: If the job fails; the engine's own subclasses pass through.
         """
-        if not self._slots.acquire(blocking=False):
-            raise ServerBusy("too many queries at once; retry shortly")
-        deadline = time.monotonic() + self.timeout
-        try:
+        scope = _request.get()
+        client = scope.client if scope is not None else "-"
+        for _ in range(3):  # a worker found dead before it had the job: try another
+            worker = self._acquire(client)
             try:
-                worker = self._idle.get(timeout=self.timeout)
-            except queue.Empty:
-                raise self._timed_out() from None
-            worker.connection.send(job)
-            if not worker.connection.poll(max(deadline - time.monotonic(), 0)):
+                worker.connection.send(job)
+            except (OSError, ValueError):
                 self._retire(worker)
-                raise self._timed_out()
+                self._release(client, worker, keep=False)
+                continue
+            keep = False
             try:
-                status, answer = worker.connection.recv()
-            except (EOFError, OSError):
-                self._retire(worker)
-                raise QueryError("the query's worker process stopped unexpectedly") from None
-            self._idle.put(worker)
-        finally:
-            self._slots.release()
-        if status == "error":
-            raise answer
-        result: Serialized = answer
-        return result
+                status, answer, keep = self._await(worker, client, scope)
+            finally:
+                self._release(client, worker, keep)
+            if status == "error":
+                raise answer
+            result: Serialized = answer
+            self._forgive(client)
+            return result
+        raise WorkerLost("the query workers are being replaced; retry shortly")
 
-    def _timed_out(self) -> QueryTimeout:
-        return QueryTimeout(
-            f"the query ran past this endpoint's time limit of {self.timeout:g} s and was stopped"
-        )
+    def _await(
+        self, worker: _Worker, client: str, scope: RequestScope | None
+    ) -> tuple[str, Any, bool]:
+        """Wait for the worker's answer; return it and whether the worker can be kept."""
+        try:
+            return self._answer(worker, client, scope)
+        except (EOFError, OSError, ValueError):
+            self._retire(worker)
+            if self._closed:
+                raise ServerBusy("the server is shutting down; retry shortly", 5) from None
+            if scope is not None:  # an HTTP client: it waits before its next query
+                self._strike(client)
+            raise WorkerLost(
+                "the query's worker process stopped before it answered; it is being "
+                "replaced (if this query stopped it, a retry will too)"
+            ) from None
+
+    def _answer(
+        self, worker: _Worker, client: str, scope: RequestScope | None
+    ) -> tuple[str, Any, bool]:
+        started = time.monotonic()
+        deadline = started + self.timeout
+        demoted = False
+        ready: list[Any] = []
+        while not ready:
+            now = time.monotonic()
+            if now >= deadline:
+                self._retire(worker)
+                raise QueryTimeout(
+                    f"the query ran past this endpoint's time limit of {self.timeout:g} s "
+                    "and was stopped"
+                )
+            pause = deadline - now
+            if not demoted:
+                pause = min(pause, max(started + _DEMOTE_AFTER - now, 0))
+            ready = wait([worker.connection, worker.process.sentinel], pause)
+            if not ready and not demoted and time.monotonic() >= started + _DEMOTE_AFTER:
+                demoted = self._demote(worker)
+        message = worker.connection.recv()
+        if message[0] == "large":
+            _, media_type, size, resident = message
+            room = self._reserve(size, scope)
+            worker.connection.send(room)
+            if not room:
+                busy = ServerBusy("too many large results are being sent; retry shortly")
+                return "error", busy, True
+            body = self._receive(worker, deadline)
+            message = ("ok", Serialized(media_type, body), resident)
+        status, answer, resident = message
+        # A worker that grew is replaced: memory freed by a job is seldom given back. One
+        # that was demoted stays at its lower priority (it cannot be raised back), which
+        # only ever favours the server's own process.
+        keep = resident - worker.baseline <= self._recycle_bytes
+        if not keep:
+            self._retire(worker)
+        return status, answer, keep
+
+    def _receive(self, worker: _Worker, deadline: float) -> bytes:
+        if not wait([worker.connection, worker.process.sentinel], deadline - time.monotonic()):
+            self._retire(worker)
+            raise QueryTimeout("the query's result was not sent within the time limit")
+        return worker.connection.recv_bytes()
+
+    def _demote(self, worker: _Worker) -> bool:
+        pid = worker.process.pid
+        if pid is None:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, 10)
+        except OSError:
+            return False
+        return True
 
     def close(self) -> None:
-        """Stop every worker."""
-        with self._lock:
-            self._closed = True
-            workers = list(self._all)
-            self._all.clear()
-        for worker in workers:
-            worker.process.kill()
-            worker.process.join()
-            worker.connection.close()
+        """Stop every worker and the supervisor; every job waiting or running gets 503.
+
+        Safe to call twice and from several threads: the server calls it when the grace
+        period after SIGTERM ends, and again as the application shuts down.
+        """
+        with self._closing:
+            if self._closed_fully:
+                return
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+            self._wake()
+            if self._supervisor is not threading.current_thread():
+                self._supervisor.join()
+            with self._cond:
+                workers = list(self._live)
+                self._live.clear()
+                self._idle.clear()
+            for worker in workers:  # a running job's thread sees its worker end
+                self._retire(worker)
+            self._lifeline_end.close()
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+            self._closed_fully = True
 
 
 class InlinePool:
@@ -220,24 +775,28 @@ class InlinePool:
         max_pending: How many queries may run at once; beyond it, :class:`ServerBusy`.
     """
 
+    size = 0
+
     def __init__(self, engine: Engine, max_pending: int) -> None:
         self.engine = engine
         self._slots = threading.BoundedSemaphore(max_pending)
 
-    def run(self, job: QueryJob) -> Serialized:
+    def run(self, job: Job) -> Serialized:
         """Run a job (see :meth:`WorkerPool.run`)."""
         if not self._slots.acquire(blocking=False):
             raise ServerBusy("too many queries at once; retry shortly")
         try:
-            return self.engine.query_serialized(
-                job.sparql, job.accepted, job.bindings, job.dataset, job.max_bytes, job.base_iri
-            )
+            return job.run(self.engine)
         finally:
             self._slots.release()
 
     def worker_pids(self) -> list[int]:
         """No worker processes."""
         return []
+
+    def state(self) -> PoolState:
+        """No workers: the remote endpoint is the pool."""
+        return PoolState(size=0, live=0, starting=0, busy=0, waiting=0)
 
     def close(self) -> None:
         """Nothing to stop."""

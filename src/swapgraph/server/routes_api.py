@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -10,12 +11,21 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from rdflib import Graph
 
-from swapgraph.engine import NotAcceptable
+from swapgraph.engine import Engine, NotAcceptable, Serialized
+from swapgraph.limits import check_json_depth, check_rdf_upload
 from swapgraph.named_queries import NamedQuery
+from swapgraph.paths import Project
 from swapgraph.report import render_json
 from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.negotiation import acceptable
-from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
+from swapgraph.server.requests import (
+    BadRequest,
+    UnsupportedMediaType,
+    public_url,
+    read_body,
+    record_query,
+    single_values,
+)
 from swapgraph.server.service import GraphService
 from swapgraph.validate import ValidationReport, validate_graph
 
@@ -98,9 +108,9 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
 
 def _named_query_endpoint(query: NamedQuery) -> Any:
     def run_named_query(request: Request) -> Response:
-        raw = dict(request.query_params)
+        raw = single_values(request)
         format_name = raw.pop("format", None)
-        bindings = query.bind(raw)
+        bindings = query.bind(raw, _service(request).engine)
         accepted = acceptable(_RESULT_TYPES, request.headers.get("accept"), format_name)
         if not accepted:
             raise NotAcceptable("named queries answer in " + ", ".join(_RESULT_TYPES))
@@ -120,7 +130,7 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
             "name": q.name,
             "summary": q.summary,
             "description": q.description,
-            "url": str(request.url_for(f"query_{q.name}")),
+            "url": public_url(request, f"query_{q.name}"),
             "parameters": [
                 {
                     "name": p.name,
@@ -137,12 +147,37 @@ def list_named_queries(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/health", summary="Is the service up", tags=["Service"])
-def health(request: Request) -> dict[str, Any]:
-    """Answers when the query workers answer."""
+@router.get(
+    "/health",
+    summary="Is the service up: its query workers, live and busy",
+    tags=["Service"],
+    responses={503: {"description": "No query worker is alive: the service cannot answer."}},
+)
+def health(request: Request) -> JSONResponse:
+    """``ok`` with every worker alive, ``degraded`` with some, 503 ``down`` with none.
+
+    The figures come from the pool's supervisor, not from a query, so the answer is
+    immediate even when every worker is busy. A remote engine is asked ``ASK {}``.
+    """
     service = _service(request)
-    service.run("ASK {}", ("application/sparql-results+json",))
-    return {"status": "ok", "engine": service.engine_name}
+    state = service.pool.state()
+    if state.size == 0:  # a remote endpoint: ask it
+        service.run("ASK {}", ("application/sparql-results+json",))
+        return JSONResponse({"status": "ok", "engine": service.engine_name})
+    status = "ok" if state.live == state.size else "degraded" if state.live else "down"
+    body = {
+        "status": status,
+        "engine": service.engine_name,
+        "workers": {
+            "live": state.live,
+            "size": state.size,
+            "starting": state.starting,
+            "busy": state.busy,
+            "waiting": state.waiting,
+        },
+    }
+    headers = {"Retry-After": "5"} if status == "down" else None
+    return JSONResponse(body, status_code=503 if status == "down" else 200, headers=headers)
 
 
 @router.get(
@@ -207,26 +242,50 @@ async def validate(request: Request) -> Response:
     if not accepted:
         raise NotAcceptable("validation reports are written in " + ", ".join(_REPORT_TYPES))
     body = await read_body(request)
-    report = await run_in_threadpool(_validate, _service(request), body, media_type)
-    if accepted[0] == "text/turtle":
-        turtle = shacl_report.report_graph(report).serialize(format="turtle", encoding="utf-8")
-        return Response(turtle, media_type="text/turtle", headers={"Vary": "Accept"})
-    return JSONResponse(json.loads(render_json(report)), headers={"Vary": "Accept"})
+    service = _service(request)
+    job = ValidationJob(service.settings.project, body, media_type, accepted[0])
+    # In a worker, under the time and memory limits of queries: parsing and SHACL are
+    # where a hostile body costs the most.
+    report = await run_in_threadpool(service.validation_pool.run, job)
+    return Response(report.body, media_type=report.media_type, headers={"Vary": "Accept"})
 
 
-def _validate(service: GraphService, body: bytes, media_type: str) -> ValidationReport:
+@dataclass(frozen=True)
+class ValidationJob:
+    """Validate a posted body, for a worker process; the answer is the rendered report."""
+
+    project: Project
+    body: bytes
+    media_type: str
+    report_type: str
+
+    def run(self, engine: Engine) -> Serialized:
+        """Parse, validate and write the report (``engine`` is not used)."""
+        report = _validate(self.project, self.body, self.media_type)
+        if self.report_type == "text/turtle":
+            graph = shacl_report.report_graph(report)
+            return Serialized("text/turtle", graph.serialize(format="turtle", encoding="utf-8"))
+        return Serialized("application/json", render_json(report).encode("utf-8"))
+
+
+def _validate(project: Project, body: bytes, media_type: str) -> ValidationReport:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
     if media_type == "application/ld+json":
+        check_json_depth(text)
         _refuse_remote_contexts(text)
+    try:
+        check_rdf_upload(text, media_type)
+    except SyntaxError as error:
+        raise BadRequest(f"the body is not valid {media_type}: {error}") from None
     data = Graph()
     try:
         data.parse(data=text, format=_VALIDATE_TYPES[media_type])
     except Exception as error:  # parsers raise many types for bad input
         raise BadRequest(f"the body is not valid {media_type}: {error}") from None
-    return validate_graph(service.settings.project, data)
+    return validate_graph(project, data)
 
 
 def _refuse_remote_contexts(text: str) -> None:

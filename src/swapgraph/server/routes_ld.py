@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import quote
 from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
@@ -26,7 +24,7 @@ from swapgraph.dcat import DUMP_TYPES, catalog_graph, find_release_file, find_re
 from swapgraph.engine import NotAcceptable, select
 from swapgraph.load import shapes_graph
 from swapgraph.namespaces import ID, bind_prefixes
-from swapgraph.server import web
+from swapgraph.server import pages
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.service import GraphService
 from swapgraph.shapes_catalog import summarise
@@ -143,17 +141,11 @@ def context_document(request: Request) -> Response:
 # --------------------------------------------------------------------------- shapes
 
 _SHAPES_IRI = "https://w3id.org/swapgraph/shapes"
-_PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True,  # every value shown comes from project files, never trusted as markup
-    undefined=StrictUndefined,
-)
 
 
 def render(template: str, title: str, **values: object) -> str:
     """A page of this module: its ``<main>`` from a template, in the site's frame."""
-    main = _PAGES.get_template(template).render(title=title, **values)
-    return web.render_page(f"{title} · swapgraph", main)
+    return pages.render(template, title=f"{title} · swapgraph", heading=title, **values)
 
 
 @router.get(
@@ -199,8 +191,8 @@ def version_history_html(service: GraphService) -> str:
     entries = ontology_versions.history(project.changelog)
     current = ontology_versions.version_of(service.ontology)
     resolvable = {current} | {release.version for release in find_releases(project)}
-    return _PAGES.get_template("ontology_versions.html").render(
-        entries=entries, current=current, resolvable=resolvable
+    return pages.render(
+        "ontology_versions.html", entries=entries, current=current, resolvable=resolvable
     )
 
 

@@ -6,6 +6,9 @@ The routers parse requests and write responses; everything they answer comes fro
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -47,6 +50,15 @@ class Settings:
         max_pending: Queries that may run or wait at once; more get 503.
         max_body_bytes: Largest request body accepted (413 beyond).
         max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
+        worker_memory_bytes: Address space of each worker process (``RLIMIT_AS``); a job
+            that needs more fails, or its worker dies and is replaced. None: no limit.
+        results_in_flight_bytes: Bytes of large finished results the server holds at once;
+            a result that finds no room is answered 503 (retry).
+        base_url: The service's public URL (``https://example.org/swapgraph``), used for
+            every absolute URL it writes; without it, the address it listens on is used,
+            never the client's ``Host`` header.
+        read_timeout: Seconds a client has to send one whole request, headers and body;
+            the connection is closed after.
     """
 
     project: Project
@@ -58,6 +70,10 @@ class Settings:
     max_pending: int = 16
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 200_000_000
+    worker_memory_bytes: int | None = 4_000_000_000
+    results_in_flight_bytes: int = 400_000_000
+    base_url: str | None = None
+    read_timeout: float = 30.0
 
 
 class GraphService:
@@ -70,17 +86,26 @@ class GraphService:
         self.ontology: Graph = ontology_graph(project)
         self.data_files = project.data_files()
         self._store_dir: Path | None = None
+        self._store_fd: int | None = None
         self.pool: WorkerPool | InlinePool
+        #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
+        self.validation_pool: WorkerPool
         if settings.engine.startswith(("http://", "https://")):
             self.engine_name = "remote"
             self.pool = InlinePool(
                 RemoteEngine(settings.engine, settings.timeout), settings.max_pending
             )
+            # Queries go to the remote endpoint, but validation is work done here: it
+            # runs in a worker, under the same limits, as it does beside a local engine.
+            self.validation_pool = self._worker_pool(WorkerEngine("empty"), workers=1)
         elif settings.engine in ("oxigraph", "rdflib"):
             self.engine_name = settings.engine
-            self.pool = WorkerPool(
-                self._worker_engine(), settings.workers, settings.timeout, settings.max_pending
-            )
+            spec = self._worker_engine()
+            try:
+                self.pool = self.validation_pool = self._worker_pool(spec, settings.workers)
+            except BaseException:
+                self._remove_store()
+                raise
         else:
             raise QueryError(
                 f"unknown engine {settings.engine!r} (expected oxigraph, rdflib or an http(s) URL)"
@@ -90,20 +115,49 @@ class GraphService:
         #: (views, exports, pages), under the same limits as every other query.
         self.engine = ServiceEngine(self)
 
+    def _worker_pool(self, spec: WorkerEngine, workers: int) -> WorkerPool:
+        settings = self.settings
+        return WorkerPool(
+            spec,
+            workers,
+            settings.timeout,
+            settings.max_pending,
+            memory_bytes=settings.worker_memory_bytes,
+            results_in_flight=settings.results_in_flight_bytes,
+        )
+
     def _worker_engine(self) -> WorkerEngine:
         named = tuple(self.settings.named_graphs.items())
         if self.settings.engine == "rdflib":
             return WorkerEngine("rdflib", files=tuple(self.data_files), named_graphs=named)
-        self._store_dir = Path(tempfile.mkdtemp(prefix="swapgraph-store-"))
+        remove_stale_stores()
+        # The owner's pid in the name lets a later start remove the folder of a killed run.
+        self._store_dir = Path(tempfile.mkdtemp(prefix=f"{_STORE_PREFIX}{os.getpid()}-"))
         dataset = self._store_dir / "dataset.nq"
         try:
             # Parsed once here, so that a malformed file is reported before any worker
             # starts; workers (and their replacements) load the N-Quads dump.
             OxigraphEngine.from_files(self.data_files, None, dict(named)).dump_nquads(dataset)
+            self._store_fd = os.open(dataset, os.O_RDONLY)
         except BaseException:
-            shutil.rmtree(self._store_dir, ignore_errors=True)
+            self._remove_store()
             raise
+        # On Linux the open file outlives its name: workers reopen it through /proc, and
+        # nothing is left on disk even if this process is killed with SIGKILL.
+        reopened = Path(f"/proc/{os.getpid()}/fd/{self._store_fd}")
+        if reopened.exists():
+            shutil.rmtree(self._store_dir, ignore_errors=True)
+            self._store_dir = None
+            return WorkerEngine("oxigraph", dataset=reopened)
         return WorkerEngine("oxigraph", dataset=dataset)
+
+    def _remove_store(self) -> None:
+        if self._store_fd is not None:
+            os.close(self._store_fd)
+            self._store_fd = None
+        if self._store_dir is not None:
+            shutil.rmtree(self._store_dir, ignore_errors=True)
+            self._store_dir = None
 
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs served beside the default graph."""
@@ -145,8 +199,51 @@ class GraphService:
     def close(self) -> None:
         """Stop the workers and remove the store."""
         self.pool.close()
-        if self._store_dir is not None:
-            shutil.rmtree(self._store_dir, ignore_errors=True)
+        self.validation_pool.close()
+        self._remove_store()
+
+
+_STORE_PREFIX = "swapgraph-store-"
+_STORE_NAME = re.compile(re.escape(_STORE_PREFIX) + r"(\d+)-")
+log = logging.getLogger("swapgraph.server")
+
+
+def remove_stale_stores(folder: Path | None = None) -> list[Path]:
+    """Remove the store folders that servers killed before their clean-up left behind.
+
+    A folder is removed only if its name carries the id of a process that no longer exists
+    and it belongs to this user: a running server's store is never touched.
+
+    Args:
+        folder: Where the stores are made (default: the temporary folder).
+
+    Returns:
+        The folders removed.
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(_STORE_PREFIX + "*"):
+        match = _STORE_NAME.match(path.name)
+        try:
+            if match is None or path.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        log.info("removed %s, left by a server that was killed", path)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 class ServiceEngine:

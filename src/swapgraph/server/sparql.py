@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -16,9 +17,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, NotAcceptable, QueryDataset
-from swapgraph.query_text import QueryRefused
+from swapgraph.query_text import QueryRefused, check_read_only_query
 from swapgraph.server.negotiation import acceptable
-from swapgraph.server.requests import BadRequest, UnsupportedMediaType, read_body, record_query
+from swapgraph.server.requests import (
+    BadRequest,
+    UnsupportedMediaType,
+    public_url,
+    read_body,
+    record_query,
+)
 from swapgraph.server.service import GraphService
 
 router = APIRouter(tags=["SPARQL"])
@@ -124,7 +131,10 @@ async def sparql_post(request: Request) -> Response:
     except UnicodeDecodeError as error:
         raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
     if media_type == _QUERY_FORM:
-        params += parse_qsl(text, keep_blank_values=True)
+        try:
+            params += parse_qsl(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest("the form is not percent-encoded UTF-8") from None
     else:
         if any(key == "query" for key, _ in params):
             raise BadRequest("a direct POST carries the query in the body, not in the URL")
@@ -148,19 +158,29 @@ async def _answer(request: Request, params: list[tuple[str, str]]) -> Response:
         raise BadRequest(f"expected one 'query' parameter, got {len(queries)}")
     sparql = queries[0]
     record_query(request, sparql)
+    # Refused here, before a worker is taken: text that would crash an engine never
+    # reaches one (in a thread: on a megabyte of text the check takes a fraction of a second).
+    await run_in_threadpool(check_read_only_query, sparql)
     formats = [value for key, value in params if key == "format"]
-    accepted = acceptable(ALL_MEDIA_TYPES, request.headers.get("accept"), _last(formats))
-    default_graphs = tuple(value for key, value in params if key == "default-graph-uri")
-    named_graphs = tuple(value for key, value in params if key == "named-graph-uri")
+    # Every value counts: SPARQLWrapper sends a short name and media types as two values.
+    accepted = acceptable(ALL_MEDIA_TYPES, request.headers.get("accept"), ",".join(formats))
+    default_graphs = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
     dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
     service = _service(request)
-    base_iri = str(request.url_for("sparql_get"))
+    base_iri = public_url(request, "sparql_get")
     result = await run_in_threadpool(service.run, sparql, accepted, None, dataset, base_iri)
     return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
 
 
-def _last(values: list[str]) -> str | None:
-    return values[-1] if values else None
+def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
+    iris = tuple(value for name, value in params if name == key)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise BadRequest(f"{key} must be an absolute IRI, not {iri[:100]!r}") from None
+    return iris
 
 
 def _service_description(request: Request, format_name: str | None) -> Response:
@@ -169,7 +189,7 @@ def _service_description(request: Request, format_name: str | None) -> Response:
         raise NotAcceptable("the service description is written in " + ", ".join(GRAPH_MEDIA_TYPES))
     sd = Graph()
     sd.bind("sd", _SD)
-    service = URIRef(str(request.url_for("sparql_get")))
+    service = URIRef(public_url(request, "sparql_get"))
     sd.add((service, RDF.type, URIRef(_SD + "Service")))
     sd.add((service, URIRef(_SD + "endpoint"), service))
     sd.add((service, URIRef(_SD + "supportedLanguage"), URIRef(_SD + "SPARQL11Query")))

@@ -4,7 +4,7 @@
 import { formatCount, s } from "./dom.js";
 import { loadGraphData, partiesOf, peopleIn } from "./graphdata.js";
 import { attachPanZoom } from "./panzoom.js";
-import { localHref } from "./sparql.js";
+import { safeHref } from "./sparql.js";
 
 const ITERATIONS = 400;
 const MIN_RADIUS = 5;
@@ -135,18 +135,14 @@ function describe(n) {
   return parts.join(", ");
 }
 
-/** Draw the network into `svg` and make it pannable and zoomable. */
+/**
+ * Draw the network into `svg`: pannable and zoomable (wheel, pinch, buttons, keys), nodes
+ * draggable, fitted to the view again whenever the view changes size. Labels keep a
+ * readable size on screen whatever the scale.
+ */
 function draw(svg, network) {
-  const width = svg.clientWidth;
-  const height = svg.clientHeight;
-  const xs = network.nodes.flatMap((n) => [n.x - n.r, n.x + n.r + 90]);
-  const ys = network.nodes.flatMap((n) => [n.y - n.r, n.y + n.r]);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const fit = Math.min(1.6, (width - 40) / (x1 - x0 || 1), (height - 40) / (y1 - y0 || 1));
-  const fitX = width / 2 - fit * (x0 + x1) / 2;
-  const fitY = height / 2 - fit * (y0 + y1) / 2;
-
   const byIri = new Map(network.nodes.map((n) => [n.iri, n]));
+  const ends = new Map(network.nodes.map((n) => [n.iri, []])); // iri → [[line, "1" | "2"]]
   const maxCount = Math.max(1, ...network.links.map((l) => l.exchanges.size));
   const linkElements = network.links
     .sort((a, b) => (a.kind === "exchange") - (b.kind === "exchange"))
@@ -154,29 +150,86 @@ function draw(svg, network) {
       const a = byIri.get(l.source);
       const b = byIri.get(l.target);
       const count = l.exchanges.size;
-      return s("line", {
+      const line = s("line", {
         class: `link ${l.kind}`, x1: a.x, y1: a.y, x2: b.x, y2: b.y,
         "stroke-width": (1 + 9 * Math.sqrt(count / maxCount)).toFixed(2),
       }, s("title", {}, `${a.label} – ${b.label}: ${count} exchange${count === 1 ? "" : "s"}`));
+      ends.get(a.iri).push([line, "1"]);
+      ends.get(b.iri).push([line, "2"]);
+      return line;
     });
+  const elements = new Map();
   const nodeElements = [...network.nodes]
     .sort((a, b) => b.r - a.r)
     .map((n) => {
       const role = n.exchanges === 0 ? "third-party" : n.helped > 0 ? "both" : "party";
-      return s("a", {
-        class: `node ${role}`, href: localHref(n.iri), "data-iri": n.iri,
+      const element = s("a", {
+        class: `node ${role}`, href: safeHref(n.iri), "data-iri": n.iri,
         transform: `translate(${n.x.toFixed(1)},${n.y.toFixed(1)})`, "aria-label": describe(n),
       },
       s("title", {}, describe(n)),
       nodeShape(n),
       s("text", { x: n.r + 4, y: 4 }, n.label));
+      elements.set(n.iri, element);
+      return element;
     });
 
-  const scene = s("g", { transform: `translate(${fitX},${fitY}) scale(${fit})` },
-    s("g", { class: "links" }, linkElements), s("g", { class: "nodes" }, nodeElements));
+  const scene = s("g", {}, s("g", { class: "links" }, linkElements), s("g", { class: "nodes" }, nodeElements));
   const view = s("g", {}, scene);
   svg.replaceChildren(view);
-  return attachPanZoom(svg, (t) => view.setAttribute("transform", `translate(${t.x},${t.y}) scale(${t.k})`));
+  let fit = 1;
+
+  function fitToView() {
+    const width = svg.clientWidth;
+    const height = svg.clientHeight;
+    if (!width || !height) return; // hidden: keep the last fit
+    const xs = network.nodes.flatMap((n) => [n.x - n.r, n.x + n.r + 90]);
+    const ys = network.nodes.flatMap((n) => [n.y - n.r, n.y + n.r]);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    fit = Math.min(1.6, (width - 40) / (x1 - x0 || 1), (height - 40) / (y1 - y0 || 1));
+    const fitX = width / 2 - fit * (x0 + x1) / 2;
+    const fitY = height / 2 - fit * (y0 + y1) / 2;
+    scene.setAttribute("transform", `translate(${fitX},${fitY}) scale(${fit})`);
+  }
+
+  function moveNode(n, x, y) {
+    Object.assign(n, { x, y });
+    elements.get(n.iri).setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)})`);
+    for (const [line, end] of ends.get(n.iri)) {
+      line.setAttribute(`x${end}`, x);
+      line.setAttribute(`y${end}`, y);
+    }
+  }
+
+  fitToView();
+  const controls = attachPanZoom(svg, (t) => {
+    view.setAttribute("transform", `translate(${t.x},${t.y}) scale(${t.k})`);
+    // Labels between 11 and 14 pixels on screen, through the CSSOM (the CSP allows it).
+    const screen = Math.min(14, Math.max(11, 12 * fit * t.k));
+    svg.style.setProperty("--label-size", `${(screen / (fit * t.k)).toFixed(2)}px`);
+  }, {
+    dragItem(event) {
+      const element = event.target.closest?.("a.node");
+      const n = element && byIri.get(element.dataset.iri);
+      if (!n) return null;
+      const start = { x: n.x, y: n.y };
+      return {
+        move(dx, dy, k) {
+          element.classList.add("dragging");
+          moveNode(n, start.x + dx / (fit * k), start.y + dy / (fit * k));
+        },
+        end() {
+          element.classList.remove("dragging");
+        },
+      };
+    },
+  });
+  new ResizeObserver(() => {
+    fitToView();
+    controls.redraw();
+  }).observe(svg);
+  controls.redraw();
+  return controls;
 }
 
 /** Load the data, lay the network out and draw it; buttons in `panel` zoom and reset. */

@@ -1,11 +1,44 @@
 // The query panel: named queries as examples, parameters, the SPARQL editor, results.
 
 import { h } from "./dom.js";
-import { listNamedQueries, runNamed, runSparql } from "./sparql.js";
+import { PREFIXES, listNamedQueries, runNamed, runSparql, selectRows } from "./sparql.js";
 import { download, resultsTable, toCsv } from "./table.js";
 
 const INPUT_TYPES = { date: "date", integer: "number" };
 const PARAM_PREFIX = "p.";
+// The SPARQL editor, built from npm packages at build time (hatch_build.py); without it the
+// plain textarea does the job.
+const EDITOR_MODULE = "/static/vendor/editor/editor.js";
+const ONTOLOGY_TERMS = `PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?kind ?label ?definition WHERE {
+  ?term a ?kind FILTER (?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty))
+  OPTIONAL { ?term rdfs:label ?label }
+  OPTIONAL { ?term skos:definition ?definition }
+}`;
+const KINDS = { Class: "class", ObjectProperty: "property", DatatypeProperty: "property" };
+
+/** The ontology's terms by namespace, for completion after their prefix. */
+async function ontologyTerms() {
+  const byNamespace = new Map();
+  for (const row of await selectRows(ONTOLOGY_TERMS)) {
+    const cut = Math.max(row.term.lastIndexOf("#"), row.term.lastIndexOf("/")) + 1;
+    const namespace = row.term.slice(0, cut);
+    if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
+    byNamespace.get(namespace).push({
+      name: row.term.slice(cut), label: row.label ?? "", definition: row.definition ?? "",
+      kind: KINDS[row.kind.split("#").pop()] ?? "variable",
+    });
+  }
+  return byNamespace;
+}
+
+/** Where a server's error message places the error: "… at 5:11: …" → [5, 11]. */
+export function errorPosition(message) {
+  const match = /\b(\d+):(\d+)\b/.exec(message);
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}
 
 /**
  * Wire up the query panel.
@@ -17,7 +50,13 @@ export function setupQueryPanel(panel, onStateChange) {
   const picker = panel.querySelector("#named");
   const summary = panel.querySelector("#named-summary");
   const paramBox = panel.querySelector("#params");
-  const editor = panel.querySelector("#sparql");
+  const textarea = panel.querySelector("#sparql");
+  /** The text editor: the textarea until the SPARQL editor has loaded, then that. */
+  let editor = {
+    get value() { return textarea.value; },
+    set value(text) { textarea.value = text; },
+    showError() {},
+  };
   const note = panel.querySelector("#edit-note");
   const status = panel.querySelector("#status");
   const output = panel.querySelector("#output");
@@ -104,6 +143,8 @@ export function setupQueryPanel(panel, onStateChange) {
         : await runSparql(editor.value);
     } catch (error) {
       lastAnswer = null;
+      const position = !selected() || edited() ? errorPosition(error.message) : null;
+      if (position && error.message.startsWith("400")) editor.showError(...position, error.message);
       status.textContent = error.message;
       status.className = "status error";
       status.setAttribute("role", "alert");
@@ -146,13 +187,20 @@ export function setupQueryPanel(panel, onStateChange) {
     run();
   });
   form.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented) return; // the SPARQL editor ran it already
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
       event.preventDefault();
       run();
     }
   });
   picker.addEventListener("change", () => showQuery(picker.value));
-  editor.addEventListener("input", reflectEditing);
+  textarea.addEventListener("input", reflectEditing);
+  const editorLoaded = import(EDITOR_MODULE)
+    .then(({ createEditor }) => {
+      editor = createEditor(textarea, { prefixes: PREFIXES, onRun: run, onChange: reflectEditing });
+      return ontologyTerms().then((terms) => editor.setTerms(terms));
+    })
+    .catch(() => {}); // no editor built, or no terms: the textarea and plain text still work
   for (const button of downloads.querySelectorAll("button[data-format]")) {
     button.addEventListener("click", () => save(button.dataset.format));
   }
@@ -168,7 +216,9 @@ export function setupQueryPanel(panel, onStateChange) {
   });
 
   return {
-    /** Load the named queries, then open (and run) the query a shared link names. */
+    /** Load the named queries, then open the query a shared link names (run if named). */
+    /** Settles once the SPARQL editor has replaced the textarea (or could not). */
+    editorLoaded,
     async open(state) {
       try {
         const list = await listNamedQueries();
@@ -186,9 +236,11 @@ export function setupQueryPanel(panel, onStateChange) {
         if (key.startsWith(PARAM_PREFIX)) values.set(key.slice(PARAM_PREFIX.length), value);
       }
       if (state.has("sparql")) {
+        // Someone else wrote this query: show it, and run it only when the reader asks.
         showQuery("");
         editor.value = state.get("sparql");
-        await run();
+        status.textContent = "This link holds a query: read it, then press Run.";
+        status.className = "status";
       } else if (state.has("name")) {
         showQuery(state.get("name"), values);
         await run();

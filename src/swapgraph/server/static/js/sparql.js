@@ -113,6 +113,26 @@ export function localHref(iri) {
   return iri;
 }
 
+// A scheme as a URL parser finds it. Browsers drop tabs and newlines inside a URL and spaces
+// and control characters around it ("java\tscript:" is "javascript:"), so an IRI with any of
+// them is never a link (IRIs cannot hold them anyway).
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f]/;
+const LINKABLE_SCHEMES = new Set(["http", "https"]);
+
+/**
+ * Where a link to an IRI may point, or null if it must be shown as text only: links are
+ * for http, https and relative references, never javascript:, data:, vbscript: or any other
+ * scheme. The same rule as safe_href in server/entity_page.py.
+ */
+export function safeHref(iri) {
+  const href = localHref(String(iri ?? ""));
+  if (!href || CONTROL_OR_SPACE.test(href)) return null;
+  const scheme = SCHEME.exec(href);
+  if (scheme && !LINKABLE_SCHEMES.has(scheme[1].toLowerCase())) return null;
+  return href;
+}
+
 /** An IRI written compactly with a known prefix, or in full. */
 export function compactIri(iri) {
   for (const [prefix, base] of Object.entries(PREFIXES)) {

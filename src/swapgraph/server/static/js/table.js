@@ -1,19 +1,22 @@
 // Results of a SELECT query as a sortable table, and their download as CSV or JSON.
 
-import { compactIri, isNumeric, localHref } from "./sparql.js";
+import { compactIri, isNumeric, safeHref } from "./sparql.js";
 import { h } from "./dom.js";
 
 /** Render one RDF term of a result row as a table cell's content. */
 function termNode(term) {
   if (!term) return document.createTextNode("");
   if (term.type === "uri") {
-    const link = h("a", { href: localHref(term.value), title: term.value }, compactIri(term.value));
-    if (!link.getAttribute("href").startsWith("/")) link.rel = "noopener";
-    return link;
+    const href = safeHref(term.value);
+    // An IRI that may not be a link (javascript:, data: …) is shown as text.
+    if (href === null) return h("span", { class: "iri-text", title: term.value }, compactIri(term.value));
+    const outside = !href.startsWith("/");
+    return h("a", { href, title: term.value, rel: outside ? "noopener noreferrer" : null },
+      compactIri(term.value));
   }
   if (term.type === "bnode") return h("span", { class: "bnode" }, `_:${term.value}`);
-  if (/^https?:\/\//.test(term.value) && !/\s/.test(term.value)) {
-    return h("a", { href: term.value, rel: "noopener" }, term.value);
+  if (/^https?:\/\//i.test(term.value) && safeHref(term.value) === term.value) {
+    return h("a", { href: term.value, rel: "noopener noreferrer" }, term.value);
   }
   const lang = term["xml:lang"];
   return h("span", { lang: lang || null }, term.value);
@@ -70,11 +73,25 @@ export function resultsTable(json) {
   return h("table", { class: "results" }, h("thead", {}, h("tr", {}, headers)), tbody);
 }
 
-function csvField(value) {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+// A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+// injection"); a number such as -5 is not a formula and stays as it is.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A value made inert for spreadsheets: a leading ' where it would start a formula. */
+export function neutralised(value) {
+  return FORMULA_START.test(value) && !NUMBER.test(value) ? `'${value}` : value;
 }
 
-/** SPARQL 1.1 CSV results: plain values, unbound as empty fields, CRLF line ends. */
+function csvField(value) {
+  const safe = neutralised(value);
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/**
+ * SPARQL 1.1 CSV results: plain values, unbound as empty fields, CRLF line ends; values that
+ * a spreadsheet would run as formulas start with a ' (see neutralised).
+ */
 export function toCsv(json) {
   const variables = json.head.vars;
   const lines = [variables.map(csvField).join(",")];

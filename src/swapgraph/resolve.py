@@ -1,0 +1,222 @@
+"""One name resolver: what a person types for a state, organisation, person, place or agreement.
+
+Every command and route that takes such a name (named-query parameters, export filters, the
+curation commands) resolves it here, by the same rules:
+
+* an IRI (``<…>`` optional) or a prefixed name with the project's prefixes (``state:turkey``);
+* a label (``rdfs:label``, ``skos:prefLabel``, ``schema:name``) or alternative label
+  (``skos:altLabel``), an ISO 3166 code, a Wikidata id (``Q43``, ``wd:Q43`` or its IRI), or the
+  IRI's last segment (``united-arab-emirates``);
+
+names compared without regard to case, accents and punctuation ("Republic of Turkiye",
+"Türkiye", "TR", "Q43" and ``state:turkey`` all give Turkey). A name that denotes nothing, or
+several things, raises :class:`~swapgraph.errors.UnknownNameError` naming close matches, so
+that a typo is never an empty answer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import weakref
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from swapgraph.engine import Engine, select
+from swapgraph.errors import UnknownNameError
+from swapgraph.namespaces import PREFIXES, WD, compact
+
+#: Every name of every IRI: ``?kind`` is ``label`` for the names a node is shown by.
+NAMES_QUERY = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX swap: <https://w3id.org/swapgraph/ontology#>
+SELECT ?node ?kind ?name WHERE {{
+  {{ ?node rdfs:label|skos:prefLabel|schema:name ?name BIND("label" AS ?kind) }}
+  UNION
+  {{ ?node skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3 ?name BIND("other" AS ?kind) }}
+  UNION
+  {{
+    ?node skos:exactMatch|owl:sameAs ?same
+    FILTER(STRSTARTS(STR(?same), "{WD}"))
+    BIND(STR(?same) AS ?name) BIND("wikidata" AS ?kind)
+  }}
+  FILTER(isIRI(?node))
+}}
+"""
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_CLOSE = 5
+
+
+def key(name: str) -> str:
+    """Return the form names are compared in: no case, no accents, words split on the rest."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", bare.casefold()).split())
+
+
+def as_iri(text: str) -> str | None:
+    """Return the IRI that ``text`` writes (``<iri>``, ``prefix:local`` or absolute), or None."""
+    value = text.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        value = str(PREFIXES[prefix]) + local
+    if _SCHEME.match(value) and not _NOT_IN_IRI.search(value):
+        return value
+    return None
+
+
+@dataclass
+class Resolver:
+    """Finds the IRI a name denotes, among every named IRI of a graph.
+
+    Attributes:
+        labels: The name each IRI is shown by.
+        iris: Each known IRI (and each Wikidata IRI a node matches) to its node.
+        keys: Each compared name (see :func:`key`) to the nodes it names.
+    """
+
+    labels: dict[URIRef, str] = field(default_factory=dict)
+    iris: dict[str, URIRef] = field(default_factory=dict)
+    keys: dict[str, set[URIRef]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(
+        cls, rows: Iterable[tuple[Identifier | None, str, Identifier | None]]
+    ) -> Resolver:
+        """Build the resolver from ``(node, kind, name)`` rows of :data:`NAMES_QUERY`."""
+        resolver = cls()
+        shown: dict[URIRef, tuple[int, str]] = {}
+        for node, kind, name in rows:
+            if not isinstance(node, URIRef) or name is None:
+                continue
+            text = str(name)
+            if str(node) not in resolver.iris:
+                resolver._add_node(node)
+            if kind == "wikidata":
+                resolver.iris.setdefault(text, node)
+                text = text[len(str(WD)) :]
+            elif kind == "label":
+                rank = 0 if not isinstance(name, Literal) or name.language in (None, "en") else 1
+                if node not in shown or (rank, text) < shown[node]:
+                    shown[node] = (rank, text)
+            resolver._add_key(text, node)
+        for node, (_, text) in shown.items():
+            resolver.labels[node] = text
+        return resolver
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> Resolver:
+        """Build the resolver over a query engine's data (local or remote)."""
+        rows = select(engine, NAMES_QUERY)
+        return cls.from_rows((r["node"], str(r["kind"]), r["name"]) for r in rows)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Resolver:
+        """Build the resolver over an rdflib graph (the curation commands' working copy)."""
+        rows: Iterable[tuple[Identifier, Literal, Identifier]] = graph.query(NAMES_QUERY)  # type: ignore[assignment]
+        return cls.from_rows((node, str(kind), name) for node, kind, name in rows)
+
+    def _add_node(self, node: URIRef) -> None:
+        self.iris[str(node)] = node
+        self._add_key(compact(node), node)
+        self._add_key(_last_segment(node), node)
+
+    def _add_key(self, name: str, node: URIRef) -> None:
+        compared = key(name)
+        if compared:
+            self.keys.setdefault(compared, set()).add(node)
+
+    def label(self, node: URIRef) -> str:
+        """Return the name ``node`` is shown by (its prefixed name if it has no label)."""
+        return self.labels.get(node) or compact(node)
+
+    def resolve(
+        self,
+        name: str,
+        *,
+        kind: str = "name",
+        among: Collection[URIRef] | None = None,
+        context: str = "",
+    ) -> URIRef:
+        """Return the one IRI that ``name`` denotes.
+
+        Args:
+            name: What the person typed.
+            kind: What is looked for, for the message: ``state``, ``mediator`` …
+            among: Only these IRIs may be the answer (the states, the third parties …);
+                None allows every named IRI.
+            context: Put before the message, as ``parameter 'state_b': ``.
+
+        Returns:
+            The IRI.
+
+        Raises:
+            UnknownNameError: If ``name`` denotes none of the allowed IRIs, or several;
+                the message names up to five close matches.
+        """
+        iri = as_iri(name)
+        node = self.iris.get(iri) if iri is not None else None
+        if node is not None and (among is None or node in among):
+            return node
+        found = sorted(n for n in self.keys.get(key(name), ()) if among is None or n in among)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            options = ", ".join(self._shown(n) for n in found[:_CLOSE])
+            raise UnknownNameError(
+                f"{context}{kind} {name!r} is ambiguous: it names {options}",
+                name,
+                [self._shown(n) for n in found],
+            )
+        suggestions = self.suggest(name, among)
+        hint = f" (did you mean: {', '.join(suggestions)}?)" if suggestions else ""
+        raise UnknownNameError(f"{context}unknown {kind} {name!r}{hint}", name, suggestions)
+
+    def suggest(self, name: str, among: Collection[URIRef] | None = None) -> list[str]:
+        """Return up to five allowed IRIs whose names are close to ``name``, as shown."""
+        keys = [k for k, nodes in self.keys.items() if among is None or nodes & set(among)]
+        iri = as_iri(name)
+        # For an IRI, its last segment is what was mistyped: "ukrane" in state:ukrane.
+        wanted = key(_last_segment(iri) if iri is not None else name)
+        close = difflib.get_close_matches(wanted, keys, n=_CLOSE, cutoff=0.75)
+        # A whole word of a longer name ("Emirates") is close too, though difflib's ratio
+        # for it is low.
+        words = set(wanted.split())
+        close += [k for k in keys if words and words <= set(k.split()) and k not in close]
+        nodes: dict[URIRef, None] = {}
+        for k in close:
+            for node in sorted(self.keys[k]):
+                if among is None or node in among:
+                    nodes.setdefault(node)
+        return [self._shown(n) for n in list(nodes)[:_CLOSE]]
+
+    def _shown(self, node: URIRef) -> str:
+        prefixed = compact(node)
+        label = self.labels.get(node)
+        return f"{label} ({prefixed})" if label and label != prefixed else prefixed
+
+
+def _last_segment(iri: str) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+_BY_ENGINE: weakref.WeakKeyDictionary[Engine, Resolver] = weakref.WeakKeyDictionary()
+
+
+def for_engine(engine: Engine) -> Resolver:
+    """Return the resolver over ``engine``'s data, built on first use and kept with it."""
+    resolver = _BY_ENGINE.get(engine)
+    if resolver is None:
+        resolver = _BY_ENGINE[engine] = Resolver.from_engine(engine)
+    return resolver

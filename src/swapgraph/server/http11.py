@@ -1,0 +1,81 @@
+"""HTTP/1.1 connections with a deadline for each request to arrive in full.
+
+uvicorn times only the wait between requests (keep-alive): a client that sends half its
+headers, or fewer body bytes than it announced, holds its connection (and a file
+descriptor, and for a body the handler waiting on it) for as long as it likes, and a few
+thousand such clients exhaust the server. This protocol gives every request a deadline from
+its first byte (or from the connection's start) to its last; past it the connection is
+answered 408 if no response has started, and closed. Trickling bytes does not extend it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+_TIMEOUT_BODY = b"the request did not arrive in time\n"
+_TIMEOUT_RESPONSE = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"connection: close\r\ncontent-length: " + str(len(_TIMEOUT_BODY)).encode() + b"\r\n\r\n"
+) + _TIMEOUT_BODY
+
+
+class _DeadlineProtocol(H11Protocol):
+    """uvicorn's h11 protocol, plus a deadline for each request's headers and body."""
+
+    read_timeout: float = 30.0
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Start the first request's clock at once: a silent client is timed too."""
+        super().connection_made(transport)
+        self._follow_request()
+
+    def data_received(self, data: bytes) -> None:
+        """Read as uvicorn does, then start or stop the clock by the request's state."""
+        super().data_received(data)
+        self._follow_request()
+
+    def on_response_complete(self) -> None:
+        """After a response the next request, if any, is timed from now."""
+        super().on_response_complete()
+        self._follow_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Stop the clock with the connection."""
+        self._stop_clock()
+        super().connection_lost(exc)
+
+    def _follow_request(self) -> None:
+        # IDLE: headers not complete yet; SEND_BODY: the body is still on its way.
+        awaiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+        if awaiting and self._deadline is None and not self.transport.is_closing():
+            self._deadline = self.loop.call_later(self.read_timeout, self._expire)
+        elif not awaiting:
+            self._stop_clock()
+
+    def _stop_clock(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or not self.cycle.response_started:
+            self.transport.write(_TIMEOUT_RESPONSE)
+        self.transport.close()
+
+
+def uvicorn_options(read_timeout: float) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` or ``uvicorn.Config`` that apply the deadline.
+
+    Args:
+        read_timeout: Seconds a client has to send one whole request, headers and body.
+    """
+    protocol = type("DeadlineProtocol", (_DeadlineProtocol,), {"read_timeout": read_timeout})
+    return {"http": protocol}

@@ -1,0 +1,170 @@
+"""Kill -9 at every write step of import-csv, fmt and release: the project stays whole.
+
+``SWAPGRAPH_KILL_AT_STEP=k`` makes the writer SIGKILL itself at its k-th step (staging a
+file, committing the journal, replacing a file, removing the journal), as a crash, an OOM
+kill or a power loss there would. After each kill the next command (here ``fmt --check``)
+must leave the project exactly the old one or exactly the new one, every RDF file must
+parse, no staged file, backup, journal or lock may remain, and running the killed command
+again must give the new project.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import to_canonical_graph
+
+from swapgraph.load import parse_file
+from swapgraph.paths import RDF_SUFFIXES
+from tests.conftest import REPO_ROOT, TEST_DATA
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = ("states", "organisations", "persons", "places", "agreements", "sources")
+ROWS = ("RU-UA-2022-03-01", "RU-UA-2022-03-16", "RU-UA-2023-01-08")  # two years' files
+
+
+def swapgraph(
+    root: Path, *args: str, kill_at: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
+    env.pop("SWAPGRAPH_KILL_AT_STEP", None)
+    if kill_at is not None:
+        env["SWAPGRAPH_KILL_AT_STEP"] = str(kill_at)
+    command = [sys.executable, "-m", "swapgraph", "--project", str(root), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """Every file of the project, dotfiles included, except git's.
+
+    A release dump is compared by its graph (blank node labels differ from run to run)
+    and a checksum list by checking it.
+    """
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or ".git" in path.relative_to(root).parts:
+            continue
+        name = path.relative_to(root).as_posix()
+        found[name] = path.read_bytes()
+        if path.parent.name == "dist" and path.suffix == ".sha256":
+            for line in path.read_text(encoding="utf-8").splitlines():
+                digest, _, dump = line.partition("  ")
+                assert hashlib.sha256((path.parent / dump).read_bytes()).hexdigest() == digest
+            found[name] = b"checked"
+        elif path.parent.name == "dist":
+            dataset = Dataset()
+            dataset.parse(path, format={".nt": "nt", ".trig": "trig"}.get(path.suffix, "json-ld"))
+            union = Graph()
+            for quad in dataset.quads():
+                union.add(quad[:3])
+            names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
+            lines = to_canonical_graph(union).serialize(format="nt").splitlines()
+            found[name] = "\n".join(names + sorted(lines)).encode()
+    return found
+
+
+def csv_lines(path: Path, ids: tuple[str, ...]) -> Path:
+    with (TEST_DATA / "exchanges.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = [row for row in reader if row["id"] in ids]
+        columns = list(reader.fieldnames or [])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small project: the real ontology, shapes and reference nodes, one exchange."""
+    root = tmp_path_factory.mktemp("base") / "project"
+    for folder in ("ontology", "shapes", "api"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    (root / "graph").mkdir()
+    for name in REFERENCE:
+        shutil.copy(REPO_ROOT / "graph" / f"{name}.ttl", root / "graph" / f"{name}.ttl")
+    shutil.copy(REPO_ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
+    first = csv_lines(root.parent / "first.csv", ("RU-UA-2022-03-24",))
+    assert swapgraph(root, "import-csv", str(first)).returncode == 0
+    return root
+
+
+def prepare_import(root: Path) -> list[str]:
+    return ["import-csv", str(csv_lines(root.parent / "rows.csv", ROWS))]
+
+
+def prepare_fmt(root: Path) -> list[str]:
+    # Three files out of canonical form: reversed lines of prefixes, blank lines removed.
+    for name in ("states", "places", "agreements"):
+        path = root / "graph" / f"{name}.ttl"
+        path.write_text(path.read_text(encoding="utf-8").replace("\n\n", "\n"), encoding="utf-8")
+    return ["fmt"]
+
+
+def prepare_release(root: Path) -> list[str]:
+    return ["release", "0.2.0", "--date", "2026-11-26"]
+
+
+def check_whole(root: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:
+    now = files(root)
+    for name in now:
+        if Path(name).suffix in RDF_SUFFIXES:
+            parse_file(root / name)
+    stray = [n for n in now if Path(n).name.startswith(".")]
+    assert stray == [], f"leftover files: {stray}"
+    assert now in (old, new), "a mixed project"
+    return "old" if now == old else "new"
+
+
+@pytest.mark.parametrize(
+    "prepare", [prepare_import, prepare_fmt, prepare_release], ids=["import-csv", "fmt", "release"]
+)
+def test_kill_at_every_write_step(
+    base: Path, tmp_path: Path, prepare: Callable[[Path], list[str]]
+) -> None:
+    def fresh(name: str) -> tuple[Path, list[str]]:
+        root = tmp_path / name / "project"
+        shutil.copytree(base, root)
+        shutil.copy(base.parent / "first.csv", root.parent / "first.csv")
+        return root, prepare(root)
+
+    reference, args = fresh("reference")
+    old = files(reference)
+    done = swapgraph(reference, *args)
+    assert done.returncode == 0, done.stderr
+    new = files(reference)
+    assert new != old
+
+    outcomes: list[str] = []
+    step = 0
+    while True:
+        step += 1
+        assert step < 100, "the command never completed"
+        root, args = fresh(f"kill-{step}")
+        killed = swapgraph(root, *args, kill_at=step)
+        if killed.returncode == 0:
+            break  # past the last step: the command ran through
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        after = swapgraph(root, "fmt", "--check")
+        assert "Traceback" not in after.stderr
+        outcomes.append(check_whole(root, old, new))
+        again = swapgraph(root, *args)
+        assert again.returncode == 0, again.stderr
+        assert files(root) == new, f"re-running after a kill at step {step} did not complete"
+        shutil.rmtree(root.parent)
+    print(f"{args[0]}: {len(outcomes)} write steps killed: {outcomes}")
+    # Before the journal's commit the old project survives, after it the new one.
+    assert outcomes[0] == "old" and outcomes[-1] == "new"
+    assert outcomes == sorted(outcomes, key=lambda o: o == "new")

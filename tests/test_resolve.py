@@ -1,0 +1,84 @@
+"""One name resolver: labels, alternative labels, codes, Wikidata ids, IRIs; typos named."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+
+from swapgraph.engine import OxigraphEngine
+from swapgraph.errors import ParameterError, UnknownNameError
+from swapgraph.namespaces import ID, bind_prefixes
+from swapgraph.paths import Project
+from swapgraph.resolve import Resolver, for_engine, key
+
+TURKEY = URIRef(f"{ID}state/turkey")
+TURKEY_NAMES = [
+    "Republic of Turkiye",
+    "Türkiye",
+    "TURKIYE",
+    "TR",
+    "tur",
+    "Q43",
+    "wd:Q43",
+    "http://www.wikidata.org/entity/Q43",
+    "state:turkey",
+    f"<{TURKEY}>",
+    str(TURKEY),
+    "turkey",
+]
+
+
+@pytest.fixture(scope="module")
+def names(project: Project) -> Resolver:
+    return for_engine(OxigraphEngine.from_project(project))
+
+
+@pytest.mark.parametrize("name", TURKEY_NAMES)
+def test_every_name_of_turkey_resolves_to_it(names: Resolver, name: str) -> None:
+    assert names.resolve(name) == TURKEY
+
+
+def test_the_same_names_over_an_rdflib_graph(project: Project) -> None:
+    graph = bind_prefixes(Graph())
+    for path in project.graph_files():
+        graph.parse(path)
+    resolver = Resolver.from_graph(graph)
+    assert {resolver.resolve(name) for name in TURKEY_NAMES} == {TURKEY}
+
+
+@pytest.mark.parametrize(
+    ("name", "close"),
+    [
+        ("state:ukrane", "Ukraine (state:ukraine)"),
+        ("Ukrane", "Ukraine (state:ukraine)"),
+        ("Rusia", "Russia (state:russia)"),
+        ("Emirates", "United Arab Emirates (state:united-arab-emirates)"),
+    ],
+)
+def test_a_typo_is_an_error_naming_close_matches(names: Resolver, name: str, close: str) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        names.resolve(name, kind="state")
+    assert str(caught.value).startswith(f"unknown state {name!r} (did you mean: ")
+    assert close in caught.value.suggestions
+    assert isinstance(caught.value, ParameterError), "a bad value: 422 over HTTP, exit 2"
+
+
+def test_among_restricts_the_answer_and_the_suggestions(names: Resolver) -> None:
+    russia = URIRef(f"{ID}state/russia")
+    with pytest.raises(UnknownNameError, match="unknown mediator 'Russia'") as caught:
+        names.resolve("Russia", kind="mediator", among={TURKEY})
+    assert caught.value.suggestions == []
+    assert names.resolve("Russia", among={russia, TURKEY}) == russia
+
+
+def test_a_name_of_several_things_is_an_error_naming_them() -> None:
+    a, b = URIRef(f"{ID}person/a"), URIRef(f"{ID}person/b")
+    resolver = Resolver.from_rows([(a, "label", "Ivan Petrov"), (b, "other", "ivan petrov")])
+    with pytest.raises(UnknownNameError, match="is ambiguous: it names"):
+        resolver.resolve("Ivan Petrov")
+    assert resolver.resolve("person:b") == b
+
+
+def test_keys_ignore_case_accents_and_punctuation() -> None:
+    assert key("  Côte d'Ivoire ") == key("COTE D IVOIRE") == "cote d ivoire"
+    assert key("Россия") == "россия", "other scripts are kept, not dropped"

@@ -1,0 +1,359 @@
+"""The supervised worker pool: deaths at any moment, fair sharing, results in flight, /health.
+
+The server runs under real uvicorn; workers are killed and stopped as the kernel, the OOM
+killer or an operator would. Clients are told apart by address: Linux routes the whole of
+127.0.0.0/8 to the loopback, so a client bound to 127.0.0.2 is another client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from swapgraph.engine import Engine, OxigraphEngine, Serialized
+from swapgraph.paths import Project
+from swapgraph.server import Settings
+from swapgraph.server.pool import QueryJob, WorkerEngine, WorkerLost, WorkerPool
+from swapgraph.server.service import GraphService, remove_stale_stores
+from tests.conftest import REPO_ROOT
+from tests.serving import RunningServer, swapgraph_server
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+FAST = "ASK { ?s ?p ?o }"
+#: Enough rows for a result of tens of megabytes from the repository's small graph.
+BIG = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 60000"
+PATIENCE = 120  # seconds a condition may take to come true on a loaded machine
+
+
+def client(address: str) -> httpx.Client:
+    """An HTTP client whose connections come from ``address`` (a 127.x.y.z)."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=120)
+
+
+def eventually(condition: Callable[[], bool], what: str) -> None:
+    """Wait until ``condition`` holds (no timing is asserted, only an upper bound)."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"still not true after {PATIENCE} s: {what}")
+        time.sleep(0.05)
+
+
+def gone(pid: int) -> bool:
+    """Whether the process has exited and been reaped (a zombie is not gone)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def health(server: RunningServer) -> httpx.Response:
+    return httpx.get(f"{server.url}/health", timeout=60)
+
+
+@pytest.fixture(scope="module")
+def server(project: Project) -> Iterator[RunningServer]:
+    with swapgraph_server(Settings(project, timeout=10, workers=2)) as running:
+        yield running
+
+
+class Traffic:
+    """Cheap queries sent in a loop from one client, their statuses kept."""
+
+    def __init__(self, server: RunningServer, address: str = "127.0.0.3") -> None:
+        self.statuses: list[int] = []
+        self.bad: list[httpx.Response] = []
+        self._stop = threading.Event()
+        self._client = client(address)
+        self._url = server.sparql
+        self._thread = threading.Thread(target=self._loop)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            response = self._client.get(self._url, params={"query": FAST})
+            self.statuses.append(response.status_code)
+            if response.status_code != 200 and "retry-after" not in response.headers:
+                self.bad.append(response)
+
+    def __enter__(self) -> Traffic:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._client.close()
+
+    def answered(self) -> int:
+        return self.statuses.count(200)
+
+
+def back_to_full_size(server: RunningServer, without: set[int]) -> None:
+    pool = server.app.state.service.pool
+    eventually(
+        lambda: len(pool.worker_pids()) == 2 and not without & set(pool.worker_pids()),
+        "the pool has two workers again, none of them the lost ones",
+    )
+    eventually(lambda: health(server).json()["status"] == "ok", "/health says ok")
+    body = health(server).json()
+    assert body["workers"]["live"] == body["workers"]["size"] == 2
+    assert all(gone(pid) for pid in without), "the dead workers were reaped"
+
+
+def test_chaos_kill_idle_kill_busy_stop_one(server: RunningServer) -> None:
+    pool = server.app.state.service.pool
+    with Traffic(server) as traffic:
+        # 1. SIGKILL an idle worker: no request fails, the pool replaces it.
+        victim = pool.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        back_to_full_size(server, {victim})
+        seen = traffic.answered()
+        eventually(lambda: traffic.answered() > seen, "cheap queries are answered")
+
+        # 2. SIGKILL a busy worker: its request is told to retry, the others go on.
+        slow: list[httpx.Response] = []
+        hostile = threading.Thread(
+            target=lambda: slow.append(
+                client("127.0.0.2").get(server.sparql, params={"query": SLOW})
+            )
+        )
+        hostile.start()
+        eventually(lambda: bool(pool.busy_pids("127.0.0.2")), "a worker is busy")
+        [busy] = pool.busy_pids("127.0.0.2")
+        os.kill(busy, signal.SIGKILL)
+        hostile.join()
+        assert slow[0].status_code == 503, slow[0].text
+        assert slow[0].headers.get("retry-after", "").isdigit(), slow[0].text
+        assert "worker" in slow[0].text
+        back_to_full_size(server, {busy})
+
+        # 3. SIGSTOP a busy worker past the time limit: its request is answered at the
+        # limit, the worker killed and replaced; the other worker answers meanwhile.
+        slow.clear()
+        hostile = threading.Thread(
+            target=lambda: slow.append(
+                client("127.0.0.2").get(server.sparql, params={"query": SLOW})
+            )
+        )
+        hostile.start()
+        eventually(lambda: bool(pool.busy_pids("127.0.0.2")), "a worker is busy")
+        [stopped] = pool.busy_pids("127.0.0.2")
+        os.kill(stopped, signal.SIGSTOP)
+        seen = traffic.answered()
+        hostile.join()
+        assert slow[0].status_code == 503
+        assert "time limit" in slow[0].text
+        back_to_full_size(server, {stopped})
+        assert traffic.answered() > seen
+    assert set(traffic.statuses) <= {200, 503}
+    assert not traffic.bad, [r.text for r in traffic.bad]
+
+
+def test_a_query_that_crashes_its_worker_is_answered_and_the_worker_replaced(
+    server: RunningServer,
+) -> None:
+    pool = server.app.state.service.pool
+    before = set(pool.worker_pids())
+    # Deeper than pyoxigraph's parser survives; a lexical check may refuse it first (400).
+    nested = "SELECT * WHERE " + "{" * 3000 + "}" * 3000
+    with client("127.0.0.4") as crasher:
+        response = crasher.get(server.sparql, params={"query": nested})
+        assert response.status_code in (400, 503)
+        if response.status_code == 503:
+            assert "retry-after" in response.headers
+            again = crasher.get(server.sparql, params={"query": FAST})
+            assert again.status_code == 503, "a client whose query killed a worker waits"
+            assert int(again.headers["retry-after"]) >= 1
+    assert httpx.get(server.sparql, params={"query": FAST}).status_code == 200
+    back_to_full_size(server, before - set(pool.worker_pids()))
+
+
+class Crash:
+    """A job that kills the worker running it, as a stack overflow in the engine does."""
+
+    def run(self, engine: Engine) -> Serialized:
+        os.kill(os.getpid(), signal.SIGSEGV)
+        raise AssertionError("unreachable")
+
+
+def test_a_crashing_job_raises_worker_lost_and_the_pool_recovers(project: Project) -> None:
+    service = GraphService(Settings(project, workers=1, timeout=30))
+    try:
+        with pytest.raises(WorkerLost):
+            service.pool.run(Crash())
+        answer = service.run(FAST, ("application/sparql-results+json",))
+        assert b"true" in answer.body
+        assert service.pool.state().live == 1
+    finally:
+        service.close()
+
+
+def test_a_hostile_client_cannot_hold_every_worker(server: RunningServer) -> None:
+    cheap = client("127.0.0.5")
+    assert cheap.get(server.sparql, params={"query": FAST}).status_code == 200
+    hostile: list[httpx.Response] = []
+    stop = threading.Event()
+
+    def attack() -> None:
+        with client("127.0.0.6") as attacker:
+            while not stop.is_set():
+                hostile.append(attacker.get(server.sparql, params={"query": SLOW}))
+
+    attackers = [threading.Thread(target=attack) for _ in range(3)]
+    for thread in attackers:
+        thread.start()
+    pool = server.app.state.service.pool
+    answered: list[httpx.Response] = []
+    try:
+        eventually(lambda: pool.state().busy >= 1, "the hostile client holds a worker")
+        # Cheap queries are answered while the cross joins hold a worker and wait for more.
+        while len(answered) < 20 or not hostile:
+            response = cheap.get(server.sparql, params={"query": FAST})
+            assert response.status_code == 200, response.text
+            answered.append(response)
+    finally:
+        stop.set()
+        for thread in attackers:
+            thread.join()
+        cheap.close()
+    assert {r.status_code for r in hostile} == {503}
+    assert any("time limit" in r.text for r in hostile), "the cross joins ran to the limit"
+    waited = [r for r in hostile if "time limit" not in r.text]
+    assert all("retry-after" in r.headers for r in waited), "a wait is not a time-out"
+
+
+def test_a_full_queue_is_refused_at_once_with_retry_after(project: Project) -> None:
+    settings = Settings(project, timeout=30, workers=1, max_pending=2)
+    with swapgraph_server(settings) as running:
+        pool = running.app.state.service.pool
+
+        def run_slow() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # cut short when the server stops
+                httpx.get(running.sparql, params={"query": SLOW}, timeout=60)
+
+        slow = [threading.Thread(target=run_slow) for _ in range(2)]
+        for thread in slow:
+            thread.start()
+        eventually(lambda: pool.state().busy + pool.state().waiting == 2, "the queue is full")
+        refused = httpx.get(running.sparql, params={"query": FAST}, timeout=60)
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"].isdigit()
+        assert "time limit" not in refused.text
+        # Let the slow ones go: stopping the server stops their worker.
+    for thread in slow:
+        thread.join()
+
+
+def test_health_fails_when_no_worker_can_serve(tmp_path: Path) -> None:
+    for folder in ("ontology", "shapes", "graph", "api"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    data = sorted((tmp_path / "graph").glob("*.ttl"))[0]
+    good = data.read_bytes()
+    settings = Settings(Project.open(tmp_path), engine="rdflib", workers=2, timeout=10)
+    with swapgraph_server(settings) as running:
+        pool = running.app.state.service.pool
+        data.write_text("this is not Turtle")  # replacements cannot start
+        first, second = pool.worker_pids()
+        os.kill(first, signal.SIGKILL)
+        eventually(lambda: health(running).json()["workers"]["live"] == 1, "one worker left")
+        assert health(running).status_code == 200
+        assert health(running).json()["status"] == "degraded"
+        os.kill(second, signal.SIGKILL)
+        eventually(lambda: health(running).status_code == 503, "/health fails")
+        down = health(running)
+        assert down.json()["status"] == "down"
+        assert "retry-after" in down.headers
+        query = httpx.get(running.sparql, params={"query": FAST}, timeout=60)
+        assert query.status_code == 503
+        assert "retry-after" in query.headers
+        data.write_bytes(good)  # the supervisor keeps trying, with a back-off
+        eventually(lambda: health(running).json()["status"] == "ok", "the pool recovers")
+        assert httpx.get(running.sparql, params={"query": FAST}).status_code == 200
+
+
+def test_large_results_in_flight_are_bounded(project: Project) -> None:
+    settings = Settings(project, workers=2, results_in_flight_bytes=40_000_000)
+    with swapgraph_server(settings) as running:
+        headers = {"Accept": "application/sparql-results+xml"}  # the most bytes per row
+        with httpx.Client(timeout=120) as reader:
+            # The first client asks for a large result and does not read it.
+            with reader.stream(
+                "GET", running.sparql, params={"query": BIG}, headers=headers
+            ) as unread:
+                assert unread.status_code == 200
+                size = int(unread.headers.get("content-length", 0))
+                assert size > 20_000_000, "the result is larger than half the room"
+                second = httpx.get(
+                    running.sparql, params={"query": BIG}, headers=headers, timeout=120
+                )
+                assert second.status_code == 503
+                assert "retry-after" in second.headers
+            # Once the first is done with, the room is free again.
+            third = httpx.get(running.sparql, params={"query": BIG}, headers=headers, timeout=120)
+            assert third.status_code == 200
+
+
+def test_a_worker_that_grew_is_replaced_after_its_job(project: Project, tmp_path: Path) -> None:
+    dump = tmp_path / "dataset.nq"
+    OxigraphEngine.from_files(project.data_files()).dump_nquads(dump)
+    spec = WorkerEngine("oxigraph", dataset=dump)
+    pool = WorkerPool(spec, 1, timeout=60, max_pending=2, recycle_bytes=20_000_000)
+    try:
+        media = ("application/sparql-results+xml",)
+        [first] = pool.worker_pids()
+        pool.run(QueryJob(FAST, media))
+        assert pool.worker_pids() == [first], "a small job keeps its worker"
+        assert len(pool.run(QueryJob(BIG, media)).body) > 20_000_000
+        eventually(lambda: first not in pool.worker_pids(), "the grown worker is replaced")
+        eventually(lambda: pool.state().live == 1, "its replacement is ready")
+    finally:
+        pool.close()
+
+
+def test_stale_store_folders_of_dead_servers_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"swapgraph-store-{dead.pid}-abc"
+    mine = tmp_path / f"swapgraph-store-{os.getpid()}-abc"
+    other = tmp_path / "swapgraph-store-xyz"
+    for folder in (stale, mine, other):
+        folder.mkdir()
+        (folder / "dataset.nq").write_text("")
+    assert remove_stale_stores(tmp_path) == [stale]
+    assert not stale.exists()
+    assert mine.exists(), "a running server's store is kept"
+    assert other.exists(), "a folder not named by a pid is not ours to judge"
+
+
+def test_validate_runs_in_a_worker_under_the_time_limit(server: RunningServer) -> None:
+    # rdflib binds prefixes in quadratic time: this body costs about a minute of CPU.
+    body = "".join(f"@prefix p{n}: <http://example.org/{n}#> .\n" for n in range(20_000))
+    pool = server.app.state.service.pool
+    answers: list[httpx.Response] = []
+
+    def post() -> None:
+        with client("127.0.0.7") as poster:
+            answers.append(
+                poster.post(
+                    f"{server.url}/validate",
+                    content=body,
+                    headers={"Content-Type": "text/turtle"},
+                )
+            )
+
+    thread = threading.Thread(target=post)
+    thread.start()
+    eventually(lambda: bool(pool.busy_pids("127.0.0.7")) or not thread.is_alive(), "it runs")
+    [worker] = pool.busy_pids("127.0.0.7")
+    assert httpx.get(server.sparql, params={"query": FAST}).status_code == 200
+    thread.join()
+    assert answers[0].status_code == 503
+    assert "time limit" in answers[0].text
+    back_to_full_size(server, {worker})
