@@ -27,6 +27,7 @@ from swapgraph.namespaces import ID, SWAP
 from swapgraph.paths import Project
 from swapgraph.release import release
 from swapgraph.server import Settings
+from swapgraph.void import addresses
 from tests.conftest import REPO_ROOT
 from tests.serving import RunningServer, swapgraph_server
 
@@ -281,3 +282,12 @@ def test_citation_passes_cffconvert() -> None:
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_configured_public_base_names_the_dataset_and_its_addresses() -> None:
+    configured = addresses("http://127.0.0.1:8000/", "https://swapgraph.example.org")
+    assert configured.dataset == URIRef("https://swapgraph.example.org/")
+    assert configured.site == "https://swapgraph.example.org/"
+    local = addresses("http://127.0.0.1:8000/", None)
+    assert local.dataset == DATASET
+    assert local.site == "http://127.0.0.1:8000/"

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
@@ -87,11 +86,17 @@ def rdf_response(request: Request, graph: Graph, what: str) -> Response:
     return write_rdf(graph, negotiate(request, tuple(RDF_TYPES), what))
 
 
+# The data does not change while it is served: its statistics are computed once per service.
+_STATISTICS: WeakKeyDictionary[GraphService, void.Statistics] = WeakKeyDictionary()
+
+
 def void_response(request: Request) -> Response:
     """The VoID description of the served dataset (blocking: its queries run here)."""
     service = service_of(request)
     releases = find_releases(service.settings.project)
-    graph = void.void_graph(service.engine, addresses(request), releases)
+    if service not in _STATISTICS:
+        _STATISTICS[service] = void.statistics(service.engine)
+    graph = void.void_graph(_STATISTICS[service], addresses(request), releases)
     return rdf_response(request, graph, "the VoID description")
 
 
@@ -136,11 +141,6 @@ def context_document(request: Request) -> Response:
 # --------------------------------------------------------------------------- shapes
 
 _SHAPES_IRI = "https://w3id.org/swapgraph/shapes"
-_PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True,  # every value shown comes from project files, never trusted as markup
-    undefined=StrictUndefined,
-)
 
 
 def render(template: str, title: str, **values: object) -> str:
@@ -191,8 +191,8 @@ def version_history_html(service: GraphService) -> str:
     entries = ontology_versions.history(project.changelog)
     current = ontology_versions.version_of(service.ontology)
     resolvable = {current} | {release.version for release in find_releases(project)}
-    return _PAGES.get_template("ontology_versions.html").render(
-        entries=entries, current=current, resolvable=resolvable
+    return pages.render(
+        "ontology_versions.html", entries=entries, current=current, resolvable=resolvable
     )
 
 
