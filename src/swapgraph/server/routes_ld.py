@@ -26,6 +26,7 @@ from swapgraph.load import shapes_graph
 from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import pages
 from swapgraph.server.negotiation import acceptable
+from swapgraph.server.requests import public_url
 from swapgraph.server.service import GraphService
 from swapgraph.shapes_catalog import summarise
 
@@ -56,8 +57,10 @@ def service_of(request: Request) -> GraphService:
 
 def addresses(request: Request) -> void.Addresses:
     """The dataset's IRI and the server's base, from the configured public base URL if any."""
-    base_url = getattr(service_of(request).settings, "base_url", None)
-    return void.addresses(str(request.base_url), base_url)
+    # The site's root as its users reach it: never from the Host header, which any client
+    # sets as it likes (VoID, the sitemap and robots.txt would name its host to everyone).
+    site = public_url(request, "home")
+    return void.addresses(site, service_of(request).settings.base_url)
 
 
 def not_found(message: str) -> Response:
