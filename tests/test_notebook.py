@@ -6,9 +6,11 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +125,46 @@ def test_endpoint_needs_a_project_for_named_queries() -> None:
         remote.query("exchanges-between")
     with pytest.raises(SwapgraphError, match="project"):
         remote.validate()
+
+
+# --------------------------------------------------------------------------- client recipes
+
+README_SERVER = "http://127.0.0.1:8000"
+
+
+def recipe(language: str) -> str:
+    return readme_block("### Client recipes", language)
+
+
+@pytest.mark.slow
+def test_pandas_recipe_reads_every_row(shared_server: Any, graph: Any) -> None:
+    pytest.importorskip("pandas")
+    code = recipe("python").replace(README_SERVER, shared_server.url)
+    assert code != recipe("python"), "the recipe names no server address"
+    names: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), names)
+    expected = graph.query("exchanges-between", state_a="Russia", state_b="UA")
+    assert list(names["by_name"].columns) == expected.columns
+    assert len(names["by_name"]) == len(expected) > 0
+    every = graph.query(
+        "PREFIX swap: <https://w3id.org/swapgraph/ontology#> "
+        "SELECT ?exchange WHERE { ?exchange a swap:Exchange }"
+    )
+    assert len(names["exchanges"]) == len(names["with_accept"]) == len(every) > 0
+    assert list(names["exchanges"].columns) == ["exchange", "date"]
+
+
+@pytest.mark.slow
+def test_curl_recipe_runs_as_written(shared_server: Any, tmp_path: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    script = recipe("sh").replace(README_SERVER, shared_server.url)
+    done = subprocess.run(
+        ["bash", "-e", "-c", script.replace("curl ", "curl -sSf ")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("exchange,date,state_a,state_b")
+    assert "exchange,date" in lines
+    assert (tmp_path / "actors.gexf").read_bytes().startswith(b"<?xml")
