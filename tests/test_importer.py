@@ -5,14 +5,20 @@ import io
 import shutil
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from swapgraph.csvsafe import neutralise
+from swapgraph.engine import SelectResult, open_engine
+from swapgraph.errors import SwapgraphError
+from swapgraph.exports import write_edges_csv, write_nodes_csv
 from swapgraph.importer import COLUMNS, exchange_slug, import_csv, url_date
 from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP
 from swapgraph.paths import Project
+from swapgraph.results import render
 from swapgraph.turtle import check_canonical
 from tests.conftest import REPO_ROOT, TEST_DATA
 
@@ -259,3 +265,45 @@ def test_default_validation_uses_the_project_shapes(scratch: Project, tmp_path: 
     shutil.copy(REPO_ROOT / "graph" / "sources.ttl", scratch.graph_dir / "sources.ttl")
     report = import_csv(scratch, write_csv(tmp_path / "in.csv", [ROWS["RU-UA-2024-12-30"]]))
     assert report.violations == [] and report.written
+
+
+def test_a_byte_order_mark_is_accepted(scratch: Project, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "excel.csv", [ROWS["RU-UA-2025-05-23"]])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # Excel's "CSV UTF-8"
+    report = import_csv(scratch, path, validator=no_shapes)
+    assert report.ok and report.added == [ID["exchange/2025-05-23-ru-ua"]]
+
+
+def test_an_undecodable_byte_names_its_line(scratch: Project, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "latin1.csv", [ROWS["RU-UA-2025-05-23"], ROWS["RU-UA-2025-05-23"]])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Russia", b"Russ\xe9a", 1)
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(SwapgraphError, match=r"latin1\.csv:3: not UTF-8 \(byte 0xe9\)"):
+        import_csv(scratch, path, validator=no_shapes)
+
+
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)"])
+def test_formula_like_cells_are_neutralised_in_every_csv_we_write(
+    scratch: Project, tmp_path: Path, cell: str
+) -> None:
+    row = {**ROWS["RU-UA-2025-05-23"], "quote": cell, "notes": cell}
+    assert import_csv(scratch, write_csv(tmp_path / "in.csv", [row]), validator=no_shapes).ok
+    engine = open_engine(scratch, "rdflib")
+    result = engine.query(
+        # The imported exchange's own quote: the reference files hold quotes of their own.
+        "SELECT ?q WHERE { <https://w3id.org/swapgraph/id/exchange/2025-05-23-ru-ua> "
+        "<https://w3id.org/swapgraph/ontology#supportingQuote> ?q }",
+        {},
+    )
+    assert isinstance(result, SelectResult)
+    [value] = [row[0] for row in csv.reader(io.StringIO(render(result, "csv")))][1:]
+    assert value == "'" + cell
+    view = nx.MultiDiGraph(view="actors")
+    view.add_node("n1", label=cell)
+    view.add_edge("n1", "n1", key="e1", label=cell)
+    for written in (write_nodes_csv(view), write_edges_csv(view)):
+        labels = [r["Label"] for r in csv.DictReader(io.StringIO(written.decode()))]
+        assert labels == ["'" + cell]
+    assert neutralise("-12") == "-12" and neutralise("+1.5e3") == "+1.5e3"
+    assert neutralise("\tx") == "'\tx" and neutralise("\rx") == "'\rx"

@@ -27,6 +27,7 @@ from swapgraph.namespaces import ID, SWAP
 from swapgraph.paths import Project
 from swapgraph.release import release
 from swapgraph.server import Settings
+from swapgraph.void import addresses
 from tests.conftest import REPO_ROOT
 from tests.serving import RunningServer, swapgraph_server
 
@@ -281,3 +282,31 @@ def test_citation_passes_cffconvert() -> None:
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_configured_public_base_names_the_dataset_and_its_addresses() -> None:
+    configured = addresses("http://127.0.0.1:8000/", "https://swapgraph.example.org")
+    assert configured.dataset == URIRef("https://swapgraph.example.org/")
+    assert configured.site == "https://swapgraph.example.org/"
+    local = addresses("http://127.0.0.1:8000/", None)
+    assert local.dataset == DATASET
+    assert local.site == "http://127.0.0.1:8000/"
+
+
+def test_addresses_never_come_from_the_host_header(server: RunningServer) -> None:
+    forged = {"Host": "attacker.example", "Accept": "text/turtle"}
+    void = Graph().parse(
+        data=httpx.get(f"{server.url}/.well-known/void", headers=forged).text, format="turtle"
+    )
+    assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef(f"{server.url}/sparql")
+    robots = httpx.get(f"{server.url}/robots.txt", headers=forged).text
+    assert "attacker.example" not in robots
+
+
+def test_a_configured_public_base_names_the_served_dataset(project: Project) -> None:
+    public = "https://swapgraph.example.org/data"
+    with swapgraph_server(Settings(project, workers=1, base_url=public)) as running:
+        void = get_graph(f"{running.url}/.well-known/void")
+    dataset = URIRef(f"{public}/")
+    assert (dataset, RDF.type, VOID.Dataset) in void
+    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(f"{public}/sparql")

@@ -331,6 +331,26 @@ def test_istanbul_stages_delivered_what_was_promised(
         ("2026-05-08", "Russia"): ("1000", "205", "1", "795"),
         ("2026-05-08", "Ukraine"): ("1000", "205", "1", "795"),
     }
+    # Muscat, 23 December 2025: 1,700 Houthi prisoners for 1,200 (al-Mortada); no release
+    # found, so nothing delivered and the status is pending.
+    muscat = both(
+        queries["agreement-delivery"], engines, **{"from": "2025-12-23", "to": "2025-12-23"}
+    )
+    assert {(r["released_by_label"], r["promised"], r["status"]) for r in muscat} == {
+        ("Yemen", "1700", "Pending"),
+        ("Houthis", "1200", "Pending"),
+    }
+    assert not any(r.get("delivered") for r in muscat)
+    # 22 November 2023: 50 for 150; the first day delivered 13 Israelis and 39 Palestinians.
+    # The Thais and the Filipino freed the same day on a separate track are goodwill releases,
+    # never deliveries under the agreement.
+    pause = both(
+        queries["agreement-delivery"], engines, **{"from": "2023-11-22", "to": "2023-11-22"}
+    )
+    assert {(r["released_by_label"], r["promised"], r["delivered"]) for r in pause} == {
+        ("Hamas", "50", "13"),
+        ("Israel", "150", "39"),
+    }
     stages = both(
         queries["exchanges-between"], engines, **{"from": "2025-05-23", "to": "2025-05-25"}
     )
@@ -421,7 +441,9 @@ def test_asymmetric_exchanges(queries: dict[str, NamedQuery], engines: dict[str,
     [row] = by_exchange(states, "2024-01-31-ru-ua")
     assert row["imbalance"] == "12"
     large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100")
-    assert len(large) == 4
+    # 1,968 for 20; 706 for 186; 252 for 10; 200 for 4 (25 January 2025); 183 for 3
+    # (1 February 2025); 205 for 56 (21 September 2022).
+    assert len(large) == 6
     large = both(queries["asymmetric-exchanges"], engines, min_imbalance="100", states_only="true")
     assert len(large) == 2
 

@@ -137,6 +137,11 @@ def _start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
             pytest.fail(f"the server stopped before serving:\n{started}")
         started += line
     base = started.split("SPARQL endpoint: ")[1].split()[0].removesuffix("/sparql")
+    try:
+        httpx.get(f"{base}/health", timeout=60)
+    except httpx.HTTPError:
+        process.kill()  # never leave a server behind a failed test
+        raise
     return process, base
 
 

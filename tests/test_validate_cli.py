@@ -19,7 +19,7 @@ BROKEN = CLI_DATA / "broken.ttl"
 
 #: Each mistake of broken.ttl: the exchange that holds it, the shape and a word of its message.
 MISTAKES = [
-    ("exchange:example-negative-count", "swapsh:PeopleCount", "0 or more"),
+    ("exchange:example-negative-count", "swapsh:PeopleCount", "0 to 1,000,000"),
     ("exchange:example-categories-off", "swapsh:TransferTotalVsCategories", "exceed"),
     ("exchange:example-self-exchange", "swapsh:TransferActorsDiffer", "with itself"),
     ("exchange:example-unsourced", "swapsh:ExchangeSource", "dct:source"),

@@ -231,3 +231,11 @@ def test_entity_page_links_to_its_rdf(server: RunningServer) -> None:
         response = httpx.get(url + link, headers={"Accept": "text/html"})
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media_type)
+
+
+def test_entity_pages_links_to_the_ontology_hit_its_anchors(server: RunningServer) -> None:
+    links = [href for href in parse(page_of(server, STAGE_1)).links if "/ontology#" in href]
+    assert "/ontology#Exchange" in links
+    ontology = httpx.get(f"{server.url}/ontology", headers={"Accept": "text/html"}).text
+    for link in links:
+        assert f'id="{link.removeprefix("/ontology#")}"' in ontology, link

@@ -98,7 +98,7 @@ def find_releases(project: Project) -> list[ReleaseFiles]:
         match = _DUMP_NAME.match(path.name)
         if match is None or not path.is_file():
             continue
-        dump = dump_of(path.name, path.read_bytes())
+        dump = _describe_file(path)
         if dump is not None:
             found.setdefault((match["version"], match["date"]), []).append((dump, path))
     releases = [
@@ -111,6 +111,25 @@ def find_releases(project: Project) -> list[ReleaseFiles]:
         for (version, day), dumps in found.items()
     ]
     return sorted(releases, key=lambda r: (_version_key(r.version), r.issued), reverse=True)
+
+
+# Hashing a dump reads all of it (hundreds of MB for a large graph): each file is hashed
+# once for each size and modification time it has, not on every request.
+_DESCRIBED: dict[tuple[Path, int, int], Dump | None] = {}
+
+
+def _describe_file(path: Path) -> Dump | None:
+    status = path.stat()
+    key = (path, status.st_size, status.st_mtime_ns)
+    if key not in _DESCRIBED:
+        match = _DUMP_NAME.match(path.name)
+        if match is None or match["suffix"] not in DUMP_TYPES:
+            _DESCRIBED[key] = None
+        else:
+            with path.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            _DESCRIBED[key] = Dump(path.name, DUMP_TYPES[match["suffix"]], status.st_size, digest)
+    return _DESCRIBED[key]
 
 
 def find_release_file(project: Project, version: str, name: str) -> Path | None:

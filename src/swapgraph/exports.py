@@ -7,9 +7,19 @@ Graph formats write one of the views of :mod:`swapgraph.views`:
 ``gexf``
     GEXF 1.3, dynamic: a node exists from its first exchange on, an edge on the day of each
     exchange it counts (one spell per day), so Gephi's timeline plays the exchanges in order.
+    Styled as the DOT export is: ``viz:color`` and ``viz:size`` (by exchanges) on nodes, third
+    parties orange; ``viz:color``, ``viz:thickness`` (by people) and ``viz:shape`` on edges,
+    third-party edges dashed and coloured by role. The ``viz:`` elements are in the viz
+    namespace that Gephi, networkx and the GEXF primer use (``http://gexf.net/1.3/viz``).
 ``cytoscape``
-    Cytoscape.js JSON: ``{"elements": {"nodes": [{"data": ...}], "edges": [{"data": ...}]}}``
-    (also what Cytoscape desktop imports as ``.cyjs``).
+    A Cytoscape ``.cyjs`` document, the convention of Cytoscape desktop's export and of
+    Cytoscape.js's ``cy.json()``: ``{"data": {...}, "elements": {"nodes": [{"data": ...}],
+    "edges": [{"data": ...}]}, "style": [...]}``. Open it in Cytoscape desktop (File, Import,
+    Network from File), or in Cytoscape.js with ``cy.json(document)`` or
+    ``cytoscape({elements: document.elements, style: document.style})``; passing the whole
+    document as ``elements`` makes one empty node of it. Every element carries its ``color``
+    and ``size``/``width`` in its data, which the ``style`` maps (Cytoscape desktop ignores
+    ``style``: map the same data columns in its Style panel).
 ``dot``
     Graphviz DOT that names its own layout (``neato`` for the actors view, ``sfdp`` for the
     larger ones), so ``dot -Tpng`` draws it well; third parties are filled orange and their
@@ -39,6 +49,7 @@ import networkx as nx
 from rdflib import Graph
 
 from swapgraph import __version__, jsonld_context
+from swapgraph.csvsafe import neutralise
 from swapgraph.engine import Engine, open_engine
 from swapgraph.errors import SwapgraphError
 from swapgraph.paths import Project
@@ -46,6 +57,7 @@ from swapgraph.turtle import serialize
 from swapgraph.views import COLUMNS, VIEWS, Filters, build_view, data_graph, load_facts
 
 GEXF_NAMESPACE = "http://gexf.net/1.3"
+GEXF_VIZ_NAMESPACE = "http://gexf.net/1.3/viz"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 Value = str | int | float
@@ -156,6 +168,55 @@ def _description(graph: nx.MultiDiGraph) -> str:
     return f"swapgraph {graph.graph.get('view', '')} view: prisoner exchanges between states"
 
 
+# --------------------------------------------------------------------------- style
+
+# One look for every format that carries style (DOT, GEXF, Cytoscape): third parties apart.
+_NODE_FILL = "#deebf7"
+_THIRD_PARTY_FILL = "#fdae6b"
+_EDGE_COLOUR = "#555555"
+_ROLE_COLOURS = {
+    "mediator": "#d95f02",
+    "facilitator": "#e7298a",
+    "host": "#7570b3",
+    "guarantor": "#66a61e",
+    "transit state": "#1b9e77",
+}
+
+
+@dataclass(frozen=True)
+class _NodeStyle:
+    colour: str
+    size: float
+
+
+@dataclass(frozen=True)
+class _EdgeStyle:
+    colour: str
+    width: float
+    dashed: bool
+
+
+def _node_style(data: dict[str, Any]) -> _NodeStyle:
+    """Fill and size of a node: third parties orange, size growing with its exchanges."""
+    exchanges = int(data.get("exchanges", 0))
+    fill = _THIRD_PARTY_FILL if data.get("third_party") else _NODE_FILL
+    return _NodeStyle(fill, round(12 + 4 * math.log10(1 + exchanges), 1))
+
+
+def _edge_style(data: dict[str, Any]) -> _EdgeStyle:
+    """Colour and width of an edge: third-party roles coloured and dashed, width by people."""
+    people = int(data.get("people", 0))
+    role = str(data.get("role", ""))
+    width = round(0.8 + math.log10(1 + people), 2)
+    if role in _ROLE_COLOURS:
+        return _EdgeStyle(_ROLE_COLOURS[role], width, dashed=True)
+    return _EdgeStyle(_EDGE_COLOUR, width, dashed=False)
+
+
+def _rgb(colour: str) -> dict[str, str]:
+    return {c: str(int(colour[i : i + 2], 16)) for c, i in (("r", 1), ("g", 3), ("b", 5))}
+
+
 # --------------------------------------------------------------------------- GraphML
 
 
@@ -184,6 +245,7 @@ def write_gexf(graph: nx.MultiDiGraph) -> bytes:
     node_types = attribute_types(graph, "node")
     edge_types = attribute_types(graph, "edge")
     ET.register_namespace("", GEXF_NAMESPACE)
+    ET.register_namespace("viz", GEXF_VIZ_NAMESPACE)
     ET.register_namespace("xsi", _XSI)
     root = ET.Element(
         _gexf("gexf"),
@@ -223,6 +285,9 @@ def write_gexf(graph: nx.MultiDiGraph) -> bytes:
             markup["start"] = str(data["first"])
         element = ET.SubElement(node_list, _gexf("node"), markup)
         _attvalues(element, data, "node", ids)
+        look = _node_style(data)
+        ET.SubElement(element, _viz("color"), _rgb(look.colour))
+        ET.SubElement(element, _viz("size"), {"value": str(look.size)})
     edge_list = ET.SubElement(body, _gexf("edges"), {"count": str(len(edges))})
     for edge_id, u, v, data in edges:
         markup = {"id": edge_id, "source": u, "target": v}
@@ -237,6 +302,10 @@ def write_gexf(graph: nx.MultiDiGraph) -> bytes:
             for day in str(data["dates"]).split():
                 ET.SubElement(spells, _gexf("spell"), {"start": day, "end": day})
         _attvalues(element, data, "edge", ids)
+        line = _edge_style(data)
+        ET.SubElement(element, _viz("color"), _rgb(line.colour))
+        ET.SubElement(element, _viz("thickness"), {"value": str(line.width)})
+        ET.SubElement(element, _viz("shape"), {"value": "dashed" if line.dashed else "solid"})
     ET.indent(root)
     text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return text + b"\n"
@@ -244,6 +313,10 @@ def write_gexf(graph: nx.MultiDiGraph) -> bytes:
 
 def _gexf(tag: str) -> str:
     return f"{{{GEXF_NAMESPACE}}}{tag}"
+
+
+def _viz(tag: str) -> str:
+    return f"{{{GEXF_VIZ_NAMESPACE}}}{tag}"
 
 
 def _attvalues(
@@ -260,32 +333,62 @@ def _attvalues(
 
 
 def write_cytoscape(graph: nx.MultiDiGraph) -> bytes:
-    """Write a view as Cytoscape.js JSON elements, every element's fields under ``data``."""
+    """Write a view as a Cytoscape ``.cyjs`` document (see the module documentation)."""
+    nodes = []
+    for node, data in _nodes(graph):
+        look = _node_style(data)
+        nodes.append({"data": {"id": node, **data, "color": look.colour, "size": look.size}})
+    edges = []
+    for edge_id, u, v, data in _edges(graph):
+        line = _edge_style(data)
+        fields = {"id": edge_id, "source": u, "target": v, **data}
+        fields.update(color=line.colour, width=line.width, line=_line(line))
+        edges.append({"data": fields})
     document = {
         "format_version": "1.0",
         "generated_by": f"swapgraph {__version__}",
         "target_cytoscapejs_version": "~3",
         "data": {"name": graph.graph.get("name", ""), "description": _description(graph)},
-        "elements": {
-            "nodes": [{"data": {"id": node, **data}} for node, data in _nodes(graph)],
-            "edges": [
-                {"data": {"id": edge_id, "source": u, "target": v, **data}}
-                for edge_id, u, v, data in _edges(graph)
-            ],
-        },
+        "elements": {"nodes": nodes, "edges": edges},
+        "style": _CYTOSCAPE_STYLE,
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
 
 
+def _line(style: _EdgeStyle) -> str:
+    return "dashed" if style.dashed else "solid"
+
+
+# A Cytoscape.js stylesheet that reads each element's look from its data.
+_CYTOSCAPE_STYLE: list[dict[str, Any]] = [
+    {
+        "selector": "node",
+        "style": {
+            "label": "data(label)",
+            "background-color": "data(color)",
+            "border-color": "#4d4d4d",
+            "border-width": 1,
+            "width": "mapData(size, 12, 24, 20, 60)",
+            "height": "mapData(size, 12, 24, 20, 60)",
+            "font-size": 10,
+        },
+    },
+    {
+        "selector": "edge",
+        "style": {
+            "line-color": "data(color)",
+            "target-arrow-color": "data(color)",
+            "target-arrow-shape": "triangle",
+            "line-style": "data(line)",
+            "width": "data(width)",
+            "curve-style": "bezier",
+        },
+    },
+]
+
+
 # --------------------------------------------------------------------------- DOT
 
-_ROLE_COLOURS = {
-    "mediator": "#d95f02",
-    "facilitator": "#e7298a",
-    "host": "#7570b3",
-    "guarantor": "#66a61e",
-    "transit state": "#1b9e77",
-}
 _SHAPES = {"state": "ellipse", "organisation": "box", "exchange": "note", "literal": "plaintext"}
 
 
@@ -295,30 +398,30 @@ def write_dot(graph: nx.MultiDiGraph) -> bytes:
         "digraph swapgraph {",
         f"  label={_dot_legend(graph)};",
         f'  {_dot_layout(graph)} overlap=false; sep="+14"; fontname="Helvetica"; fontsize=20;',
-        '  node [fontname="Helvetica", fontsize=12, style=filled, fillcolor="#deebf7"];',
-        '  edge [fontname="Helvetica", fontsize=9, color="#555555", arrowsize=0.6, len=2.2];',
+        f'  node [fontname="Helvetica", fontsize=12, style=filled, fillcolor="{_NODE_FILL}"];',
+        f'  edge [fontname="Helvetica", fontsize=9, color="{_EDGE_COLOUR}", arrowsize=0.6, '
+        "len=2.2];",
     ]
     for node, data in _nodes(graph):
-        exchanges = int(data.get("exchanges", 0))
+        look = _node_style(data)
         style = {
             "label": str(data.get("label", node)),
             "shape": _SHAPES.get(str(data.get("type")), "ellipse"),
-            "fontsize": f"{12 + 4 * math.log10(1 + exchanges):.1f}",
+            "fontsize": f"{look.size:.1f}",
             "tooltip": str(data.get("iri", node)),
         }
         if data.get("third_party"):
-            style.update(fillcolor="#fdae6b", penwidth="2.5")
+            style.update(fillcolor=look.colour, penwidth="2.5")
         lines.append(f"  {_dot(node)} [{_dot_attributes(style)}];")
     for _, u, v, data in _edges(graph):
-        people = int(data.get("people", 0))
-        role = str(data.get("role", ""))
-        style = {"penwidth": f"{0.8 + math.log10(1 + people):.2f}"}
-        if role in _ROLE_COLOURS:
+        line = _edge_style(data)
+        style = {"penwidth": f"{line.width:.2f}"}
+        if line.dashed:
             # Third-party edges are told apart by colour (see the legend), not by labels,
             # which would hide the network around the parties they served.
-            style.update(style="dashed", color=_ROLE_COLOURS[role], tooltip=str(data["label"]))
+            style.update(style="dashed", color=line.colour, tooltip=str(data["label"]))
         elif "exchanges" in data:
-            style["label"] = str(people)
+            style["label"] = str(int(data.get("people", 0)))
         else:
             style["label"] = str(data.get("label", ""))
         lines.append(f"  {_dot(u)} -> {_dot(v)} [{_dot_attributes(style)}];")
@@ -392,7 +495,7 @@ def _csv(header: list[str], rows: Iterable[list[Value]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)  # no formulas
     return buffer.getvalue().encode("utf-8")
 
 

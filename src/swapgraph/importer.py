@@ -29,9 +29,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -216,6 +217,37 @@ class ImportReport:
         return not self.errors and not self.violations
 
 
+@dataclass(frozen=True)
+class _Person:
+    node: Node
+    keys: tuple[str, ...]  # each name, normalised and padded with spaces
+    countries: frozenset[Node]
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    """What every row looks up in the curated graph, indexed once per import."""
+
+    publishers: dict[str, Node]
+    persons: tuple[_Person, ...]
+
+    @classmethod
+    def of(cls, existing: Graph) -> _Lookups:
+        persons = tuple(
+            _Person(
+                person,
+                tuple(
+                    f" {_key(str(n))} "
+                    for p in (RDFS.label, SKOS.altLabel)
+                    for n in existing.objects(person, p)
+                ),
+                frozenset(existing.objects(person, SWAP.country)),
+            )
+            for person in existing.subjects(RDF.type, SWAP.Person)
+        )
+        return cls(publisher_index(existing), persons)
+
+
 @dataclass
 class _Row:
     line: int
@@ -317,19 +349,30 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         SwapgraphError: If the file cannot be read or lacks columns.
     """
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SwapgraphError(f"{path}: missing columns: {', '.join(missing)}")
-            rows: list[tuple[int, dict[str, str]]] = []
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SwapgraphError(f"{path}: cannot read CSV: {exc.strerror or exc}") from exc
+    try:
+        # utf-8-sig drops the byte order mark that Excel's "CSV UTF-8" puts first.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SwapgraphError(
+            f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from exc
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SwapgraphError(f"{path}: missing columns: {', '.join(missing)}")
+        rows: list[tuple[int, dict[str, str]]] = []
+        line = reader.line_num + 1
+        for record in reader:
+            cells = {k: (v or "").strip() for k, v in record.items() if k is not None}
+            rows.append((line, cells))
             line = reader.line_num + 1
-            for record in reader:
-                cells = {k: (v or "").strip() for k, v in record.items() if k is not None}
-                rows.append((line, cells))
-                line = reader.line_num + 1
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SwapgraphError(f"{path}: cannot read CSV: {exc}") from exc
+    except csv.Error as exc:
+        raise SwapgraphError(f"{path}:{reader.line_num}: cannot read CSV: {exc}") from exc
     return rows
 
 
@@ -395,17 +438,18 @@ def _import(
         parsed.append(row)
 
     additions = bind_prefixes(Graph())
+    lookups = _Lookups.of(existing)
     for row in parsed:
         duplicate = _find_existing(existing, row)
         if duplicate is not None:
             candidate = bind_prefixes(Graph())
-            _build(candidate, row, actors, places, existing, ImportReport())
+            _build(candidate, row, actors, places, existing, ImportReport(), lookups)
             differences = _differences(existing, duplicate, candidate, row.iri)
             report.duplicates.append(
                 Duplicate(row.line, row.cells["id"], duplicate, tuple(differences))
             )
             continue
-        _build(additions, row, actors, places, existing, report)
+        _build(additions, row, actors, places, existing, report, lookups)
         report.added.append(row.iri)
 
     if report.errors or not report.added:
@@ -562,6 +606,7 @@ def _build(
     places: NameIndex,
     existing: Graph,
     report: ImportReport,
+    lookups: _Lookups,
 ) -> None:
     cells = row.cells
     ex = row.iri
@@ -590,14 +635,14 @@ def _build(
     for url in row.sources:
         source = URIRef(url)
         graph.add((ex, DCTERMS.source, source))
-        add_source(graph, existing, source)
+        add_source(graph, existing, source, lookups.publishers)
     for text in _split_sources(cells["source"]):
         if not _is_url(text):
             comment(f"Source (not a web address): {text}")
             unmapped("source", text)
 
     transfers = _transfers(graph, row)
-    _named_individuals(graph, row, transfers, actors, existing, comment, unmapped)
+    _named_individuals(graph, row, transfers, lookups.persons, comment, unmapped)
     credit = [URIRef(u) for u in row.sources]
     for column, default_role in (("mediators", SWAP.MediatorRole),
                                  ("transit", SWAP.TransitStateRole)):  # fmt: skip
@@ -698,8 +743,7 @@ def _named_individuals(
     graph: Graph,
     row: _Row,
     transfers: dict[str, BNode],
-    actors: NameIndex,
-    existing: Graph,
+    persons: Sequence[_Person],
     comment: Callable[[str], None],
     unmapped: Callable[[str, str], None],
 ) -> None:
@@ -707,20 +751,18 @@ def _named_individuals(
     if not text:
         return
     comment(f"Named individuals: {text}")
-    key = _key(text)
+    key = f" {_key(text)} "
     found = False
-    for person in existing.subjects(RDF.type, SWAP.Person):
-        names = [*existing.objects(person, RDFS.label), *existing.objects(person, SKOS.altLabel)]
-        if not any(f" {_key(str(n))} " in f" {key} " for n in names):
+    for person in persons:
+        if not any(name in key for name in person.keys):
             continue
         # A released person goes home: the transfer received by the person's country.
-        countries = set(existing.objects(person, SWAP.country))
         sides = [
             s for s in ("a", "b")
-            if countries & set(row.parties_b if s == "a" else row.parties_a)
+            if person.countries & set(row.parties_b if s == "a" else row.parties_a)
         ]  # fmt: skip
         if len(sides) == 1:
-            graph.add((transfers[sides[0]], SWAP.releasedPerson, person))
+            graph.add((transfers[sides[0]], SWAP.releasedPerson, person.node))
             found = True
     if not found:
         unmapped("named_individuals", text)
@@ -768,22 +810,42 @@ def _find_agreement(existing: Graph, places: NameIndex, cells: dict[str, str]) -
     return matches[0] if len(matches) == 1 and isinstance(matches[0], URIRef) else None
 
 
-def add_source(graph: Graph, existing: Graph, source: URIRef) -> None:
-    """Add ``source`` to ``graph`` as a swap:Source, with its outlet and date where known."""
+def add_source(
+    graph: Graph, existing: Graph, source: URIRef, publishers: Mapping[str, Node] | None = None
+) -> None:
+    """Add ``source`` to ``graph`` as a swap:Source, with its outlet and date where known.
+
+    Args:
+        graph: Where to add the source.
+        existing: The graph already curated.
+        source: The article's address.
+        publishers: :func:`publisher_index` of ``existing``, when adding many sources.
+    """
     if (source, RDF.type, SWAP.Source) in existing:
         return
     graph.add((source, RDF.type, SWAP.Source))
-    host = urlsplit(str(source)).netloc.lower().removeprefix("www.")
     # An outlet already named for another article of the same site is named again.
-    for other in existing.subjects(RDF.type, SWAP.Source):
-        if urlsplit(str(other)).netloc.lower().removeprefix("www.") == host:
-            name = existing.value(other, SWAP.publisherName)
-            if name is not None:
-                graph.add((source, SWAP.publisherName, name))
-                break
+    index = publishers if publishers is not None else publisher_index(existing)
+    name = index.get(_host(str(source)))
+    if name is not None:
+        graph.add((source, SWAP.publisherName, name))
     issued = url_date(str(source))
     if issued is not None:
         graph.add((source, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
+
+
+def publisher_index(existing: Graph) -> dict[str, Node]:
+    """Map each web site of the graph's sources to the outlet name first given for it."""
+    index: dict[str, Node] = {}
+    for other in existing.subjects(RDF.type, SWAP.Source):
+        name = existing.value(other, SWAP.publisherName)
+        if name is not None:
+            index.setdefault(_host(str(other)), name)
+    return index
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower().removeprefix("www.")
 
 
 def url_date(url: str) -> dt.date | None:

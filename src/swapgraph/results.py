@@ -23,6 +23,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from swapgraph.csvsafe import neutralise
 from swapgraph.engine import AskResult, GraphResult, QueryResult, Row, SelectResult
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import bind_prefixes, compact
@@ -85,12 +86,16 @@ def to_json(result: SelectResult | AskResult) -> dict[str, Any]:
 
 
 def to_csv(result: SelectResult) -> str:
-    """Return a SELECT result as SPARQL 1.1 CSV: lexical values only, CRLF line ends."""
+    """Return a SELECT result as SPARQL 1.1 CSV: lexical values only, CRLF line ends.
+
+    A value that a spreadsheet would run as a formula is written with a leading ``'``
+    (:mod:`swapgraph.csvsafe`).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow([_plain(row.get(name)) for name in result.variables])
+        writer.writerow([neutralise(_plain(row.get(name))) for name in result.variables])
     return out.getvalue()
 
 

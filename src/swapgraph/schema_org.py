@@ -23,7 +23,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SDO, SKOS
 
-from swapgraph.engine import Engine, Row, select
+from swapgraph.engine import Row
 from swapgraph.namespaces import ID, SWAP, WD
 
 #: The RDF forms of an entity, by media type, with the ``format`` parameter that asks for it.
@@ -178,16 +178,6 @@ def head_html(iri: URIRef, graph: Graph, labels: Labeller) -> str:
     if node is not None:
         lines.append(f'  <script type="application/ld+json">\n{script_json(node)}\n  </script>')
     return "\n".join(lines)
-
-
-def entity_head(engine: Engine, iri: URIRef, graph: Graph) -> str:
-    """:func:`head_html` for an entity of the data ``engine`` holds (blocking: it queries)."""
-
-    def labels(iris: list[URIRef]) -> dict[URIRef, str]:
-        query = label_query(iris)
-        return labels_from_rows(select(engine, query)) if query else {}
-
-    return head_html(iri, graph, labels)
 
 
 def label_query(iris: list[URIRef]) -> str | None:

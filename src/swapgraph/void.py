@@ -73,11 +73,49 @@ def addresses(site: str, base_url: str | None) -> Addresses:
     return Addresses(URIRef(W3ID), site if site.endswith("/") else site + "/")
 
 
-def void_graph(engine: Engine, where: Addresses, releases: list[ReleaseFiles]) -> Graph:
+@dataclass(frozen=True)
+class Statistics:
+    """What VoID says about the data itself: counts, partitions, examples, newest source.
+
+    Computed once per served dataset (the data does not change while it is served).
+    """
+
+    counts: dict[str, int]
+    classes: list[tuple[URIRef, int, URIRef | None]]
+    properties: list[tuple[URIRef, int]]
+    latest_source: dt.date | None
+
+
+def statistics(engine: Engine) -> Statistics:
+    """Query the data for its :class:`Statistics`."""
+    [row] = select(engine, _COUNTS)
+    counts = {key: int(str(row[key])) for key in ("triples", "subjects", "properties", "objects")}
+    [entities] = select(engine, _ENTITIES)
+    counts["entities"] = int(str(entities["entities"]))
+    classes = [
+        (
+            URIRef(str(r["class"])),
+            int(str(r["entities"])),
+            URIRef(str(r["example"])) if r["example"] is not None else None,
+        )
+        for r in select(engine, _CLASSES)
+    ]
+    properties = [
+        (URIRef(str(r["property"])), int(str(r["triples"]))) for r in select(engine, _PROPERTIES)
+    ]
+    [latest_row] = select(engine, _LATEST_SOURCE)
+    latest = latest_row["latest"]
+    value = latest.toPython() if isinstance(latest, Literal) else None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return Statistics(counts, classes, properties, value if isinstance(value, dt.date) else None)
+
+
+def void_graph(stats: Statistics, where: Addresses, releases: list[ReleaseFiles]) -> Graph:
     """The VoID description of the served dataset.
 
     Args:
-        engine: The served data (queried for counts, partitions and dates).
+        stats: What the data says about itself (:func:`statistics`).
         where: The dataset's IRI and the server's base URL.
         releases: The releases whose dumps the server offers, newest first.
 
@@ -120,54 +158,45 @@ def void_graph(engine: Engine, where: Addresses, releases: list[ReleaseFiles]) -
             url = URIRef(f"{site}releases/{release.version}/{dump.name}")
             graph.add((dataset, VOID.dataDump, url))
 
-    [counts] = select(engine, _COUNTS)
     for key, term in (
         ("triples", VOID.triples),
         ("subjects", VOID.distinctSubjects),
         ("properties", VOID.properties),
         ("objects", VOID.distinctObjects),
+        ("entities", VOID.entities),
     ):
-        graph.add((dataset, term, _integer(counts[key])))
-    [entities] = select(engine, _ENTITIES)
-    graph.add((dataset, VOID.entities, _integer(entities["entities"])))
-
-    classes = select(engine, _CLASSES)
-    graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    for row in classes:
+        graph.add((dataset, term, _integer(stats.counts[key])))
+    graph.add((dataset, VOID.classes, _integer(len(stats.classes))))
+    for cls, entities, example in stats.classes:
         partition = BNode()
         graph.add((dataset, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], row["class"]))  # type: ignore[arg-type]
-        graph.add((partition, VOID.entities, _integer(row["entities"])))
-        if row["class"] in EXAMPLE_CLASSES and row["example"] is not None:
-            graph.add((dataset, VOID.exampleResource, URIRef(str(row["example"]))))
-    for row in select(engine, _PROPERTIES):
+        graph.add((partition, VOID["class"], cls))
+        graph.add((partition, VOID.entities, _integer(entities)))
+        if cls in EXAMPLE_CLASSES and example is not None:
+            graph.add((dataset, VOID.exampleResource, example))
+    for prop, triples in stats.properties:
         partition = BNode()
         graph.add((dataset, VOID.propertyPartition, partition))
-        graph.add((partition, VOID.property, row["property"]))  # type: ignore[arg-type]
-        graph.add((partition, VOID.triples, _integer(row["triples"])))
+        graph.add((partition, VOID.property, prop))
+        graph.add((partition, VOID.triples, _integer(triples)))
 
-    modified = last_modified(engine, releases)
+    modified = last_modified(stats, releases)
     if modified is not None:
         graph.add((dataset, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
     return graph
 
 
-def last_modified(engine: Engine, releases: list[ReleaseFiles]) -> dt.date | None:
+def last_modified(stats: Statistics, releases: list[ReleaseFiles]) -> dt.date | None:
     """The newest date the data knows: its latest source's publication or latest release.
 
     Not a file's time or the clock: a checkout, a copy or a restart changes those, while
     the dataset stays the same.
     """
     dates = [release.issued for release in releases]
-    [row] = select(engine, _LATEST_SOURCE)
-    latest = row["latest"]
-    value = latest.toPython() if isinstance(latest, Literal) else None
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        dates.append(value)
+    if stats.latest_source is not None:
+        dates.append(stats.latest_source)
     return max(dates, default=None)
 
 
-def _integer(term: object) -> Literal:
-    return Literal(int(str(term)), datatype=XSD.integer)
+def _integer(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)

@@ -23,9 +23,11 @@ What the pool guarantees, and how:
   :data:`_RECENT` seconds, one client may hold at most all workers but one, and may have at
   most half the queue; waiting jobs are served first come, first served among the clients
   under their share. A client alone may use every worker and the whole queue (so that one
-  person's page of parallel requests is not refused). A client whose query killed its
-  worker is turned away for a doubling cool-down. A job running past one second has its
-  worker's priority lowered, so that it shares the CPU with quick ones on poorer terms.
+  person's page of parallel requests is not refused). A client whose query cost its worker
+  (crashed it, or ran past the time limit) is turned away for a doubling cool-down, and
+  waits until the pool is whole again, while others are around. A job running past five
+  seconds has its worker's priority lowered, so that it shares the CPU with quick ones on
+  poorer terms.
 - Bytes of finished results held by the server are bounded: a result over
   :data:`_LARGE_RESULT` bytes is sent only once the server has reserved room for it, and
   the room is given back when the request ends (see :class:`PoolScope`). A worker that grew
@@ -62,6 +64,8 @@ from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
 
 log = logging.getLogger("swapgraph.server")
 
+#: Seconds a job may wait for a worker, at least.
+_MIN_WAIT = 30.0
 #: Seconds during which a client counts as present for fair sharing.
 _RECENT = 10.0
 #: Results over this many bytes wait for room among the results in flight.
@@ -71,7 +75,7 @@ _CHUNK = 256 * 1024
 #: Seconds of CPU a job may use beyond its time limit before the kernel stops its worker.
 _CPU_MARGIN = 5
 #: Seconds after which a running job's worker runs at a lower priority.
-_DEMOTE_AFTER = 1.0
+_DEMOTE_AFTER = 5.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -340,8 +344,7 @@ class WorkerPool:
     Args:
         spec: How each worker opens its engine.
         workers: How many jobs run at once.
-        timeout: Seconds a job may run once a worker has it; also the longest wait for a
-            worker.
+        timeout: Seconds a job may run once a worker has it.
         max_pending: How many jobs may run or wait at once; beyond it, :class:`ServerBusy`.
         memory_bytes: Address space of each worker; None for no limit.
         results_in_flight: Bytes of large finished results the server may hold at once.
@@ -360,6 +363,9 @@ class WorkerPool:
     ) -> None:
         self.spec = spec
         self.timeout = timeout
+        #: Seconds a job may wait for a worker: at least long enough for a replacement
+        #: to start on a busy machine, whatever the time limit.
+        self.wait = max(timeout, _MIN_WAIT)
         self.size = workers
         self._limits = WorkerLimits(timeout, memory_bytes)
         self._max_pending = max(max_pending, workers)
@@ -515,8 +521,17 @@ class WorkerPool:
         )
 
     def _share(self, client: str, now: float) -> int:
-        """How many workers ``client`` may hold: all but one while others are around."""
-        return max(1, self.size - 1) if self._others(client, now) else self.size
+        """How many workers ``client`` may hold now, while others are around.
+
+        All but one; none while its cool-down runs or a worker it cost is being replaced
+        (else its next job takes the worker that others are left with).
+        """
+        if not self._others(client, now):
+            return self.size
+        strikes, until = self._cooldown.get(client, (0, 0.0))
+        if strikes and (until > now or len(self._ready()) < self.size):
+            return 0
+        return max(1, self.size - 1)
 
     def _next(self, now: float) -> _Ticket | None:
         for ticket in self._waiting:
@@ -529,10 +544,11 @@ class WorkerPool:
             now = time.monotonic()
             if self._closed:
                 raise ServerBusy("the server is shutting down")
-            until = self._cooldown.get(client, (0, 0.0))[1]
-            if until > now:
+            strikes, until = self._cooldown.get(client, (0, 0.0))
+            if strikes and until > now and self._others(client, now):  # alone, it harms no one
                 raise ServerBusy(
-                    "a query from your address stopped its worker; wait before the next one",
+                    "a query from your address cost its worker (it crashed it or ran past the "
+                    f"time limit); retry in {math.ceil(until - now)} s",
                     math.ceil(until - now),
                 )
             if sum(self._queued.values()) >= self._max_pending:
@@ -547,7 +563,7 @@ class WorkerPool:
             ticket = _Ticket(client)
             self._waiting.append(ticket)
             self._queued[client] += 1
-            deadline = now + self.timeout
+            deadline = now + self.wait
             try:
                 while True:
                     if self._closed:
@@ -561,7 +577,7 @@ class WorkerPool:
                         return self._idle.pop(0)
                     if now >= deadline:
                         raise ServerBusy(
-                            f"no query worker became free within {self.timeout:g} s; retry shortly"
+                            f"no query worker became free within {self.wait:g} s; retry shortly"
                         )
                     self._cond.wait(min(deadline - now, _RECENT))
                     now = time.monotonic()
@@ -695,6 +711,8 @@ class WorkerPool:
             now = time.monotonic()
             if now >= deadline:
                 self._retire(worker)
+                if scope is not None:
+                    self._strike(client)
                 raise QueryTimeout(
                     f"the query ran past this endpoint's time limit of {self.timeout:g} s "
                     "and was stopped"
@@ -716,10 +734,10 @@ class WorkerPool:
             body = self._receive(worker, deadline)
             message = ("ok", Serialized(media_type, body), resident)
         status, answer, resident = message
-        # A worker that grew is replaced: memory freed by a job is seldom given back. One
-        # that was demoted stays at its lower priority (it cannot be raised back), which
-        # only ever favours the server's own process.
-        keep = resident - worker.baseline <= self._recycle_bytes
+        # A worker that ran long at a lower priority (which cannot be raised back) or grew
+        # (memory freed by a job is seldom given back) is replaced; after a job that
+        # long, a new worker costs little.
+        keep = not demoted and resident - worker.baseline <= self._recycle_bytes
         if not keep:
             self._retire(worker)
         return status, answer, keep

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
@@ -35,6 +34,7 @@ from swapgraph.server.negotiation import (
     negotiate,
     write_graph,
 )
+from swapgraph.server.requests import public_url
 from swapgraph.server.service import GraphService
 from swapgraph.shapes_catalog import summarise
 
@@ -53,8 +53,10 @@ service_of = get_service
 
 def addresses(request: Request) -> void.Addresses:
     """The dataset's IRI and the server's base, from the configured public base URL if any."""
-    base_url = getattr(service_of(request).settings, "base_url", None)
-    return void.addresses(str(request.base_url), base_url)
+    # The site's root as its users reach it: never from the Host header, which any client
+    # sets as it likes (VoID, the sitemap and robots.txt would name its host to everyone).
+    base = service_of(request).settings.base_url
+    return void.addresses(public_url(request, base, "home"), base)
 
 
 def not_found(message: str) -> Response:
@@ -62,11 +64,17 @@ def not_found(message: str) -> Response:
     return Response(f"{message}\n", status_code=404, media_type="text/plain")
 
 
+# The data does not change while it is served: its statistics are computed once per service.
+_STATISTICS: WeakKeyDictionary[GraphService, void.Statistics] = WeakKeyDictionary()
+
+
 def void_response(request: Request) -> Response:
     """The VoID description of the served dataset (blocking: its queries run here)."""
     service = service_of(request)
     releases = find_releases(service.settings.project)
-    graph = void.void_graph(service.engine, addresses(request), releases)
+    if service not in _STATISTICS:
+        _STATISTICS[service] = void.statistics(service.engine)
+    graph = void.void_graph(_STATISTICS[service], addresses(request), releases)
     return graph_response(request, graph, "the VoID description")
 
 
@@ -111,11 +119,6 @@ def context_document(request: Request) -> Response:
 # --------------------------------------------------------------------------- shapes
 
 _SHAPES_IRI = "https://w3id.org/swapgraph/shapes"
-_PAGES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True,  # every value shown comes from project files, never trusted as markup
-    undefined=StrictUndefined,
-)
 
 
 def render(template: str, title: str, **values: object) -> str:
@@ -166,8 +169,8 @@ def version_history_html(service: GraphService) -> str:
     entries = ontology_versions.history(project.changelog)
     current = ontology_versions.version_of(service.ontology)
     resolvable = {current} | {release.version for release in find_releases(project)}
-    return _PAGES.get_template("ontology_versions.html").render(
-        entries=entries, current=current, resolvable=resolvable
+    return pages.render(
+        "ontology_versions.html", entries=entries, current=current, resolvable=resolvable
     )
 
 
