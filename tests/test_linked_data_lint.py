@@ -87,12 +87,6 @@ def test_every_term_has_one_label_and_one_definition_per_language(ontology: Grap
             assert all(n == 1 for n in languages.values()), (term, predicate)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no term carries rdfs:isDefinedBy yet: the term blocks are edited by another "
-    "change; add rdfs:isDefinedBy <https://w3id.org/swapgraph/ontology> to each, then drop "
-    "this mark",
-)
 def test_every_term_is_defined_by_the_ontology(ontology: Graph) -> None:
     terms = vocabulary_terms(ontology)
     assert [str(t) for t in terms if ontology.value(t, RDFS.isDefinedBy) != ONTOLOGY] == []
