@@ -447,7 +447,37 @@ def actors_view(facts: Facts) -> nx.MultiDiGraph:
             disputed=len(tally.disputed),
             weight=float(tally.people),
         )
+    graph.graph[PEOPLE_BY_DATE] = people_by_date(facts)
     return graph
+
+
+#: The actors view's graph attribute holding :func:`people_by_date` of its edges.
+PEOPLE_BY_DATE = "people_by_date"
+
+
+def people_by_date(facts: Facts) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Return the people each actors-view edge counts, by exchange date.
+
+    The edge's ``people`` spread over the days of its exchanges, counted as
+    :func:`actors_view` counts them (a transfer in full on each releaser-receiver edge, a
+    third party the people freed in the exchange it helped), so that the values of an edge
+    add up to its ``people``; two exchanges on one day add up too.
+
+    Returns:
+        ``(source IRI, target IRI, role)`` (the view's edge key) to ``{date: people}``.
+    """
+    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for transfer in facts.transfers:
+        day = facts.exchanges[transfer.exchange].date
+        for releaser in transfer.releasers:
+            for receiver in transfer.receivers - {releaser}:
+                counts[str(releaser), str(receiver), "released"][day] += transfer.people or 0
+    for mediation in facts.mediations:
+        day = facts.exchanges[mediation.exchange].date
+        people = facts.people(mediation.exchange)
+        for party in facts.parties(mediation.exchange) - {mediation.actor}:
+            counts[str(mediation.actor), str(party), mediation.role][day] += people
+    return {edge: dict(sorted(days.items())) for edge, days in sorted(counts.items())}
 
 
 @dataclass
