@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from swapgraph.exports import FORMATS
 from swapgraph.paths import Project
 from swapgraph.server import Settings
 from tests.serving import RunningServer, swapgraph_server
@@ -425,3 +426,26 @@ def test_network_zooms_with_the_wheel_and_a_pinch(page: Page, server: RunningSer
         }"""
     )
     assert view_scale(page) > wheel * 3  # 40 px apart, then 140: 3.5 times closer
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_export_links_show_under_the_network_and_download(
+    page: Page, server: RunningServer
+) -> None:
+    width = page.viewport_size["width"]  # type: ignore[index]
+    page.goto(f"{server.url}/#network")
+    links = page.locator("nav.exports a")
+    expect(links.first).to_be_visible()
+    assert links.count() == len(FORMATS)
+    for index in range(links.count()):
+        link = links.nth(index)
+        link.scroll_into_view_if_needed()
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "wider than the screen"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="GEXF (Gephi, with the timeline)").click()
+    assert download.value.suggested_filename == "swapgraph-actors.gexf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("nav.exports").screenshot(path=str(SCREENSHOTS / f"exports-{width}.png"))
