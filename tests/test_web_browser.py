@@ -13,6 +13,7 @@ import pytest
 
 from swapgraph.exports import FORMATS
 from swapgraph.paths import Project
+from swapgraph.query_text import error_position
 from swapgraph.server import Settings
 from tests.serving import RunningServer, swapgraph_server
 
@@ -188,7 +189,9 @@ def test_editor_marks_the_servers_error_where_it_says(page: Page, server: Runnin
     page.keyboard.press("Control+Enter")
     expect(page.locator("#status.error")).to_contain_text("400")
     message = page.locator("#status").inner_text()
-    line = int(message.split(" at ", 1)[1].split(":", 1)[0])
+    position = error_position(message)
+    assert position is not None, message
+    line = position[0]
     expect(page.locator(".sparql-editor .cm-lintRange-error").first).to_be_visible()
     assert line_of(page, ".cm-lintRange-error") == line
 

@@ -90,7 +90,9 @@ def test_page_links_to_every_export(client: TestClient) -> None:
 
 
 def test_every_export_link_resolves_with_its_media_type(client: TestClient) -> None:
-    for link in _links(client):
+    links = _links(client)
+    assert len(links) == len(FORMATS)
+    for link in links:
         answer = client.get(link["href"])
         assert answer.status_code == 200, (link["href"], answer.text)
         media_type = answer.headers["content-type"].split(";")[0]

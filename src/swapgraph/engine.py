@@ -46,7 +46,13 @@ from swapgraph.errors import ResultTooLarge as ResultTooLarge
 from swapgraph.limits import LimitExceeded
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
-from swapgraph.query_text import add_values_block, check_read_only_query
+from swapgraph.query_text import (
+    DEFAULT_PREFIXES,
+    add_values_block,
+    check_read_only_query,
+    declare_default_prefixes,
+    describe_syntax_error,
+)
 
 log = logging.getLogger("swapgraph.engine")
 
@@ -336,14 +342,14 @@ class OxigraphEngine:
             return self.store.query(
                 sparql,
                 base_iri=base_iri,
+                prefixes=DEFAULT_PREFIXES,
                 default_graph=default_graph,
                 named_graphs=named_graphs,
                 substitutions=substitutions or None,
             )
         except SyntaxError as error:
             # Oxigraph lists every token it expected; the position and the first few suffice.
-            message = str(error)
-            raise QuerySyntaxError(f"SPARQL syntax {_shorten(message)}") from None
+            raise QuerySyntaxError(describe_syntax_error(_shorten(str(error)))) from None
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
 
@@ -510,12 +516,12 @@ class RdflibEngine:
             parsed = parseQuery(sparql)
         except ParseException as error:
             raise QuerySyntaxError(
-                f"SPARQL syntax error at {error.lineno}:{error.col}: {error.msg}"
+                describe_syntax_error(f"at {error.lineno}:{error.col}: {error.msg}")
             ) from None
         except RecursionError:
             raise _too_deep_for_rdflib() from None
         try:
-            query = translateQuery(parsed, base=base_iri)
+            query = translateQuery(parsed, base=base_iri, initNs=DEFAULT_PREFIXES)
             if dataset is not None:
                 _replace_dataset(query, dataset)
             initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
@@ -620,6 +626,8 @@ class RemoteEngine:
         dataset: QueryDataset | None,
     ) -> httpx.Response:
         check_read_only_query(sparql)
+        # The endpoint knows none of the default prefixes: declare those the query uses.
+        sparql, _ = declare_default_prefixes(sparql)
         sparql = add_values_block(sparql, _serialized_terms(bindings))
         form: list[tuple[str, str]] = [("query", sparql)]
         if dataset is not None:

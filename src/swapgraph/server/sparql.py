@@ -14,11 +14,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SH, XSD
 
 from swapgraph import formats
 from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, QueryDataset
-from swapgraph.query_text import QueryRefused, check_read_only_query
+from swapgraph.query_text import DEFAULT_PREFIXES, QueryRefused, check_read_only_query
 from swapgraph.server.deps import ServiceDep
 from swapgraph.server.negotiation import VARY, acceptable, graph_response
 from swapgraph.server.requests import (
@@ -184,6 +184,12 @@ def _service_description(request: Request, service: GraphService) -> Response:
         named = BNode()
         sd.add((dataset, URIRef(_SD + "namedGraph"), named))
         sd.add((named, URIRef(_SD + "name"), URIRef(name)))
+    # The prefixes queries may use undeclared, as SHACL declares prefixes (sh:declare).
+    for prefix, namespace in DEFAULT_PREFIXES.items():
+        declaration = BNode()
+        sd.add((endpoint, SH.declare, declaration))
+        sd.add((declaration, SH.prefix, Literal(prefix)))
+        sd.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     sd.add(
         (endpoint, URIRef("http://purl.org/dc/terms/title"), Literal("swapgraph SPARQL endpoint"))
     )
