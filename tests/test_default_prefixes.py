@@ -102,4 +102,16 @@ def test_a_remote_endpoint_answers_with_the_default_prefixes(
     local = capsys.readouterr().out
     with oxigraph_server(Project.open(REPO_ROOT).data_files(), tmp_path) as url:
         assert main([*argv, "--engine", url]) == 0
-    assert capsys.readouterr().out == local
+        assert capsys.readouterr().out == local
+        # A typo: the endpoint's position, in the text it was sent (declarations added on
+        # line 1), is placed back in the text as written, where the embedded engine puts it.
+        assert main(["query", TYPO, "--engine", url, "--project", str(REPO_ROOT)]) == 2
+        remote = capsys.readouterr().err
+        one_line = TYPO.replace("\n", " ")
+        assert main(["query", one_line, "--engine", url, "--project", str(REPO_ROOT)]) == 2
+        remote_line_1 = capsys.readouterr().err
+    assert f"rejected the query: SPARQL syntax error at {TYPO_AT}: " in remote
+    assert main(["query", one_line, "--project", str(REPO_ROOT)]) == 2
+    local_line_1 = capsys.readouterr().err
+    assert error_position(local_line_1) == (1, 102)
+    assert error_position(remote_line_1) == error_position(local_line_1)

@@ -624,11 +624,15 @@ class RemoteEngine:
         accepted: Sequence[str],
         bindings: Mapping[str, Node] | None,
         dataset: QueryDataset | None,
+        base_iri: str | None = None,
     ) -> httpx.Response:
+        base = f"BASE <{base_iri}> " if base_iri is not None else ""
         check_read_only_query(sparql)
-        # The endpoint knows none of the default prefixes: declare those the query uses.
-        sparql, _ = declare_default_prefixes(sparql)
-        sparql = add_values_block(sparql, _serialized_terms(bindings))
+        # The endpoint knows none of the default prefixes: declare those the query uses, on
+        # its first line, and place an error it reports back in the text as written.
+        sparql, added = declare_default_prefixes(sparql)
+        added += len(base)
+        sparql = add_values_block(base + sparql, _serialized_terms(bindings))
         form: list[tuple[str, str]] = [("query", sparql)]
         if dataset is not None:
             form += [("default-graph-uri", iri) for iri in dataset.default_graphs]
@@ -646,7 +650,8 @@ class RemoteEngine:
         except httpx.HTTPError as error:
             raise QueryError(f"{self.url}: {error}") from None
         if response.status_code == 400:
-            raise QuerySyntaxError(f"{self.url} rejected the query: {response.text.strip()}")
+            message = describe_syntax_error(_shorten(response.text.strip()), added)
+            raise QuerySyntaxError(f"{self.url} rejected the query: {message}")
         if response.status_code >= 300:
             raise QueryError(
                 f"{self.url} answered {response.status_code}: {response.text.strip()[:500]}"
@@ -673,9 +678,7 @@ class RemoteEngine:
         base_iri: str | None = None,
     ) -> Serialized:
         """Run a query on the endpoint; pass its answer through when it is acceptable."""
-        if base_iri is not None:
-            sparql = f"BASE <{base_iri}>\n{sparql}"
-        response = self._post(sparql, accepted, bindings, dataset)
+        response = self._post(sparql, accepted, bindings, dataset, base_iri)
         media_type = _media_type(response)
         if media_type in accepted:
             return Serialized(media_type, _check_size(response.content, max_bytes))
