@@ -121,6 +121,12 @@ CREDITED_BY_EVERY_SOURCE: dict[tuple[str, str, str], str] = {
         "DW, Tribune India: flown via Doha; unread: Pledge Times"
     ),
     ("2023-12-20-ve-us", "qatar", "MediatorRole"): "unread: AsiaOne, Sloboden Pecat, UPI",
+    ("2023-11-27-il-hamas", "qatar", "MediatorRole"): (
+        "The Hindu and ETV Bharat (AP): Qatar the key mediator, announcing the extension"
+    ),
+    ("2023-11-28-il-hamas", "icrc", "FacilitatorRole"): (
+        "Xinhua, Reuters, AP: the hostages handed over to the Red Cross"
+    ),
     ("2024-01-03-ru-ua", "united-arab-emirates", "MediatorRole"): (
         "Armenpress, Pledge Times, i24NEWS: mediation by the UAE"
     ),
@@ -325,6 +331,25 @@ NOT_CREDITED_BY = [
 ]
 
 
+#: Other names by which a quote may name a third party: the Red Cross for the ICRC, "UN" for
+#: the envoy's office, "U.S." for the United States, Belarus in a Russian quote.
+QUOTE_NAMES = {
+    "icrc": ("Red Cross",),
+    "un-special-envoy-yemen": ("UN",),
+    "united-states": ("U.S.",),
+    "belarus": ("Белорусс",),
+}
+
+#: Mediations whose quote does not name the actor, with the reason the credit stands.
+QUOTE_WITHOUT_THE_ACTOR = {
+    ("2025-10-13-il-hamas", actor): (
+        "the quote speaks of 'the four mediating countries' that signed the Sharm el-Sheikh "
+        "document; the source names them in the text around it"
+    )
+    for actor in ("egypt", "qatar", "turkey")
+}
+
+
 @pytest.fixture(scope="module")
 def graph(project: Project) -> Graph:
     return data_graph(project)
@@ -372,6 +397,23 @@ def test_a_credit_by_every_source_was_checked(graph: Graph) -> None:
                 copied.add(_mediation_key(graph, exchange, mediation))
     assert copied - set(CREDITED_BY_EVERY_SOURCE) == set()
     assert set(CREDITED_BY_EVERY_SOURCE) - copied == set()
+
+
+def test_a_mediation_quote_names_its_actor(graph: Graph) -> None:
+    # A quote kept on a mediation is the crediting source's own words about that actor.
+    unnamed = set()
+    for exchange in _exchanges(graph):
+        for mediation in graph.objects(exchange, SWAP.mediation):
+            quotes = " ".join(str(q) for q in graph.objects(mediation, SWAP.supportingQuote))
+            if not quotes:
+                continue
+            actor = graph.value(mediation, SWAP.actor)
+            key = _mediation_key(graph, exchange, mediation)
+            names = [str(o) for p in (RDFS.label, SKOS.altLabel) for o in graph.objects(actor, p)]
+            names += QUOTE_NAMES.get(key[1], ())
+            if not any(name.lower() in quotes.lower() for name in names):
+                unnamed.add(key[:2])
+    assert unnamed == set(QUOTE_WITHOUT_THE_ACTOR)
 
 
 def test_credits_withdrawn_where_the_text_does_not_credit(graph: Graph) -> None:

@@ -32,14 +32,22 @@ __all__ = ["real_engine"]
 
 #: The exchanges between a state and an armed group in the graph, as the sources give them:
 #: Yemen's government and Saudi Arabia with the Houthis (14-16 April 2023), and the Israel-Hamas
-#: exchanges of the November 2023 truce, of the January 2025 ceasefire's first phase and of
-#: 13 October 2025.
+#: exchanges of the seven days of the November 2023 truce, of the January 2025 ceasefire's
+#: first phase (19 January to 15 February) and of 13 October 2025.
 ARMED_GROUP_EXCHANGES = {
     "2023-04-14-ye-houthis",
     "2023-11-24-il-hamas",
+    "2023-11-25-il-hamas",
+    "2023-11-26-il-hamas",
+    "2023-11-27-il-hamas",
+    "2023-11-28-il-hamas",
+    "2023-11-29-il-hamas",
+    "2023-11-30-il-hamas",
     "2025-01-19-il-hamas",
     "2025-01-25-il-hamas",
     "2025-02-01-il-hamas",
+    "2025-02-08-il-hamas",
+    "2025-02-15-il-hamas",
     "2025-10-13-il-hamas",
 }
 
@@ -77,12 +85,12 @@ def test_statistics_count_no_armed_group_once_filtered(real_engine: Engine) -> N
     states = {
         r["year"]: r for r in compute_stats(real_engine, Filters(state_to_state=True))[0].records()
     }
-    # Two armed-group exchanges in 2023 (Yemen in April, Israel-Hamas in November) and four
-    # in 2025 (Israel-Hamas, 19 and 25 January, 1 February, 13 October).
+    # Eight armed-group exchanges in 2023 (Yemen in April, Israel-Hamas on 24-30 November) and
+    # six in 2025 (Israel-Hamas, 19 and 25 January, 1, 8 and 15 February, 13 October).
     left_out = {
         y: int(str(every[y]["exchanges"])) - int(str(states[y]["exchanges"])) for y in every
     }
-    assert left_out == {2022: 0, 2023: 2, 2024: 0, 2025: 4, 2026: 0}
+    assert left_out == {2022: 0, 2023: 8, 2024: 0, 2025: 6, 2026: 0}
     tables = compute_stats(real_engine, Filters(state_to_state=True))
     labels = json.dumps([t.records() for t in tables], default=str)
     assert "Hamas" not in labels and "Houthis" not in labels
@@ -105,7 +113,7 @@ def test_cli_and_export_take_the_filter(
         return {r["year"]: int(r["exchanges"]) for r in rows}
 
     every, states = per_year(), per_year("--state-to-state")
-    assert (every["2023"] - states["2023"], every["2025"] - states["2025"]) == (2, 4)
+    assert (every["2023"] - states["2023"], every["2025"] - states["2025"]) == (8, 6)
 
 
 class _Service:
