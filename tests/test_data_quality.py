@@ -189,13 +189,18 @@ CREDITED_BY_EVERY_SOURCE: dict[tuple[str, str, str], str] = {
         "Babel, MENAFN: exchanged in Abu Dhabi; unread: news.by"
     ),
     ("2025-04-19-ru-ua", "united-arab-emirates", "MediatorRole"): (
-        "unread against the stored copies: Epoch Times, The National, Mint"
+        "Epoch Times: mediated by the UAE Foreign Ministry; The National: following "
+        "negotiations by the UAE; unread in full: Mint"
     ),
     ("2025-04-19-ru-ua", "belarus", "TransitStateRole"): (
-        "unread against the stored copies: Epoch Times, The National, Mint"
+        "Epoch Times: care on Belarusian territory; unread in full: The National, Mint"
     ),
-    ("2025-05-06-ru-ua", "belarus", "TransitStateRole"): "unread: Firstpost, TRT",
-    ("2025-05-06-ru-ua", "united-arab-emirates", "MediatorRole"): "unread: Firstpost, TRT",
+    ("2025-05-06-ru-ua", "belarus", "TransitStateRole"): (
+        "TRT (AFP): soldiers in Belarus; unread: Firstpost"
+    ),
+    ("2025-05-06-ru-ua", "united-arab-emirates", "MediatorRole"): (
+        "TRT (AFP): brokered by the UAE; unread: Firstpost"
+    ),
     ("2025-05-23-ru-ua", "turkey", "HostRole"): (
         "Ukrainska Pravda: agreement reached at the meeting in Turkiye; LIGA: negotiations in "
         "Istanbul; unread: Shine, TRT"
@@ -246,7 +251,9 @@ CREDITED_BY_EVERY_SOURCE: dict[tuple[str, str, str], str] = {
     ("2025-08-24-ru-ua", "belarus", "TransitStateRole"): (
         "The Media Line, Millennium Post: transported to Belarus; unread: Censor.NET"
     ),
-    ("2025-10-02-ru-ua", "belarus", "TransitStateRole"): "unread: MENAFN, Particle, TRT",
+    ("2025-10-02-ru-ua", "belarus", "TransitStateRole"): (
+        "TRT, MENAFN (KUNA): servicemen and civilians in neighbouring Belarus; unread: Particle"
+    ),
     ("2026-02-05-ru-ua", "united-states", "MediatorRole"): (
         "Vedomosti: with the mediation of the US and the UAE; Kentron: envoy Witkoff"
     ),
