@@ -28,6 +28,7 @@ from rdflib.namespace import DCAT, DCTERMS
 from swapgraph.load import parse_file
 from swapgraph.paths import RDF_SUFFIXES
 from tests.conftest import REPO_ROOT, TEST_DATA
+from tests.versions import NEXT
 
 pytestmark = pytest.mark.slow
 
@@ -146,7 +147,7 @@ def prepare_fmt(root: Path) -> list[str]:
 
 
 def prepare_release(root: Path) -> list[str]:
-    return ["release", "0.2.0", "--date", "2026-11-26"]
+    return ["release", NEXT, "--date", "2026-11-26"]
 
 
 def check_whole(root: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:

@@ -249,13 +249,18 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
             flag, action="append", default=[], metavar=metavar,
             help="keep exchanges " + keep.format(names),
         )  # fmt: skip
+    parser.add_argument(
+        "--state-to-state",
+        action="store_true",
+        help="keep exchanges whose every party is a state (no armed group)",
+    )
 
 
 def _run_export(args: argparse.Namespace) -> int:
     from swapgraph.exports import export
     from swapgraph.views import Filters
 
-    filters = Filters.parse(args.start, args.end, args.state, args.mediator)
+    filters = Filters.parse(args.start, args.end, args.state, args.mediator, args.state_to_state)
     content, _, _ = export(_project(args), args.format, args.view, filters)
     if args.output is None:
         sys.stdout.buffer.write(content)
@@ -293,7 +298,7 @@ def _run_stats(args: argparse.Namespace) -> int:
     from swapgraph.stats import compute_stats, render, select_tables
     from swapgraph.views import Filters
 
-    filters = Filters.parse(args.start, args.end, args.state, args.mediator)
+    filters = Filters.parse(args.start, args.end, args.state, args.mediator, args.state_to_state)
     tables = select_tables(compute_stats(_project(args), filters), args.table)
     print(render(tables, args.format), end="")
     return EXIT_OK

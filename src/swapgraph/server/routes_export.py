@@ -70,10 +70,17 @@ def export_graph(
             "repeat for several (any of them)."
         ),
     ] = None,
+    states_only: Annotated[
+        bool,
+        Query(
+            description="Keep exchanges whose every party is a state (no armed group), as "
+            "the named queries' states_only does."
+        ),
+    ] = False,
 ) -> Response:
     """The export as a download; runs its queries through the query workers."""
     try:
-        filters = Filters.parse(start, end, state or (), mediator or ())
+        filters = Filters.parse(start, end, state or (), mediator or (), states_only)
         content, media_type, file_name = export(service.engine, format, view, filters)
     except QueryError:
         raise  # the engine's own failures keep their status (busy, timed out)
