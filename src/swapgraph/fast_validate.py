@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,13 +50,51 @@ ResultRow = tuple[Node, Node | None, Node | None, Node, Node, Node, tuple[Litera
 #: makes it refuse the shapes graph (see :class:`Unsupported`).
 SUPPORTED = frozenset(
     SH[name]
-    for name in (
-        "targetClass targetNode targetSubjectsOf targetObjectsOf target path property node "
-        "class datatype nodeKind minCount maxCount minInclusive maxInclusive minExclusive "
-        "maxExclusive minLength maxLength pattern flags languageIn uniqueLang in hasValue "
-        "equals disjoint lessThan lessThanOrEquals not and or xone closed ignoredProperties "
-        "severity message deactivated name description order group defaultValue"
-    ).split()
+    for name in [
+        "targetClass",
+        "targetNode",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "target",
+        "path",
+        "property",
+        "node",
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "flags",
+        "languageIn",
+        "uniqueLang",
+        "in",
+        "hasValue",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "not",
+        "and",
+        "or",
+        "xone",
+        "closed",
+        "ignoredProperties",
+        "severity",
+        "message",
+        "deactivated",
+        "name",
+        "description",
+        "order",
+        "group",
+        "defaultValue",
+    ]
 )
 
 # xsd:integer and its subtypes, whose values swapgraph.load refuses beyond 64 bits.
@@ -93,7 +133,7 @@ class DataIndex:
         self.big_integer = False
         cache: dict[Any, Term] = {}
         pairs: dict[URIRef, list[tuple[Term, Term]]] = {}
-        kept: list[ox.Quad] = []
+        kept: list[ox.Quad | ox.Triple] = []
         with quiet_literal_warnings():
             for quad in quads:
                 s, p, o = quad.subject, quad.predicate, quad.object
@@ -116,35 +156,37 @@ class DataIndex:
                 if bucket is None:
                     bucket = pairs[rp] = []  # type: ignore[index]
                 bucket.append((rs, ro))
-                kept.append(ox.Quad(s, p, o))
+                kept.append(quad)
         self.store.extend(kept)
         self._pairs = pairs
-        self._out: dict[URIRef, dict[Term, list[Term]]] = {}
-        self._in: dict[URIRef, dict[Term, list[Term]]] = {}
+        self._out: dict[URIRef, dict[Term, dict[Term, None]]] = {}
+        self._in: dict[URIRef, dict[Term, dict[Term, None]]] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
         self._incoming: dict[Term, list[tuple[Term, URIRef]]] | None = None
 
-    def out(self, predicate: Node) -> dict[Term, list[Term]]:
-        """Return the values of ``predicate`` by subject (distinct, in order of reading)."""
+    def out(self, predicate: Node) -> dict[Term, dict[Term, None]]:
+        """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
         table = self._out.get(predicate)  # type: ignore[arg-type]
         if table is None:
             table = {}
             for s, o in self._pairs.get(predicate, ()):  # type: ignore[call-overload]
-                values = table.setdefault(s, [])
-                if o not in values:
-                    values.append(o)
+                values = table.get(s)
+                if values is None:
+                    values = table[s] = {}
+                values[o] = None
             self._out[predicate] = table  # type: ignore[index]
         return table
 
-    def into(self, predicate: Node) -> dict[Term, list[Term]]:
-        """Return the subjects of ``predicate`` by object (distinct)."""
+    def into(self, predicate: Node) -> dict[Term, dict[Term, None]]:
+        """Return the subjects of ``predicate`` by object (each a dict used as ordered set)."""
         table = self._in.get(predicate)  # type: ignore[arg-type]
         if table is None:
             table = {}
             for s, o in self._pairs.get(predicate, ()):  # type: ignore[call-overload]
-                values = table.setdefault(o, [])
-                if s not in values:
-                    values.append(s)
+                values = table.get(o)
+                if values is None:
+                    values = table[o] = {}
+                values[s] = None
             self._in[predicate] = table  # type: ignore[index]
         return table
 
@@ -179,7 +221,7 @@ class DataIndex:
         subclasses = self.subclasses(cls)
         return any(t in subclasses for t in self.out(RDF.type).get(node, ()))  # type: ignore[call-overload]
 
-    def predicates_of(self, node: Node) -> Iterator[tuple[URIRef, list[Term]]]:
+    def predicates_of(self, node: Node) -> Iterator[tuple[URIRef, dict[Term, None]]]:
         """Yield each predicate of ``node`` with its values."""
         for predicate in self._pairs:
             values = self.out(predicate).get(node)  # type: ignore[call-overload]
@@ -313,6 +355,8 @@ class ShapesGraph:
         """
         self.graph = graph
         self._shapes: dict[Node, Shape] = {}
+        self._lists: dict[Node, list[Node]] = {}
+        self._checks: dict[Node, list[tuple[Check, Node]]] = {}
         self.prefixes = _sparql_prefixes
         roots: set[Node] = set()
         for kind in (SH.NodeShape, SH.PropertyShape):
@@ -360,7 +404,20 @@ class ShapesGraph:
 
     def items(self, node: Node) -> list[Node]:
         """Return the members of an RDF list of the shapes graph."""
-        return list(Collection(self.graph, node))
+        found = self._lists.get(node)
+        if found is None:
+            found = self._lists[node] = list(Collection(self.graph, node))
+        return found
+
+    def checks(self, shape: Shape) -> list[tuple[Check, Node]]:
+        """Return the constraint checks of ``shape`` with their parameter values."""
+        found = self._checks.get(shape.node)
+        if found is None:
+            found = [
+                (check, rule) for name, check in _CHECKS for rule in shape.params.get(name, ())
+            ]
+            self._checks[shape.node] = found
+        return found
 
 
 def _sparql_prefixes(graph: Graph, target: Node) -> str:
@@ -384,6 +441,7 @@ class Validator:
         self.data = data
         self.shapes = shapes
         self._conforms_cache: dict[tuple[Node, Node], bool] = {}
+        self._paths: dict[Node, Callable[[Node], list[Node]]] = {}
 
     def run(self) -> list[ResultRow]:
         """Return every result of every shape with targets, over its focus nodes."""
@@ -430,6 +488,32 @@ class Validator:
         return nodes
 
     # ---- values
+
+    def path_function(self, path: Node) -> Callable[[Node], list[Node]]:
+        """Return a function giving the value nodes of a focus node by ``path``."""
+        found = self._paths.get(path)
+        if found is None:
+            if isinstance(path, URIRef):
+                table = self.data.out(path)
+
+                def found(focus: Node) -> list[Node]:
+                    return list(table.get(focus, ()))  # type: ignore[call-overload]
+
+            else:
+                inverse = self.shapes.graph.value(path, SH.inversePath)
+                if isinstance(inverse, URIRef):
+                    table = self.data.into(inverse)
+
+                    def found(focus: Node) -> list[Node]:
+                        return list(table.get(focus, ()))  # type: ignore[call-overload]
+
+                else:
+
+                    def found(focus: Node) -> list[Node]:
+                        return self.values(focus, path)
+
+            self._paths[path] = found
+        return found
 
     def values(self, focus: Node, path: Node) -> list[Node]:
         """Return the value nodes reached from ``focus`` by the SHACL path ``path``."""
@@ -501,25 +585,31 @@ class Validator:
         """Yield the results of ``shape`` for ``focus_nodes``."""
         if shape.deactivated:
             return
-        params = shape.params
+        checks = self.shapes.checks(shape)
         path = shape.path
+        children = shape.params.get(SH.property, ())
+        reached: dict[Node, None] = {}
+        values_of = self.path_function(path) if path is not None else None
         for focus in focus_nodes:
-            values = self.values(focus, path) if path is not None else [focus]
+            values = values_of(focus) if values_of is not None else [focus]
+            if checks:
 
-            def result(
-                value: Node | None,
-                component: URIRef,
-                focus: Node = focus,
-            ) -> ResultRow:
-                return (focus, path, value, shape.node, component, shape.severity, shape.messages)
+                def result(
+                    value: Node | None,
+                    component: URIRef,
+                    focus: Node = focus,
+                ) -> ResultRow:
+                    return (
+                        focus, path, value, shape.node, component, shape.severity, shape.messages
+                    )  # fmt: skip
 
-            for name, check in _CHECKS:
-                if name in params:
-                    for rule in params[name]:
-                        yield from check(self, shape, focus, values, rule, result)
-            for child in params.get(SH.property, ()):
-                for value in values:
-                    yield from self.validate(self.shapes.shape(child), [value])
+                for check, rule in checks:
+                    yield from check(self, shape, focus, values, rule, result)
+            if children:
+                reached.update(dict.fromkeys(values))
+        # A property shape's focus nodes are the value nodes of its parent, all at once.
+        for child in children:
+            yield from self.validate(self.shapes.shape(child), list(reached))
 
 
 # Each check takes (validator, shape, focus, value nodes, parameter value, result maker) and
@@ -561,25 +651,23 @@ def _has_datatype(value: Node, rule: Node) -> bool:
     return False
 
 
-def _actual_datatype(value: Literal, rule: Node) -> bool:
-    from datetime import date, datetime, time
-    from decimal import Decimal
+_PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
 
-    python = value.value
-    checks: dict[Node, Callable[[Any], bool]] = {
-        XSD.string: lambda x: isinstance(x, (str, bytes)),
-        RDF.langString: lambda x: isinstance(x, (str, bytes)),
-        XSD.integer: lambda x: isinstance(x, int),
-        XSD.float: lambda x: isinstance(x, float),
-        XSD.decimal: lambda x: isinstance(x, Decimal),
-        XSD.boolean: lambda x: isinstance(x, bool),
-        XSD.date: lambda x: isinstance(x, date),
-        XSD.time: lambda x: isinstance(x, time),
-        XSD.dateTime: lambda x: isinstance(x, datetime),
-    }
-    check = checks.get(rule)
+
+def _actual_datatype(value: Literal, rule: Node) -> bool:
+    python_type = _PYTHON_TYPES.get(rule)
     # pyshacl cannot check other datatypes, and lets them pass.
-    return check(python) if check is not None else True
+    return isinstance(value.value, python_type) if python_type is not None else True
 
 
 def _node_kind(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
