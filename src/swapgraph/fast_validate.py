@@ -39,7 +39,6 @@ from rdflib.term import Node
 from swapgraph.load import quiet_literal_warnings
 
 if TYPE_CHECKING:
-    from swapgraph.locate import SubjectIndex
     from swapgraph.paths import Project
     from swapgraph.validate import ValidationReport
 
@@ -963,9 +962,7 @@ def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
 # --------------------------------------------------------------------------- project
 
 
-def validate_files(
-    project: Project, files: Sequence[Path], index: SubjectIndex
-) -> ValidationReport | None:
+def validate_files(project: Project, files: Sequence[Path]) -> ValidationReport | None:
     """Validate a project's files with this module, or return None to leave it to pyshacl.
 
     None is returned, and the caller validates with pyshacl, when a file is not in a syntax
@@ -976,12 +973,12 @@ def validate_files(
     Args:
         project: The project whose shapes and ontology are used.
         files: The data files (without the ontology, which is added).
-        index: Where each subject is described, to place results.
 
     Returns:
         The report, equal to :func:`swapgraph.validate.validate_project`'s with pyshacl.
     """
     from swapgraph.load import shapes_graph
+    from swapgraph.locate import SubjectIndex
     from swapgraph.validate import build_report
 
     paths = [*files, *project.ontology_files()]
@@ -1002,4 +999,5 @@ def validate_files(
         except Unsupported:
             return None
         report = report_graph(rows, shapes)
+    index = SubjectIndex(paths)
     return build_report(report, data, shapes, index, project.root)  # type: ignore[arg-type]

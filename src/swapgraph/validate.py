@@ -118,15 +118,15 @@ def validate_project(
         RDFSyntaxError: If a file is not well-formed RDF (naming file, line and column).
     """
     files = _unique([*project.graph_files(), *extra_files])
-    index = SubjectIndex([*files, *project.ontology_files()])
     if engine == "fast":
         from swapgraph.fast_validate import validate_files
 
-        fast = validate_files(project, files, index)
+        fast = validate_files(project, files)
         if fast is not None:
             return fast
     with quiet_literal_warnings():
         data = parse_files(files)
+    index = SubjectIndex([*files, *project.ontology_files()])
     return _validate(project, data, index)
 
 
