@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from pyshacl.rdfutil.compare import compare_literal
+from pyshacl.rdfutil.compare import compare_literal as _untyped_compare
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
@@ -111,6 +111,12 @@ class Unsupported(Exception):
     """The shapes use a SHACL feature this validator does not implement."""
 
 
+def compare_literal(left: Literal, right: Node) -> int:
+    """Compare two literals as pyshacl does (negative, zero or positive)."""
+    answer: int = _untyped_compare(left, right)  # type: ignore[no-untyped-call]
+    return answer
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -121,7 +127,7 @@ class DataIndex:
     (:meth:`objects`, :meth:`subject_predicates`), so it can stand in for the data graph.
     """
 
-    def __init__(self, quads: Iterable[ox.Quad | ox.Triple]) -> None:
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
         """Index triples parsed by pyoxigraph.
 
         Args:
@@ -130,9 +136,9 @@ class DataIndex:
         self.store = ox.Store()
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
         self.big_integer = False
-        cache: dict[Any, Term] = {}
-        pairs: dict[URIRef, list[tuple[Term, Term]]] = {}
-        kept: list[ox.Quad | ox.Triple] = []
+        cache: dict[Any, Node] = {}
+        pairs: dict[Node, list[tuple[Node, Node]]] = {}
+        kept: list[ox.Quad] = []
         with quiet_literal_warnings():
             for quad in quads:
                 s, p, o = quad.subject, quad.predicate, quad.object
@@ -151,50 +157,50 @@ class DataIndex:
                         and o.datatype.value in _INTEGER_TYPES
                     ):
                         self.big_integer = True
-                bucket = pairs.get(rp)  # type: ignore[arg-type]
+                bucket = pairs.get(rp)
                 if bucket is None:
-                    bucket = pairs[rp] = []  # type: ignore[index]
+                    bucket = pairs[rp] = []
                 bucket.append((rs, ro))
                 kept.append(quad)
         self.store.extend(kept)
         self._pairs = pairs
-        self._out: dict[URIRef, dict[Term, dict[Term, None]]] = {}
-        self._in: dict[URIRef, dict[Term, dict[Term, None]]] = {}
+        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
-        self._incoming: dict[Term, list[tuple[Term, URIRef]]] | None = None
+        self._incoming: dict[Node, list[tuple[Node, Node]]] | None = None
 
-    def out(self, predicate: Node) -> dict[Term, dict[Term, None]]:
+    def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
         """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
-        table = self._out.get(predicate)  # type: ignore[arg-type]
+        table = self._out.get(predicate)
         if table is None:
             table = {}
-            for s, o in self._pairs.get(predicate, ()):  # type: ignore[call-overload]
+            for s, o in self._pairs.get(predicate, ()):
                 values = table.get(s)
                 if values is None:
                     values = table[s] = {}
                 values[o] = None
-            self._out[predicate] = table  # type: ignore[index]
+            self._out[predicate] = table
         return table
 
-    def into(self, predicate: Node) -> dict[Term, dict[Term, None]]:
+    def into(self, predicate: Node) -> dict[Node, dict[Node, None]]:
         """Return the subjects of ``predicate`` by object (each a dict used as ordered set)."""
-        table = self._in.get(predicate)  # type: ignore[arg-type]
+        table = self._in.get(predicate)
         if table is None:
             table = {}
-            for s, o in self._pairs.get(predicate, ()):  # type: ignore[call-overload]
+            for s, o in self._pairs.get(predicate, ()):
                 values = table.get(o)
                 if values is None:
                     values = table[o] = {}
                 values[s] = None
-            self._in[predicate] = table  # type: ignore[index]
+            self._in[predicate] = table
         return table
 
-    def instances(self, cls: Node) -> list[Term]:
+    def instances(self, cls: Node) -> list[Node]:
         """Return the nodes typed ``cls`` or one of its subclasses (rdfs:subClassOf*)."""
         types = self.into(RDF.type)
-        seen: dict[Term, None] = {}
+        seen: dict[Node, None] = {}
         for sub in self.subclasses(cls):
-            for node in types.get(sub, ()):  # type: ignore[call-overload]
+            for node in types.get(sub, ()):
                 seen[node] = None
         return list(seen)
 
@@ -206,7 +212,7 @@ class DataIndex:
             members: set[Node] = {cls}
             frontier: list[Node] = [cls]
             while frontier:
-                for sub in below.get(frontier.pop(), ()):  # type: ignore[call-overload]
+                for sub in below.get(frontier.pop(), ()):
                     if sub not in members:
                         members.add(sub)
                         frontier.append(sub)
@@ -218,25 +224,25 @@ class DataIndex:
         if isinstance(node, Literal):
             return False
         subclasses = self.subclasses(cls)
-        return any(t in subclasses for t in self.out(RDF.type).get(node, ()))  # type: ignore[call-overload]
+        return any(t in subclasses for t in self.out(RDF.type).get(node, ()))
 
-    def predicates_of(self, node: Node) -> Iterator[tuple[URIRef, dict[Term, None]]]:
+    def predicates_of(self, node: Node) -> Iterator[tuple[Node, dict[Node, None]]]:
         """Yield each predicate of ``node`` with its values."""
         for predicate in self._pairs:
-            values = self.out(predicate).get(node)  # type: ignore[call-overload]
+            values = self.out(predicate).get(node)
             if values:
                 yield predicate, values
 
     # The rdflib Graph methods that swapgraph.locate and swapgraph.validate use.
 
-    def objects(self, subject: Node, predicate: Node) -> Iterator[Term]:
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         """Yield the values of ``predicate`` on ``subject``, as ``Graph.objects`` does."""
-        yield from self.out(predicate).get(subject, ())  # type: ignore[call-overload]
+        yield from self.out(predicate).get(subject, ())
 
-    def subject_predicates(self, obj: Node) -> Iterator[tuple[Term, URIRef]]:
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
         """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
         if self._incoming is None:
-            incoming: dict[Term, list[tuple[Term, URIRef]]] = {}
+            incoming: dict[Node, list[tuple[Node, Node]]] = {}
             for predicate, pairs in self._pairs.items():
                 for s, o in pairs:
                     if isinstance(o, BNode):  # only blank nodes are ever looked up
@@ -246,7 +252,7 @@ class DataIndex:
             yield from self._incoming.get(obj, ())
         else:
             for predicate in self._pairs:
-                for s in self.into(predicate).get(obj, ()):  # type: ignore[call-overload]
+                for s in self.into(predicate).get(obj, ()):
                     yield s, predicate
 
 
@@ -291,10 +297,7 @@ def parse_paths(paths: Sequence[Path]) -> DataIndex:
 
 def index_graph(graph: Graph) -> DataIndex:
     """Index an rdflib graph (for data that did not come from files)."""
-    return DataIndex(
-        ox.Quad(_to_ox_any(s), _to_ox_any(p), _to_ox_any(o))  # type: ignore[arg-type]
-        for s, p, o in graph
-    )
+    return DataIndex(ox.Quad(_to_ox_any(s), _to_ox_any(p), _to_ox_any(o)) for s, p, o in graph)
 
 
 def _to_ox_any(term: Node) -> Any:
@@ -353,6 +356,9 @@ class ShapesGraph:
             Unsupported: If a shape uses a parameter outside :data:`SUPPORTED`.
         """
         self.graph = graph
+        for marker in (SH.parameter, SH.validator, SH.nodeValidator, SH.propertyValidator):
+            if (None, marker, None) in graph:
+                raise Unsupported("custom constraint components are not supported")
         self._shapes: dict[Node, Shape] = {}
         self._lists: dict[Node, list[Node]] = {}
         self._checks: dict[Node, list[tuple[Check, Node]]] = {}
@@ -496,15 +502,18 @@ class Validator:
                 table = self.data.out(path)
 
                 def found(focus: Node) -> list[Node]:
-                    return list(table.get(focus, ()))  # type: ignore[call-overload]
+                    return list(table.get(focus, ()))
 
             else:
-                inverse = self.shapes.graph.value(path, SH.inversePath)
+                graph = self.shapes.graph
+                # A list is a sequence path even if it has other properties, as in values().
+                is_list = (path, RDF.first, None) in graph
+                inverse = None if is_list else graph.value(path, SH.inversePath)
                 if isinstance(inverse, URIRef):
                     table = self.data.into(inverse)
 
                     def found(focus: Node) -> list[Node]:
-                        return list(table.get(focus, ()))  # type: ignore[call-overload]
+                        return list(table.get(focus, ()))
 
                 else:
 
@@ -518,7 +527,7 @@ class Validator:
         """Return the value nodes reached from ``focus`` by the SHACL path ``path``."""
         graph, data = self.shapes.graph, self.data
         if isinstance(path, URIRef):
-            return list(data.out(path).get(focus, ()))  # type: ignore[call-overload]
+            return list(data.out(path).get(focus, ()))
         if (path, RDF.first, None) in graph:
             current = [focus]
             for step in Collection(graph, path):
@@ -530,7 +539,7 @@ class Validator:
         inverse = graph.value(path, SH.inversePath)
         if inverse is not None:
             if isinstance(inverse, URIRef):
-                return list(data.into(inverse).get(focus, ()))  # type: ignore[call-overload]
+                return list(data.into(inverse).get(focus, ()))
             return self._inverse_values(focus, inverse)
         alternatives = graph.value(path, SH.alternativePath)
         if alternatives is not None:
@@ -587,7 +596,7 @@ class Validator:
         checks = self.shapes.checks(shape)
         path = shape.path
         children = shape.params.get(SH.property, ())
-        reached: dict[Node, None] = {}
+        reached: list[Node] = []  # a value reached from two focus nodes is checked twice
         values_of = self.path_function(path) if path is not None else None
         for focus in focus_nodes:
             values = values_of(focus) if values_of is not None else [focus]
@@ -605,10 +614,10 @@ class Validator:
                 for check, rule in checks:
                     yield from check(self, shape, focus, values, rule, result)
             if children:
-                reached.update(dict.fromkeys(values))
+                reached.extend(values)
         # A property shape's focus nodes are the value nodes of its parent, all at once.
         for child in children:
-            yield from self.validate(self.shapes.shape(child), list(reached))
+            yield from self.validate(self.shapes.shape(child), reached)
 
 
 # Each check takes (validator, shape, focus, value nodes, parameter value, result maker) and
@@ -650,7 +659,7 @@ def _has_datatype(value: Node, rule: Node) -> bool:
     return False
 
 
-_PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
+_PYTHON_TYPES: dict[Node, Any] = {
     XSD.string: (str, bytes),
     RDF.langString: (str, bytes),
     XSD.integer: int,
@@ -684,12 +693,12 @@ def _node_kind(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, 
 
 
 def _min_count(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
-    if len(values) < int(rule):  # type: ignore[arg-type]
+    if len(values) < int(rule):  # type: ignore[call-overload]
         yield r(None, SH.MinCountConstraintComponent)
 
 
 def _max_count(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
-    if len(values) > int(rule):  # type: ignore[arg-type]
+    if len(values) > int(rule):  # type: ignore[call-overload]
         yield r(None, SH.MaxCountConstraintComponent)
 
 
@@ -714,7 +723,7 @@ def _range(component: URIRef, passes: Callable[[int], bool]) -> Check:
 
 def _length(component: URIRef, passes: Callable[[int, int], bool]) -> Check:
     def check(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
-        limit = int(rule)  # type: ignore[arg-type]
+        limit = int(rule)  # type: ignore[call-overload]
         for value in values:
             if isinstance(value, BNode) or not passes(len(str(value)), limit):
                 yield r(value, component)
@@ -784,21 +793,34 @@ def _disjoint(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r
             yield r(value, SH.DisjointConstraintComponent)
 
 
-def _less(component: URIRef, passes: Callable[[int], bool]) -> Check:
+def _less(component: URIRef, or_equal: bool) -> Check:
     def check(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
-        others = v.values(f, rule)
+        # pyshacl's comparison: IRIs and strings compare as strings, never with other values.
+        others = [_comparable(other) for other in v.values(f, rule)]
         for value in values:
-            for other in others:
-                ok = False
-                if isinstance(value, Literal) and isinstance(other, Literal):
+            left, left_is_string = _comparable(value)
+            for right, right_is_string in others:
+                if left_is_string != right_is_string:
+                    ok = False
+                else:
                     try:
-                        ok = passes(compare_literal(value, other))
-                    except (TypeError, NotImplementedError):
+                        ok = bool(left <= right if or_equal else left < right)
+                    except TypeError:
                         ok = False
                 if not ok:
                     yield r(value, component)
 
     return check
+
+
+def _comparable(node: Node) -> tuple[Any, bool]:
+    if isinstance(node, BNode):
+        raise Unsupported("sh:lessThan cannot compare a blank node")
+    if isinstance(node, URIRef):
+        return str(node), True
+    if isinstance(node, Literal) and isinstance(node.value, str):
+        return node.value, True
+    return node, False
 
 
 def _not(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
@@ -879,8 +901,8 @@ _CHECKS: tuple[tuple[URIRef, Check], ...] = (
     (SH.hasValue, _has_value),
     (SH.equals, _equals),
     (SH.disjoint, _disjoint),
-    (SH.lessThan, _less(SH.LessThanConstraintComponent, lambda c: c < 0)),
-    (SH.lessThanOrEquals, _less(SH.LessThanOrEqualsConstraintComponent, lambda c: c <= 0)),
+    (SH.lessThan, _less(SH.LessThanConstraintComponent, or_equal=False)),
+    (SH.lessThanOrEquals, _less(SH.LessThanOrEqualsConstraintComponent, or_equal=True)),
     (SH["not"], _not),
     (SH["and"], _and),
     (SH["or"], _or),
@@ -920,11 +942,9 @@ def report_graph(rows: Iterable[ResultRow], shapes: Graph) -> Graph:
     report = Graph()
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
-    seen: set[ResultRow] = set()
+    conforms = True
     for row in rows:
-        if row in seen:
-            continue
-        seen.add(row)
+        conforms = False
         focus, path, value, source, component, severity, messages = row
         node = BNode()
         report.add((root, SH.result, node))
@@ -941,7 +961,7 @@ def report_graph(rows: Iterable[ResultRow], shapes: Graph) -> Graph:
             report.add((node, SH.resultPath, path))
             if isinstance(path, BNode):
                 _copy_structure(shapes, path, report)
-    report.add((root, SH.conforms, Literal(not seen)))
+    report.add((root, SH.conforms, Literal(conforms)))
     return report
 
 
