@@ -107,6 +107,16 @@ _INTEGER_TYPES = frozenset(
 )  # fmt: skip
 
 
+# Hot loops read these once: rdflib's namespace attributes are computed on each access.
+_TYPE = RDF.type
+_STRING = XSD.string
+_STRING_IRI = str(XSD.string)
+_LANG_STRING = RDF.langString
+_RDFS_LITERAL = RDFS.Literal
+_RDFS_DATATYPE = RDFS.Datatype
+_PROPERTY = SH.property
+
+
 class Unsupported(Exception):
     """The shapes use a SHACL feature this validator does not implement."""
 
@@ -167,6 +177,7 @@ class DataIndex:
         self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
         self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
+        self._types: dict[Node, dict[Node, None]] | None = None
         self._incoming: dict[Node, list[tuple[Node, Node]]] | None = None
 
     def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
@@ -197,7 +208,7 @@ class DataIndex:
 
     def instances(self, cls: Node) -> list[Node]:
         """Return the nodes typed ``cls`` or one of its subclasses (rdfs:subClassOf*)."""
-        types = self.into(RDF.type)
+        types = self.into(_TYPE)
         seen: dict[Node, None] = {}
         for sub in self.subclasses(cls):
             for node in types.get(sub, ()):
@@ -207,7 +218,7 @@ class DataIndex:
     def subclasses(self, cls: Node) -> frozenset[Node]:
         """Return ``cls`` and every class below it by rdfs:subClassOf."""
         found = self._subclasses.get(cls)
-        if found is None:
+        if found is None:  # computed once per class
             below = self.into(RDFS.subClassOf)
             members: set[Node] = {cls}
             frontier: list[Node] = [cls]
@@ -224,7 +235,9 @@ class DataIndex:
         if isinstance(node, Literal):
             return False
         subclasses = self.subclasses(cls)
-        return any(t in subclasses for t in self.out(RDF.type).get(node, ()))
+        if self._types is None:
+            self._types = self.out(_TYPE)
+        return any(t in subclasses for t in self._types.get(node, ()))
 
     def predicates_of(self, node: Node) -> Iterator[tuple[Node, dict[Node, None]]]:
         """Yield each predicate of ``node`` with its values."""
@@ -265,7 +278,7 @@ def _to_rdflib(term: Any) -> Term:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        if datatype == str(XSD.string):
+        if datatype == _STRING_IRI:
             return Literal(term.value)  # rdflib keeps a plain string untyped
         return Literal(term.value, datatype=URIRef(datatype))
     raise Unsupported(f"RDF-star term {term} is not supported")
@@ -595,7 +608,7 @@ class Validator:
             return
         checks = self.shapes.checks(shape)
         path = shape.path
-        children = shape.params.get(SH.property, ())
+        children = shape.params.get(_PROPERTY, ())
         reached: list[Node] = []  # a value reached from two focus nodes is checked twice
         values_of = self.path_function(path) if path is not None else None
         for focus in focus_nodes:
@@ -628,8 +641,10 @@ Check = Callable[
 
 
 def _class(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    subclasses = v.data.subclasses(rule)
+    types = v.data.out(_TYPE)
     for value in values:
-        if not v.data.has_class(value, rule):
+        if isinstance(value, Literal) or not any(t in subclasses for t in types.get(value, ())):
             yield r(value, SH.ClassConstraintComponent)
 
 
@@ -648,13 +663,13 @@ def _has_datatype(value: Node, rule: Node) -> bool:
         if getattr(value, "ill_typed", None) is True:
             return False
         return _actual_datatype(value, rule)
-    if rule == RDFS.Literal:
+    if rule == _RDFS_LITERAL:
         return True
-    if rule == RDFS.Datatype and datatype:
+    if rule == _RDFS_DATATYPE and datatype:
         return True
-    if datatype is None and language is None and rule == XSD.string:
+    if datatype is None and language is None and rule == _STRING:
         return _actual_datatype(value, rule)
-    if rule == RDF.langString and language:
+    if rule == _LANG_STRING and language:
         return _actual_datatype(value, rule)
     return False
 
