@@ -333,9 +333,9 @@ def _run_validate(args: argparse.Namespace) -> int:
     project = _project(args)
     _report_leftovers(project)
     if args.files:
-        report = validate_project(project, args.files)
+        report = validate_project(project, args.files, engine=args.engine)
     else:
-        report = checked_report(project, use_cache=not args.no_cache)
+        report = checked_report(project, use_cache=not args.no_cache, engine=args.engine)
     print(render(report, args.format), end="")
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
@@ -359,6 +359,14 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "--no-cache",
         action="store_true",
         help="validate even if .swapgraph-cache/ holds the report of the same content",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "pyshacl"),
+        default="fast",
+        help="validator: fast (pyoxigraph parsing and a SHACL Core engine, falling back to "
+        "pyshacl for what it lacks) or pyshacl, the reference; both give the same report "
+        "(default: fast)",
     )
     parser.set_defaults(run=_run_validate)
 
