@@ -269,7 +269,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from swapgraph.exports import FORMATS
+    from swapgraph.formats import EXPORT_FORMATS
     from swapgraph.views import VIEWS
 
     parser = commands.add_parser(
@@ -279,7 +279,9 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "format graph tools open, or the triples as RDF. Filters keep the exchanges in a date "
         "range, between given states, or with given third parties.",
     )
-    parser.add_argument("format", choices=list(FORMATS), metavar="FORMAT", help=", ".join(FORMATS))
+    parser.add_argument(
+        "format", choices=list(EXPORT_FORMATS), metavar="FORMAT", help=", ".join(EXPORT_FORMATS)
+    )
     parser.add_argument("--view", choices=VIEWS, default="actors", help="default: actors")
     _add_filters(parser)
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")

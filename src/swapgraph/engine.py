@@ -225,12 +225,6 @@ def _check_size(body: bytes, limit: int | None) -> bytes:
 
 # --------------------------------------------------------------------------- pyoxigraph
 
-_OX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-}
-
 
 class OxigraphEngine:
     """A pyoxigraph store (in memory, or on disk) holding the project's dataset."""
@@ -260,7 +254,7 @@ class OxigraphEngine:
         ]
         targets += [(file, ox.NamedNode(iri)) for iri, file in (named_graphs or {}).items()]
         for file, graph in targets:
-            fmt = _OX_FORMATS.get(file.suffix.lower())
+            fmt = formats.oxigraph_reads(file.suffix)
             if fmt is None:
                 # Oxigraph cannot read this syntax (JSON-LD files of a project): rdflib can.
                 data = parse_file(file).serialize(format="nt", encoding="utf-8")
@@ -595,7 +589,7 @@ def _replace_dataset(query: Query, dataset: QueryDataset) -> None:
 # --------------------------------------------------------------------------- remote
 
 #: Result formats that keep every RDF term, to read answers back (:func:`parse_serialized`).
-TERM_MEDIA_TYPES = ("application/sparql-results+json", "application/n-triples")
+TERM_MEDIA_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES))
 
 
 class RemoteEngine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response
 from rdflib import Graph
@@ -17,30 +18,10 @@ VARY = {"Vary": "Accept"}
 LINKED_DATA_TYPES = formats.media_types(formats.LINKED_DATA_FORMATS)
 #: What a resource with a page for people offers: Turtle first (a client naming no type
 #: gets it), HTML for browsers, which list text/html first, then the other RDF syntaxes.
-WITH_HTML = (LINKED_DATA_TYPES[0], "text/html", *LINKED_DATA_TYPES[1:])
+WITH_HTML = (LINKED_DATA_TYPES[0], formats.HTML, *LINKED_DATA_TYPES[1:])
 
-#: Short names for the ``format`` parameter; a name may stand for a result and a graph type.
-FORMAT_ALIASES: dict[str, tuple[str, ...]] = {
-    "json": ("application/sparql-results+json", "application/ld+json"),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-    "turtle": ("text/turtle",),
-    "ttl": ("text/turtle",),
-    "nt": ("application/n-triples",),
-    "ntriples": ("application/n-triples",),
-    "n-triples": ("application/n-triples",),
-    "jsonld": ("application/ld+json",),
-    "json-ld": ("application/ld+json",),
-    "rdfxml": ("application/rdf+xml",),
-    "rdf": ("application/rdf+xml",),
-    "rdf+xml": ("application/rdf+xml",),
-    # Turtle is N3 without N3's extensions: an N3 reader reads it (SPARQLWrapper asks "n3").
-    "n3": ("text/turtle",),
-    "html": ("text/html",),
-}
 # Clients that ask for plain JSON mean the JSON form of whatever the resource is.
-_JSON_TYPES = ("application/sparql-results+json", "application/ld+json")
+_JSON_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.RdfFormat.JSON_LD))
 
 
 class BadFormat(SwapgraphError):
@@ -70,9 +51,7 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     best: tuple[int, float] | None = None
     kind = media_type.split("/")[0]
     for media_range, quality in ranges:
-        if media_range == media_type or (
-            media_range == "application/json" and media_type in _JSON_TYPES
-        ):
+        if media_range == media_type or (media_range == formats.JSON and media_type in _JSON_TYPES):
             specificity = 2
         elif media_range == f"{kind}/*":
             specificity = 1
@@ -92,9 +71,9 @@ def _wanted_types(format_name: str) -> list[str]:
         if "/" in name:
             wanted.append(name.split(";")[0].strip())
         else:
-            wanted.extend(FORMAT_ALIASES.get(name, ()))
+            wanted.extend(formats.FORMAT_ALIASES.get(name, ()))
     if not wanted:
-        known = ", ".join(FORMAT_ALIASES)
+        known = ", ".join(formats.FORMAT_ALIASES)
         raise BadFormat(f"unknown format {format_name[:100]!r} (expected one of {known})")
     return wanted
 

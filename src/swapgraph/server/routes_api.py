@@ -196,7 +196,6 @@ def stats(request: Request) -> Response:
 
 
 _VALIDATE_TYPES = formats.media_types(RDF_UPLOAD_FORMATS)
-_REPORT_TYPES = ("application/json", "text/turtle")
 
 
 @router.post(
@@ -235,9 +234,9 @@ async def validate(request: Request, service: ServiceDep) -> Response:
         raise UnsupportedMediaType(
             f"post the data as {' or '.join(_VALIDATE_TYPES)}, not {media_type or 'nothing'}"
         )
-    accepted = acceptable(_REPORT_TYPES, request.headers.get("accept"))
+    accepted = acceptable(formats.REPORT_TYPES, request.headers.get("accept"))
     if not accepted:
-        raise NotAcceptable("validation reports are written in " + ", ".join(_REPORT_TYPES))
+        raise NotAcceptable("validation reports are written in " + ", ".join(formats.REPORT_TYPES))
     body = await read_body(request, service.settings.max_body_bytes)
     job = ValidationJob(service.settings.project, body, media_type, accepted[0])
     # In a worker, under the time and memory limits of queries: parsing and SHACL are

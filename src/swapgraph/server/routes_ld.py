@@ -19,8 +19,8 @@ from fastapi.responses import FileResponse, Response
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from swapgraph import jsonld_context, ontology_versions, void
-from swapgraph.dcat import DUMP_TYPES, catalog_graph, find_release_file, find_releases
+from swapgraph import formats, jsonld_context, ontology_versions, void
+from swapgraph.dcat import catalog_graph, find_release_file, find_releases
 from swapgraph.engine import select
 from swapgraph.load import shapes_graph
 from swapgraph.namespaces import ID, bind_prefixes
@@ -40,7 +40,6 @@ from swapgraph.shapes_catalog import summarise
 
 router = APIRouter(tags=["Linked Data"])
 
-_FILE_TYPES = {**DUMP_TYPES, ".sha256": "text/plain", ".dcat.ttl": "text/turtle"}
 _RDF_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"description": "The description.", "content": {t: {} for t in LINKED_DATA_TYPES}},
     406: {"description": "No accepted media type."},
@@ -242,7 +241,7 @@ def release_file(version: str, name: str, request: Request) -> Response:
     if path is None:
         return not_found(f"release {version} has no file {name}")
     suffix = ".dcat.ttl" if name.endswith(".dcat.ttl") else path.suffix
-    media_type = _FILE_TYPES.get(suffix, "application/octet-stream")
+    media_type = formats.RELEASE_FILE_TYPES.get(suffix, formats.OCTET_STREAM)
     return FileResponse(path, media_type=media_type, filename=name)
 
 
