@@ -18,8 +18,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, Namespace
 from rdflib.term import Node
 
+from swapgraph import formats
 from swapgraph.errors import SwapgraphError
-from swapgraph.namespaces import ID, bind_prefixes
+from swapgraph.namespaces import ID, bind_prefixes, compact
 from swapgraph.server import entity_page, pages, routes_ld
 from swapgraph.server.deps import ServiceDep
 from swapgraph.server.negotiation import VARY, WITH_HTML, negotiate, write_graph
@@ -60,7 +61,7 @@ def describe_entity(service: GraphService, iri: URIRef) -> Graph:
     Raises:
         UnknownEntity: If there are none.
     """
-    answer = service.describe(iri, ("application/n-triples",))
+    answer = service.describe(iri, (formats.media_type(ox.RdfFormat.N_TRIPLES),))
     graph = Graph().parse(data=answer.body, format="nt")
     if len(graph) == 0:
         raise UnknownEntity(f"nothing is known about {iri}")
@@ -78,10 +79,10 @@ async def entity(path: str, request: Request, service: ServiceDep) -> Response:
     media_type = negotiate(request, WITH_HTML, "an entity")
     iri = entity_iri(path)
     graph = await run_in_threadpool(describe_entity, service, iri)
-    if media_type == "text/html":
+    if media_type == formats.HTML:
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
-        return Response(html, media_type="text/html", headers=VARY)
-    if media_type == "application/ld+json":
+        return Response(html, media_type=formats.HTML, headers=VARY)
+    if media_type == formats.media_type(ox.RdfFormat.JSON_LD):
         return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return write_graph(bind_prefixes(graph), media_type)
 
@@ -90,11 +91,11 @@ async def entity(path: str, request: Request, service: ServiceDep) -> Response:
 async def ontology(request: Request, service: ServiceDep) -> Response:
     """The ontology as Turtle (or another RDF syntax), or as an HTML page of its terms."""
     media_type = negotiate(request, WITH_HTML, "the ontology")
-    if media_type == "text/html":
+    if media_type == formats.HTML:
         history = await run_in_threadpool(routes_ld.version_history_html, service)
         return Response(
             render_ontology_html(service.ontology, history),
-            media_type="text/html",
+            media_type=formats.HTML,
             headers=VARY,
         )
     return write_graph(bind_prefixes(service.ontology), media_type)
@@ -110,7 +111,6 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     """
     header = ontology.value(predicate=RDF.type, object=OWL.Ontology)
     namespace = _namespace_of(ontology, header)
-    names = bind_prefixes(Graph()).namespace_manager
 
     def ref(node: Node, sep: str = ", ") -> dict[str, str]:
         # A term of ours links to its anchor here, another IRI to itself; ``sep`` is what
@@ -119,7 +119,7 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
         if namespace and iri.startswith(namespace):
             return {"text": iri[len(namespace) :], "href": "#" + iri[len(namespace) :], "sep": sep}
         href = iri if iri.startswith(("http://", "https://")) else ""
-        return {"text": node.n3(names), "href": href, "sep": sep}
+        return {"text": compact(str(node)), "href": href, "sep": sep}
 
     def refs(predicate: URIRef, subject: URIRef) -> list[dict[str, str]]:
         # A union of classes (a blank node) is written out as its members: "A or B".
@@ -136,7 +136,7 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     def term(node: URIRef, kind: str) -> dict[str, object]:
         return {
             "id": str(node)[len(namespace) :],
-            "name": node.n3(names),
+            "name": compact(str(node)),
             "iri": str(node),
             "kind": kind,
             "label": str(ontology.value(node, RDFS.label) or ""),
