@@ -364,8 +364,9 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from swapgraph.errors import CannotListen, InvalidProject
     from swapgraph.named_queries import parse_assignments
-    from swapgraph.serve import EXIT_CANNOT_LISTEN, CannotListen, InvalidProject, Stopped, serve
+    from swapgraph.serve import EXIT_CANNOT_LISTEN, Stopped, serve
     from swapgraph.server import Settings
 
     named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}

@@ -39,11 +39,10 @@ from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
 from swapgraph import formats
+from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
-from swapgraph.errors import QueryError, QueryTimeout
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
 from swapgraph.errors import ResultTooLarge as ResultTooLarge
-from swapgraph.limits import LimitExceeded
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
 from swapgraph.query_text import add_values_block, check_read_only_query

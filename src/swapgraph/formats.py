@@ -17,7 +17,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib import Graph
 
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import UnknownFormat
 
 #: Graph (CONSTRUCT, DESCRIBE, Linked Data) syntaxes, the server's preference first.
 GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = (
@@ -69,10 +69,6 @@ _NAMES: dict[ox.RdfFormat | ox.QueryResultsFormat, tuple[str, ...]] = {
 
 
 _Format = TypeVar("_Format", ox.RdfFormat, ox.QueryResultsFormat)
-
-
-class UnknownFormat(SwapgraphError):
-    """A media type names no format swapgraph writes."""
 
 
 def media_type(format_: ox.RdfFormat | ox.QueryResultsFormat) -> str:

@@ -22,21 +22,13 @@ from typing import TextIO
 import uvicorn
 
 from swapgraph.checked import checked_report
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import CannotListen, InvalidProject
 from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
 from swapgraph.server.http11 import uvicorn_options
 
 #: Exit code of ``serve`` when it cannot listen on the address (port taken, no such host).
 EXIT_CANNOT_LISTEN = 3
-
-
-class InvalidProject(SwapgraphError):
-    """The project has SHACL violations and ``--allow-invalid`` was not given."""
-
-
-class CannotListen(SwapgraphError):
-    """The address cannot be listened on: the port is taken, or the host is not ours."""
 
 
 class Stopped(BaseException):

@@ -19,10 +19,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, Namespace
 from rdflib.term import Node
 
 from swapgraph import formats
-from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import ID, bind_prefixes, compact
 from swapgraph.server import entity_page, pages, routes_ld
 from swapgraph.server.deps import ServiceDep
+from swapgraph.server.errors import UnknownEntity
 from swapgraph.server.negotiation import VARY, WITH_HTML, negotiate, write_graph
 from swapgraph.server.service import GraphService
 
@@ -35,10 +35,6 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"description": "Nothing is said about this IRI."},
     406: {"description": "No accepted media type."},
 }
-
-
-class UnknownEntity(SwapgraphError):
-    """The graph says nothing about the IRI asked for."""
 
 
 def entity_iri(path: str) -> URIRef:

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 from rdflib import Graph
 
 from swapgraph import formats
-from swapgraph.errors import NotAcceptable, SwapgraphError
+from swapgraph.errors import NotAcceptable
+from swapgraph.server.errors import BadFormat
 
 #: The header of every negotiated response: caches keep one copy per ``Accept``.
 VARY = {"Vary": "Accept"}
@@ -22,10 +23,6 @@ WITH_HTML = (LINKED_DATA_TYPES[0], formats.HTML, *LINKED_DATA_TYPES[1:])
 
 # Clients that ask for plain JSON mean the JSON form of whatever the resource is.
 _JSON_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.RdfFormat.JSON_LD))
-
-
-class BadFormat(SwapgraphError):
-    """A ``format`` parameter names no known format."""
 
 
 def _parse_accept(header: str) -> list[tuple[str, float]]:

@@ -61,6 +61,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
+from swapgraph.server.errors import ServerBusy, WorkerLost
 
 log = logging.getLogger("swapgraph.server")
 
@@ -77,18 +78,6 @@ _CPU_MARGIN = 5
 #: Seconds after which a running job's worker runs at a lower priority.
 _DEMOTE_AFTER = 5.0
 _PR_SET_PDEATHSIG = 1
-
-
-class ServerBusy(QueryError):
-    """No worker can take the job now; the client should retry after ``retry_after`` s."""
-
-    def __init__(self, message: str, retry_after: int = 1) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class WorkerLost(ServerBusy):
-    """The worker running the job died (killed, out of memory, crashed)."""
 
 
 class Job(Protocol):

@@ -13,23 +13,12 @@ from fastapi import Request
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from swapgraph.errors import ParameterError, SwapgraphError
+from swapgraph.errors import ParameterError
 from swapgraph.formats import split_media_type
+from swapgraph.server.errors import BadRequest, BodyTooLarge
 
 #: Key in the ASGI scope under which a handler leaves what the request log should show.
 LOG_KEY = "swapgraph.log"
-
-
-class BadRequest(SwapgraphError):
-    """The request breaks the protocol (a parameter missing or repeated, a bad encoding)."""
-
-
-class UnsupportedMediaType(SwapgraphError):
-    """The request body's content type is not one this route reads."""
-
-
-class BodyTooLarge(SwapgraphError):
-    """The request body is larger than the server accepts."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -20,10 +20,9 @@ from swapgraph.paths import Project
 from swapgraph.report import render_json
 from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.deps import ServiceDep
+from swapgraph.server.errors import BadRequest, UnsupportedMediaType
 from swapgraph.server.negotiation import acceptable
 from swapgraph.server.requests import (
-    BadRequest,
-    UnsupportedMediaType,
     content_type,
     public_url,
     read_body,

@@ -12,7 +12,7 @@ from swapgraph.errors import QueryError, SwapgraphError
 from swapgraph.exports import export
 from swapgraph.formats import EXPORT_FORMATS, PLAIN_TEXT, split_media_type
 from swapgraph.server.deps import ServiceDep
-from swapgraph.server.requests import BadRequest
+from swapgraph.server.errors import BadRequest
 from swapgraph.views import VIEWS, Filters
 
 router = APIRouter(tags=["Exports"])
