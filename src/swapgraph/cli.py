@@ -22,6 +22,8 @@ from swapgraph.paths import Project
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
+#: ``serve`` could not listen on its address (the port is taken, or the host is not ours).
+EXIT_CANNOT_LISTEN = 3
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -65,7 +67,9 @@ def _run_info(args: argparse.Namespace) -> int:
 
 
 def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("info", help="triples, entities per class, version, dates")
+    parser = commands.add_parser(
+        "info", parents=[_COMMON], help="triples, entities per class, version, dates"
+    )
     parser.set_defaults(run=_run_info)
 
 
@@ -104,7 +108,9 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from swapgraph.results import FORMATS
 
     parser = commands.add_parser(
-        "query", help="run a SPARQL query: text, a file, or a named query from api/"
+        "query",
+        parents=[_COMMON],
+        help="run a SPARQL query: text, a file, or a named query from api/",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -159,7 +165,9 @@ def _run_new_exchange(args: argparse.Namespace) -> int:
 
 
 def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("new", help="add the skeleton of a new exchange to graph/")
+    parser = commands.add_parser(
+        "new", parents=[_COMMON], help="add the skeleton of a new exchange to graph/"
+    )
     kinds = parser.add_subparsers(title="kinds", metavar="KIND", required=True)
     exchange = kinds.add_parser(
         "exchange",
@@ -217,6 +225,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "diff",
+        parents=[_COMMON],
         help="what changed, entity by entity, between two versions of a project",
         description="Compare two project directories, or the project with one of its git "
         "revisions: exchanges, agreements, states and ontology terms added, removed or "
@@ -274,6 +283,7 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
     parser = commands.add_parser(
         "export",
+        parents=[_COMMON],
         help="the graph as GraphML, GEXF, Cytoscape.js, DOT, CSV or RDF",
         description="Write a view of the graph (actors, exchanges, or every triple) in a "
         "format graph tools open, or the triples as RDF. Filters keep the exchanges in a date "
@@ -306,6 +316,7 @@ def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     parser = commands.add_parser(
         "stats",
+        parents=[_COMMON],
         help="exchanges and people per year and pair, mediators, centrality, agreements",
         description="Network analytics over the graph: exchanges and people per year and per "
         "pair of states, mediators ranked overall and per year, degree and betweenness "
@@ -342,6 +353,7 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
     parser = commands.add_parser(
         "validate",
+        parents=[_COMMON],
         help="check the graph against the SHACL shapes",
         description="Validate graph/ (plus any FILES, such as a new file not yet in graph/) "
         "against the project's SHACL shapes, and report each result with its file, line, "
@@ -366,7 +378,7 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 def _run_serve(args: argparse.Namespace) -> int:
     from swapgraph.errors import CannotListen, InvalidProject
     from swapgraph.named_queries import parse_assignments
-    from swapgraph.serve import EXIT_CANNOT_LISTEN, Stopped, serve
+    from swapgraph.serve import Stopped, serve
     from swapgraph.server import Settings
 
     named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}
@@ -397,6 +409,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "serve",
+        parents=[_COMMON],
         help="serve the graph: SPARQL endpoint, named queries, Linked Data, validation",
         description="Validate the project, then serve it over HTTP: SPARQL 1.1 at /sparql, "
         "the named queries at /api/queries/NAME, every entity at /id/..., the vocabulary at "
@@ -476,6 +489,7 @@ def _run_release(args: argparse.Namespace) -> int:
 def _add_release(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "release",
+        parents=[_COMMON],
         help="bump the ontology version, write dated dumps to dist/, add a CHANGELOG entry",
         description="Set owl:versionInfo, owl:versionIRI and owl:priorVersion, write "
         "N-Triples, TriG and JSON-LD dumps with SHA-256 checksums to dist/, and add a "
@@ -518,6 +532,7 @@ def _run_import_csv(args: argparse.Namespace) -> int:
 def _add_import_csv(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "import-csv",
+        parents=[_COMMON],
         help="merge exchanges from a CSV file into graph/ (all or nothing)",
         description="Add the CSV's new exchanges to graph/. Rows already in the graph are "
         "reported with their differences, never overwritten. If any row is malformed or the "
@@ -544,7 +559,9 @@ def _run_fmt(args: argparse.Namespace) -> int:
 
 def _add_fmt(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "fmt", help="write every file of graph/ as canonical Turtle (--check: only list them)"
+        "fmt",
+        parents=[_COMMON],
+        help="write every file of graph/ as canonical Turtle (--check: only list them)",
     )
     parser.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if a file would change"
@@ -579,6 +596,18 @@ def _add_project_option(parser: argparse.ArgumentParser, default: object) -> Non
     )
 
 
+def _common_options() -> argparse.ArgumentParser:
+    # Every subcommand takes --project too, before or after its name; SUPPRESS keeps a value
+    # given before the name from being reset by the subcommand's default.
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_project_option(parent, default=argparse.SUPPRESS)
+    return parent
+
+
+#: The options every subcommand takes, as an argparse parent of each.
+_COMMON = _common_options()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -588,16 +617,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project_option(parser, default=Path("."))
     parser.add_argument("--version", action="version", version=f"swapgraph {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    original = commands.add_parser
-
-    def add_parser(name: str, **kwargs: object) -> argparse.ArgumentParser:
-        # Every subcommand takes --project too, before or after its name; SUPPRESS keeps a
-        # value given before the name from being reset by the subcommand's default.
-        subparser = original(name, **kwargs)  # type: ignore[arg-type]
-        _add_project_option(subparser, default=argparse.SUPPRESS)
-        return subparser
-
-    commands.add_parser = add_parser  # type: ignore[method-assign]
     for add in _COMMANDS:
         add(commands)
     return parser
