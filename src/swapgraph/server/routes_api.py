@@ -189,9 +189,9 @@ def health(service: ServiceDep) -> JSONResponse:
         406: _ERRORS[406],
     },
 )
-def stats(request: Request) -> Response:
+def stats(request: Request, service: ServiceDep) -> Response:
     """Size and shape of the served dataset: counts, partitions, dumps, licence, dates."""
-    return routes_ld.void_response(request)
+    return routes_ld.void_response(request, service)
 
 
 _VALIDATE_TYPES = formats.media_types(RDF_UPLOAD_FORMATS)

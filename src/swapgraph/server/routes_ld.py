@@ -25,7 +25,7 @@ from swapgraph.engine import select
 from swapgraph.load import shapes_graph
 from swapgraph.namespaces import ID, bind_prefixes
 from swapgraph.server import pages
-from swapgraph.server.deps import get_service
+from swapgraph.server.deps import ServiceDep
 from swapgraph.server.negotiation import (
     LINKED_DATA_TYPES,
     VARY,
@@ -46,15 +46,11 @@ _RDF_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-#: The served dataset, for helpers that have only the request.
-service_of = get_service
-
-
-def addresses(request: Request) -> void.Addresses:
+def addresses(request: Request, service: GraphService) -> void.Addresses:
     """The dataset's IRI and the server's base, from the configured public base URL if any."""
     # The site's root as its users reach it: never from the Host header, which any client
     # sets as it likes (VoID, the sitemap and robots.txt would name its host to everyone).
-    base = service_of(request).settings.base_url
+    base = service.settings.base_url
     return void.addresses(public_url(request, base, "home"), base)
 
 
@@ -67,13 +63,12 @@ def not_found(message: str) -> Response:
 _STATISTICS: WeakKeyDictionary[GraphService, void.Statistics] = WeakKeyDictionary()
 
 
-def void_response(request: Request) -> Response:
+def void_response(request: Request, service: GraphService) -> Response:
     """The VoID description of the served dataset (blocking: its queries run here)."""
-    service = service_of(request)
     releases = find_releases(service.settings.project)
     if service not in _STATISTICS:
         _STATISTICS[service] = void.statistics(service.engine)
-    graph = void.void_graph(_STATISTICS[service], addresses(request), releases)
+    graph = void.void_graph(_STATISTICS[service], addresses(request, service), releases)
     return graph_response(request, graph, "the VoID description")
 
 
@@ -83,9 +78,9 @@ def void_response(request: Request) -> Response:
     response_class=Response,
     responses=_RDF_RESPONSES,
 )
-def well_known_void(request: Request) -> Response:
+def well_known_void(request: Request, service: ServiceDep) -> Response:
     """Title, licence, publisher, dumps, URI space, SPARQL endpoint, partitions, examples."""
-    return void_response(request)
+    return void_response(request, service)
 
 
 # --------------------------------------------------------------------------- JSON-LD context
@@ -107,9 +102,9 @@ def jsonld_response(service: GraphService, graph: Graph) -> Response:
     response_class=Response,
     responses={200: {"description": "The context.", "content": {"application/ld+json": {}}}},
 )
-def context_document(request: Request) -> Response:
+def context_document(service: ServiceDep) -> Response:
     """Terms for every class and property of the ontology, generated from it."""
-    document = jsonld_context.document(service_of(request).ontology)
+    document = jsonld_context.document(service.ontology)
     body = json.dumps(document, indent=1) + "\n"
     headers = {"Access-Control-Allow-Origin": "*"}  # contexts are fetched by any site's code
     return Response(body, media_type="application/ld+json", headers=headers)
@@ -137,9 +132,9 @@ def render(template: str, title: str, **values: object) -> str:
         406: {"description": "No accepted media type."},
     },
 )
-def shapes(request: Request) -> Response:
+def shapes(request: Request, service: ServiceDep) -> Response:
     """Turtle as written (comments included), other RDF syntaxes, or an HTML list."""
-    project = service_of(request).settings.project
+    project = service.settings.project
     media_type = negotiate(request, WITH_HTML, "the shapes")
     files = project.shape_files()
     if media_type == "text/turtle" and len(files) == 1:
@@ -186,13 +181,12 @@ def version_history_html(service: GraphService) -> str:
         406: {"description": "No accepted media type."},
     },
 )
-def ontology_version(version: str, request: Request) -> Response:
+def ontology_version(version: str, request: Request, service: ServiceDep) -> Response:
     """The ontology as released in ``version``: the current file, or the release's dump."""
     # Imported here: the Linked Data router imports this module for its JSON-LD writer.
     from swapgraph.server.linked_data import render_ontology_html
 
     media_type = negotiate(request, WITH_HTML, "the ontology")
-    service = service_of(request)
     graph = ontology_versions.ontology_at(service.settings.project, service.ontology, version)
     if graph is None:
         return not_found(f"no version {version} of the ontology is kept here")
@@ -216,17 +210,17 @@ def ontology_version(version: str, request: Request) -> Response:
         406: {"description": "No accepted media type."},
     },
 )
-def releases(request: Request) -> Response:
+def releases(request: Request, service: ServiceDep) -> Response:
     """Every release in ``dist/`` with its dumps' media type, size, checksum and licence."""
     media_type = negotiate(request, WITH_HTML, "the releases")
-    found = find_releases(service_of(request).settings.project)
+    found = find_releases(service.settings.project)
     if media_type == "text/html":
         return Response(
             render("releases.html", "swapgraph releases", releases=found),
             media_type="text/html",
             headers=VARY,
         )
-    return write_graph(catalog_graph(found, addresses(request).site), media_type)
+    return write_graph(catalog_graph(found, addresses(request, service).site), media_type)
 
 
 @router.get(
@@ -235,9 +229,9 @@ def releases(request: Request) -> Response:
     response_class=Response,
     responses={200: {"description": "The file."}, 404: {"description": "No such file."}},
 )
-def release_file(version: str, name: str, request: Request) -> Response:
+def release_file(version: str, name: str, service: ServiceDep) -> Response:
     """Only files that belong to a release are served; any other name is 404."""
-    path = find_release_file(service_of(request).settings.project, version, name)
+    path = find_release_file(service.settings.project, version, name)
     if path is None:
         return not_found(f"release {version} has no file {name}")
     suffix = ".dcat.ttl" if name.endswith(".dcat.ttl") else path.suffix
@@ -258,9 +252,9 @@ _SITE_PAGES = ("", "ontology", "shapes", "releases")
 
 
 @router.get("/robots.txt", include_in_schema=False)
-def robots(request: Request) -> Response:
+def robots(request: Request, service: ServiceDep) -> Response:
     """Crawlers may read every page; the query services are for people and programs."""
-    site = addresses(request).site
+    site = addresses(request, service).site
     lines = [
         "User-agent: *",
         "Disallow: /sparql",
@@ -274,10 +268,10 @@ def robots(request: Request) -> Response:
 
 
 @router.get("/sitemap.xml", include_in_schema=False)
-def sitemap(request: Request) -> Response:
+def sitemap(request: Request, service: ServiceDep) -> Response:
     """Every entity page, and the site's other pages (blocking: it queries)."""
-    site = addresses(request).site
-    rows = select(service_of(request).engine, _ENTITY_PAGES)
+    site = addresses(request, service).site
+    rows = select(service.engine, _ENTITY_PAGES)
     pages = [f"{site}{page}" for page in _SITE_PAGES]
     pages += [
         f"{site}id/{quote(str(row['s']).removeprefix(str(ID)), safe='/:@!$&()*+,;=-._~')}"
