@@ -380,18 +380,10 @@ def _run_serve(args: argparse.Namespace) -> int:
     from swapgraph.named_queries import parse_assignments
     from swapgraph.serve import Stopped, serve
     from swapgraph.server import Settings
+    from swapgraph.settings import server_values
 
     named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}
-    settings = Settings(
-        project=_project(args),
-        engine=args.engine,
-        timeout=args.timeout,
-        cors_origins=tuple(args.cors),
-        named_graphs=named,
-        workers=args.workers,
-        worker_memory_bytes=args.worker_memory * 1_000_000 if args.worker_memory else None,
-        base_url=args.base_url,
-    )
+    settings = Settings(project=_project(args), named_graphs=named, **server_values(args))
     try:
         serve(settings, args.host, args.port, args.allow_invalid, grace=args.grace)
     except InvalidProject as error:
@@ -407,6 +399,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from swapgraph.settings import add_flags
+
     parser = commands.add_parser(
         "serve",
         parents=[_COMMON],
@@ -417,47 +411,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Exit 0 once stopped by SIGTERM or SIGINT, 1 if the graph has violations, 2 if it "
         "could not run, 3 if the address cannot be listened on (checked first).",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    parser.add_argument(
-        "--engine",
-        default="oxigraph",
-        metavar="oxigraph|rdflib|URL",
-        help="query engine, or the URL of a SPARQL endpoint holding the data (default: oxigraph)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per-query time limit"
-    )
-    parser.add_argument(
-        "--cors",
-        action="append",
-        default=[],
-        metavar="ORIGIN",
-        help="allow this origin (repeatable)",
-    )
-    parser.add_argument(
-        "--workers", type=int, default=2, metavar="N", help="queries that run at once (default: 2)"
-    )
-    parser.add_argument(
-        "--grace",
-        type=int,
-        default=10.0,
-        metavar="SECONDS",
-        help="on SIGTERM, time given to requests in flight before they are stopped (default: 10)",
-    )
-    parser.add_argument(
-        "--worker-memory",
-        type=int,
-        default=4000,
-        metavar="MB",
-        help="address space of each query worker; 0 for no limit (default: 4000)",
-    )
-    parser.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="the public URL the service is reached at (e.g. behind a proxy), used for "
-        "absolute URLs; default: the address it listens on (the Host header is never trusted)",
-    )
+    add_flags(parser)
     parser.add_argument(
         "--allow-invalid", action="store_true", help="serve even if the graph has violations"
     )

@@ -62,6 +62,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
 from swapgraph.server.errors import ServerBusy, WorkerLost
+from swapgraph.settings import default
 
 log = logging.getLogger("swapgraph.server")
 
@@ -347,7 +348,7 @@ class WorkerPool:
         timeout: float,
         max_pending: int,
         memory_bytes: int | None = None,
-        results_in_flight: int = 400_000_000,
+        results_in_flight: int = default("results_in_flight_bytes"),
         recycle_bytes: int = 256_000_000,
     ) -> None:
         self.spec = spec

@@ -33,6 +33,7 @@ from swapgraph.load import ontology_graph
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
 from swapgraph.server.pool import InlinePool, QueryJob, WorkerEngine, WorkerPool
+from swapgraph.settings import default
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,18 @@ class Settings:
     """
 
     project: Project
-    engine: str = "oxigraph"
-    timeout: float = 30.0
-    cors_origins: tuple[str, ...] = ()
+    engine: str = default("engine")
+    timeout: float = default("timeout")
+    cors_origins: tuple[str, ...] = default("cors_origins")
     named_graphs: Mapping[str, Path] = field(default_factory=dict)
-    workers: int = 2
-    max_pending: int = 16
-    max_body_bytes: int = 1_000_000
-    max_result_bytes: int = 200_000_000
-    worker_memory_bytes: int | None = 4_000_000_000
-    results_in_flight_bytes: int = 400_000_000
-    base_url: str | None = None
-    read_timeout: float = 30.0
+    workers: int = default("workers")
+    max_pending: int = default("max_pending")
+    max_body_bytes: int = default("max_body_bytes")
+    max_result_bytes: int = default("max_result_bytes")
+    worker_memory_bytes: int | None = default("worker_memory_bytes")
+    results_in_flight_bytes: int = default("results_in_flight_bytes")
+    base_url: str | None = default("base_url")
+    read_timeout: float = default("read_timeout")
 
 
 class GraphService:
