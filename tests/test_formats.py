@@ -57,3 +57,9 @@ def test_oxigraph_reads_turtle_trig_and_ntriples_files_only() -> None:
 def test_entity_pages_link_each_linked_data_form_by_its_short_name() -> None:
     names = [formats.format_name(f) for f in formats.LINKED_DATA_FORMATS]
     assert names == ["turtle", "jsonld", "nt", "rdfxml"]
+
+
+def test_the_named_media_types_are_pyoxigraphs() -> None:
+    assert formats.TURTLE == formats.media_type(ox.RdfFormat.TURTLE)
+    assert formats.JSON_LD == formats.media_type(ox.RdfFormat.JSON_LD)
+    assert formats.REPORT_TYPES == ("application/json", "text/turtle")

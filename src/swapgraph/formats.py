@@ -50,6 +50,9 @@ _W3C_IRI = {ox.RdfFormat.JSON_LD: "http://www.w3.org/ns/formats/JSON-LD"}
 HTML = "text/html"
 JSON = "application/json"
 PLAIN_TEXT = "text/plain"
+#: The media types the server names most: its default RDF syntax and its JSON one.
+TURTLE = "text/turtle"
+JSON_LD = "application/ld+json"
 #: What the server answers a file of unknown type with.
 OCTET_STREAM = "application/octet-stream"
 
@@ -171,7 +174,7 @@ def _aliases() -> dict[str, tuple[str, ...]]:
 FORMAT_ALIASES: dict[str, tuple[str, ...]] = _aliases()
 
 #: What a validation report is written in: JSON, or the SHACL report graph in Turtle.
-REPORT_TYPES: tuple[str, ...] = (JSON, media_type(ox.RdfFormat.TURTLE))
+REPORT_TYPES: tuple[str, ...] = (JSON, TURTLE)
 
 #: The syntaxes of a release's dumps (one file each), by file name suffix.
 DUMP_TYPES: dict[str, str] = suffix_types(
@@ -181,7 +184,7 @@ DUMP_TYPES: dict[str, str] = suffix_types(
 RELEASE_FILE_TYPES: dict[str, str] = {
     **DUMP_TYPES,
     ".sha256": PLAIN_TEXT,
-    ".dcat.ttl": media_type(ox.RdfFormat.TURTLE),
+    ".dcat.ttl": TURTLE,
 }
 #: The files the web page loads from ``static/``, by suffix; other suffixes are not served.
 STATIC_TYPES: dict[str, str] = {

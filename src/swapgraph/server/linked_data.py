@@ -23,18 +23,20 @@ from swapgraph.namespaces import ID, bind_prefixes, compact
 from swapgraph.server import entity_page, pages, routes_ld
 from swapgraph.server.deps import ServiceDep
 from swapgraph.server.errors import UnknownEntity
-from swapgraph.server.negotiation import VARY, WITH_HTML, negotiate, write_graph
+from swapgraph.server.negotiation import (
+    WITH_HTML,
+    html_response,
+    negotiate,
+    negotiated_responses,
+    write_graph,
+)
 from swapgraph.server.service import GraphService
 
 router = APIRouter(tags=["Linked Data"])
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 
-_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "The description.", "content": {t: {} for t in WITH_HTML}},
-    404: {"description": "Nothing is said about this IRI."},
-    406: {"description": "No accepted media type."},
-}
+_RESPONSES = negotiated_responses("The description.", missing="Nothing is said about this IRI.")
 
 
 def entity_iri(path: str) -> URIRef:
@@ -77,8 +79,8 @@ async def entity(path: str, request: Request, service: ServiceDep) -> Response:
     graph = await run_in_threadpool(describe_entity, service, iri)
     if media_type == formats.HTML:
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
-        return Response(html, media_type=formats.HTML, headers=VARY)
-    if media_type == formats.media_type(ox.RdfFormat.JSON_LD):
+        return html_response(html)
+    if media_type == formats.JSON_LD:
         return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return write_graph(bind_prefixes(graph), media_type)
 
@@ -89,11 +91,7 @@ async def ontology(request: Request, service: ServiceDep) -> Response:
     media_type = negotiate(request, WITH_HTML, "the ontology")
     if media_type == formats.HTML:
         history = await run_in_threadpool(routes_ld.version_history_html, service)
-        return Response(
-            render_ontology_html(service.ontology, history),
-            media_type=formats.HTML,
-            headers=VARY,
-        )
+        return html_response(render_ontology_html(service.ontology, history))
     return write_graph(bind_prefixes(service.ontology), media_type)
 
 

@@ -132,3 +132,27 @@ def graph_response(
 def write_graph(graph: Graph, media_type: str) -> Response:
     """``graph`` written in ``media_type`` (one of :data:`swapgraph.formats.GRAPH_FORMATS`)."""
     return Response(formats.write_graph(graph, media_type), media_type=media_type, headers=VARY)
+
+
+def html_response(html: str) -> Response:
+    """A page for people: one of the negotiated forms of a resource, so it varies by Accept."""
+    return Response(html, media_type=formats.HTML, headers=VARY)
+
+
+def negotiated_responses(
+    description: str, offered: Sequence[str] = WITH_HTML, missing: str | None = None
+) -> dict[int | str, dict[str, object]]:
+    """OpenAPI's answers of a negotiated resource: 200 in each ``offered`` type, 404, 406.
+
+    Args:
+        description: What a 200 answer is.
+        offered: The media types it is written in.
+        missing: What a 404 answer means, if the resource can be missing.
+    """
+    responses: dict[int | str, dict[str, object]] = {
+        200: {"description": description, "content": {t: {} for t in offered}}
+    }
+    if missing is not None:
+        responses[404] = {"description": missing}
+    responses[406] = {"description": "No accepted media type."}
+    return responses

@@ -21,7 +21,7 @@ from swapgraph.report import render_json
 from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.deps import ServiceDep
 from swapgraph.server.errors import BadRequest, UnsupportedMediaType
-from swapgraph.server.negotiation import acceptable
+from swapgraph.server.negotiation import LINKED_DATA_TYPES, VARY, acceptable
 from swapgraph.server.requests import (
     content_type,
     public_url,
@@ -113,7 +113,7 @@ def _named_query_endpoint(query: NamedQuery) -> Any:
             raise NotAcceptable("named queries answer in " + ", ".join(_RESULT_TYPES))
         record_query(request, query.text)
         result = service.run(query.text, accepted, bindings)
-        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+        return Response(result.body, media_type=result.media_type, headers=VARY)
 
     run_named_query.__doc__ = query.summary
     return run_named_query
@@ -184,7 +184,7 @@ def health(service: ServiceDep) -> JSONResponse:
     responses={
         200: {
             "description": "VoID in Turtle (or JSON-LD, N-Triples by Accept).",
-            "content": {"text/turtle": {}, "application/ld+json": {}},
+            "content": {t: {} for t in LINKED_DATA_TYPES},
         },
         406: _ERRORS[406],
     },
@@ -206,8 +206,8 @@ _VALIDATE_TYPES = formats.media_types(RDF_UPLOAD_FORMATS)
             "description": "The validation report: JSON by default, or a SHACL validation "
             "report graph in Turtle by Accept.",
             "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "text/turtle": {"schema": {"type": "string"}},
+                formats.JSON: {"schema": {"type": "object"}},
+                formats.TURTLE: {"schema": {"type": "string"}},
             },
         },
         **{s: _ERRORS[s] for s in (400, 406, 413, 415)},
@@ -216,8 +216,8 @@ _VALIDATE_TYPES = formats.media_types(RDF_UPLOAD_FORMATS)
         "requestBody": {
             "required": True,
             "content": {
-                "text/turtle": {"schema": {"type": "string"}},
-                "application/ld+json": {"schema": {"type": "object"}},
+                formats.TURTLE: {"schema": {"type": "string"}},
+                formats.JSON_LD: {"schema": {"type": "object"}},
             },
         }
     },
@@ -241,7 +241,7 @@ async def validate(request: Request, service: ServiceDep) -> Response:
     # In a worker, under the time and memory limits of queries: parsing and SHACL are
     # where a hostile body costs the most.
     report = await run_in_threadpool(service.validation_pool.run, job)
-    return Response(report.body, media_type=report.media_type, headers={"Vary": "Accept"})
+    return Response(report.body, media_type=report.media_type, headers=VARY)
 
 
 @dataclass(frozen=True)
@@ -256,10 +256,10 @@ class ValidationJob:
     def run(self, engine: Engine) -> Serialized:
         """Parse, validate and write the report (``engine`` is not used)."""
         report = _validate(self.project, self.body, self.media_type)
-        if self.report_type == "text/turtle":
+        if self.report_type == formats.TURTLE:
             graph = shacl_report.report_graph(report)
-            return Serialized("text/turtle", formats.write_graph(graph, "text/turtle"))
-        return Serialized("application/json", render_json(report).encode("utf-8"))
+            return Serialized(formats.TURTLE, formats.write_graph(graph, formats.TURTLE))
+        return Serialized(formats.JSON, render_json(report).encode("utf-8"))
 
 
 def _validate(project: Project, body: bytes, media_type: str) -> ValidationReport:
@@ -267,7 +267,7 @@ def _validate(project: Project, body: bytes, media_type: str) -> ValidationRepor
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
-    if media_type == "application/ld+json":
+    if media_type == formats.JSON_LD:
         check_json_depth(text)
         _refuse_remote_contexts(text)
     try:

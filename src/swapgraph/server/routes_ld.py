@@ -31,7 +31,9 @@ from swapgraph.server.negotiation import (
     VARY,
     WITH_HTML,
     graph_response,
+    html_response,
     negotiate,
+    negotiated_responses,
     write_graph,
 )
 from swapgraph.server.requests import public_url
@@ -40,10 +42,7 @@ from swapgraph.shapes_catalog import summarise
 
 router = APIRouter(tags=["Linked Data"])
 
-_RDF_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "The description.", "content": {t: {} for t in LINKED_DATA_TYPES}},
-    406: {"description": "No accepted media type."},
-}
+_RDF_RESPONSES = negotiated_responses("The description.", LINKED_DATA_TYPES)
 
 
 def addresses(request: Request, service: GraphService) -> void.Addresses:
@@ -56,7 +55,7 @@ def addresses(request: Request, service: GraphService) -> void.Addresses:
 
 def not_found(message: str) -> Response:
     """A plain 404 answer."""
-    return Response(f"{message}\n", status_code=404, media_type="text/plain")
+    return Response(f"{message}\n", status_code=404, media_type=formats.PLAIN_TEXT)
 
 
 # The data does not change while it is served: its statistics are computed once per service.
@@ -93,21 +92,21 @@ def jsonld_response(service: GraphService, graph: Graph) -> Response:
     fetch a remote context (rdflib's does) stay offline.
     """
     body = jsonld_context.to_text(graph, jsonld_context.context(service.ontology))
-    return Response(body, media_type="application/ld+json", headers=VARY)
+    return Response(body, media_type=formats.JSON_LD, headers=VARY)
 
 
 @router.get(
     "/context.jsonld",
     summary="The JSON-LD context of the vocabulary",
     response_class=Response,
-    responses={200: {"description": "The context.", "content": {"application/ld+json": {}}}},
+    responses={200: {"description": "The context.", "content": {formats.JSON_LD: {}}}},
 )
 def context_document(service: ServiceDep) -> Response:
     """Terms for every class and property of the ontology, generated from it."""
     document = jsonld_context.document(service.ontology)
     body = json.dumps(document, indent=1) + "\n"
     headers = {"Access-Control-Allow-Origin": "*"}  # contexts are fetched by any site's code
-    return Response(body, media_type="application/ld+json", headers=headers)
+    return Response(body, media_type=formats.JSON_LD, headers=headers)
 
 
 # --------------------------------------------------------------------------- shapes
@@ -124,23 +123,17 @@ def render(template: str, title: str, **values: object) -> str:
     "/shapes",
     summary="The SHACL shapes: the data contract",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The shapes, or a page listing them.",
-            "content": {"text/turtle": {}, "text/html": {}, "application/ld+json": {}},
-        },
-        406: {"description": "No accepted media type."},
-    },
+    responses=negotiated_responses("The shapes, or a page listing them."),
 )
 def shapes(request: Request, service: ServiceDep) -> Response:
     """Turtle as written (comments included), other RDF syntaxes, or an HTML list."""
     project = service.settings.project
     media_type = negotiate(request, WITH_HTML, "the shapes")
     files = project.shape_files()
-    if media_type == "text/turtle" and len(files) == 1:
-        return Response(files[0].read_bytes(), media_type="text/turtle", headers=VARY)
+    if media_type == formats.TURTLE and len(files) == 1:
+        return Response(files[0].read_bytes(), media_type=formats.TURTLE, headers=VARY)
     graph = bind_prefixes(shapes_graph(project))
-    if media_type != "text/html":
+    if media_type != formats.HTML:
         return write_graph(graph, media_type)
     header = graph.value(predicate=RDF.type, object=OWL.Ontology)
     html = render(
@@ -151,7 +144,7 @@ def shapes(request: Request, service: ServiceDep) -> Response:
         iri=_SHAPES_IRI,
         shapes=summarise(graph),
     )
-    return Response(html, media_type="text/html", headers=VARY)
+    return html_response(html)
 
 
 # --------------------------------------------------------------------------- ontology versions
@@ -172,14 +165,9 @@ def version_history_html(service: GraphService) -> str:
     "/ontology/{version}",
     summary="One version of the vocabulary, by its version IRI",
     response_class=Response,
-    responses={
-        200: {
-            "description": "That version of the ontology.",
-            "content": {t: {} for t in WITH_HTML},
-        },
-        404: {"description": "No such version is kept."},
-        406: {"description": "No accepted media type."},
-    },
+    responses=negotiated_responses(
+        "That version of the ontology.", missing="No such version is kept."
+    ),
 )
 def ontology_version(version: str, request: Request, service: ServiceDep) -> Response:
     """The ontology as released in ``version``: the current file, or the release's dump."""
@@ -190,8 +178,8 @@ def ontology_version(version: str, request: Request, service: ServiceDep) -> Res
     graph = ontology_versions.ontology_at(service.settings.project, service.ontology, version)
     if graph is None:
         return not_found(f"no version {version} of the ontology is kept here")
-    if media_type == "text/html":
-        return Response(render_ontology_html(graph), media_type="text/html", headers=VARY)
+    if media_type == formats.HTML:
+        return html_response(render_ontology_html(graph))
     return write_graph(bind_prefixes(graph), media_type)
 
 
@@ -202,24 +190,14 @@ def ontology_version(version: str, request: Request, service: ServiceDep) -> Res
     "/releases",
     summary="The releases as a DCAT catalogue, one distribution per dump",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The catalogue, or a page listing it.",
-            "content": {t: {} for t in WITH_HTML},
-        },
-        406: {"description": "No accepted media type."},
-    },
+    responses=negotiated_responses("The catalogue, or a page listing it."),
 )
 def releases(request: Request, service: ServiceDep) -> Response:
     """Every release in ``dist/`` with its dumps' media type, size, checksum and licence."""
     media_type = negotiate(request, WITH_HTML, "the releases")
     found = find_releases(service.settings.project)
-    if media_type == "text/html":
-        return Response(
-            render("releases.html", "swapgraph releases", releases=found),
-            media_type="text/html",
-            headers=VARY,
-        )
+    if media_type == formats.HTML:
+        return html_response(render("releases.html", "swapgraph releases", releases=found))
     return write_graph(catalog_graph(found, addresses(request, service).site), media_type)
 
 
@@ -264,7 +242,7 @@ def robots(request: Request, service: ServiceDep) -> Response:
         "Allow: /",
         f"Sitemap: {site}sitemap.xml",
     ]
-    return Response("\n".join(lines) + "\n", media_type="text/plain")
+    return Response("\n".join(lines) + "\n", media_type=formats.PLAIN_TEXT)
 
 
 @router.get("/sitemap.xml", include_in_schema=False)
