@@ -22,6 +22,7 @@ from swapgraph.server.pool import PoolScope
 from swapgraph.server.requests import (
     LOG_KEY,
     HeadAsGet,
+    HttpMiddleware,
     StrictRequestTarget,
 )
 from swapgraph.server.service import GraphService, Settings
@@ -142,17 +143,11 @@ def security_headers(app: ASGIApp) -> ASGIApp:
     return add_headers
 
 
-class RequestLog:
+class RequestLog(HttpMiddleware):
     """ASGI middleware writing one log line per request: status, duration, query hash."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, then log how it ended."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         started = time.perf_counter()
         record: dict[str, Any] = {"status": 500}
         scope[LOG_KEY] = record

@@ -57,11 +57,12 @@ from typing import Any, Protocol
 
 import pyoxigraph
 from rdflib.term import Node
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
 from swapgraph.server.errors import ServerBusy, WorkerLost
+from swapgraph.server.requests import HttpMiddleware
 from swapgraph.settings import default
 
 log = logging.getLogger("swapgraph.server")
@@ -258,7 +259,7 @@ _request: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
 )
 
 
-class PoolScope:
+class PoolScope(HttpMiddleware):
     """ASGI middleware: names the client of each request and frees what it held at its end.
 
     A large body is sent in chunks, so the request ends once the client has read all but
@@ -266,14 +267,8 @@ class PoolScope:
     still held in memory.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the request with its :class:`RequestScope`."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         client = scope.get("client")
         held = RequestScope(client[0] if client else "-")
         token = _request.set(held)

@@ -100,6 +100,24 @@ def public_url(request: Request, base: str | None, route: str, **path_params: st
     return f"{request.url.scheme}://{host}:{port}{path}"
 
 
+class HttpMiddleware:
+    """ASGI middleware that acts on HTTP requests only and passes anything else on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hand an HTTP request to :meth:`http`; pass lifespan and other scopes on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request (subclasses call ``self.app`` to pass it on)."""
+        await self.app(scope, receive, send)
+
+
 class StrictRequestTarget:
     """ASGI middleware: 400 for a path or query string that is not percent-encoded UTF-8.
 
