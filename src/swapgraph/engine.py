@@ -717,6 +717,19 @@ def _parse_oxigraph(
     raise QueryError(f"{origin} answered in an unexpected media type {media_type!r}")
 
 
+def engine_kind(name: str) -> str:
+    """What the engine name ``name`` stands for: ``oxigraph``, ``rdflib`` or ``remote``.
+
+    Raises:
+        QueryError: If it is none of them (nor an ``http(s)://`` URL).
+    """
+    if name in ("oxigraph", "rdflib"):
+        return name
+    if name.startswith(("http://", "https://")):
+        return "remote"
+    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+
+
 def open_engine(
     project: Project, name: str = "oxigraph", timeout: float = 30.0, cached: bool = False
 ) -> Engine:
@@ -733,12 +746,11 @@ def open_engine(
     Raises:
         QueryError: If the name is unknown.
     """
-    if name == "oxigraph":
-        if cached:
-            return OxigraphEngine.from_project_cache(project)
-        return OxigraphEngine.from_project(project)
-    if name == "rdflib":
-        return RdflibEngine.from_project(project)
-    if name.startswith(("http://", "https://")):
+    kind = engine_kind(name)
+    if kind == "remote":
         return RemoteEngine(name, timeout)
-    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+    if kind == "rdflib":
+        return RdflibEngine.from_project(project)
+    if cached:
+        return OxigraphEngine.from_project_cache(project)
+    return OxigraphEngine.from_project(project)

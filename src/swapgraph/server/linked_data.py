@@ -53,7 +53,7 @@ def entity_iri(path: str) -> URIRef:
     return URIRef(iri)
 
 
-def describe_entity(service: GraphService, iri: URIRef) -> Graph:
+def entity_triples(service: GraphService, iri: URIRef) -> Graph:
     """The triples about ``iri``, with its nested blank nodes (blocking).
 
     Raises:
@@ -76,7 +76,7 @@ async def entity(path: str, request: Request, service: ServiceDep) -> Response:
     """``/id/state/russia`` describes ``https://w3id.org/swapgraph/id/state/russia``."""
     media_type = negotiate(request, WITH_HTML, "an entity")
     iri = entity_iri(path)
-    graph = await run_in_threadpool(describe_entity, service, iri)
+    graph = await run_in_threadpool(entity_triples, service, iri)
     if media_type == formats.HTML:
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
         return html_response(html)

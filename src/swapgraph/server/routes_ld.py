@@ -114,7 +114,7 @@ def context_document(service: ServiceDep) -> Response:
 _SHAPES_IRI = "https://w3id.org/swapgraph/shapes"
 
 
-def render(template: str, title: str, **values: object) -> str:
+def _page(template: str, title: str, **values: object) -> str:
     """A page of this module: its ``<main>`` from a template, in the site's frame."""
     return pages.render(template, title=f"{title} · swapgraph", heading=title, **values)
 
@@ -136,7 +136,7 @@ def shapes(request: Request, service: ServiceDep) -> Response:
     if media_type != formats.HTML:
         return write_graph(graph, media_type)
     header = graph.value(predicate=RDF.type, object=OWL.Ontology)
-    html = render(
+    html = _page(
         "shapes.html",
         str(graph.value(header, DCTERMS.title) or "swapgraph shapes"),
         description=str(graph.value(header, DCTERMS.description) or ""),
@@ -197,7 +197,7 @@ def releases(request: Request, service: ServiceDep) -> Response:
     media_type = negotiate(request, WITH_HTML, "the releases")
     found = find_releases(service.settings.project)
     if media_type == formats.HTML:
-        return html_response(render("releases.html", "swapgraph releases", releases=found))
+        return html_response(_page("releases.html", "swapgraph releases", releases=found))
     return write_graph(catalog_graph(found, addresses(request, service).site), media_type)
 
 

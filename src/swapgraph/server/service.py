@@ -26,9 +26,9 @@ from swapgraph.engine import (
     QueryResult,
     RemoteEngine,
     Serialized,
+    engine_kind,
     parse_serialized,
 )
-from swapgraph.errors import QueryError
 from swapgraph.load import ontology_graph
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
@@ -91,26 +91,21 @@ class GraphService:
         self.pool: WorkerPool | InlinePool
         #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
         self.validation_pool: WorkerPool
-        if settings.engine.startswith(("http://", "https://")):
-            self.engine_name = "remote"
+        self.engine_name = engine_kind(settings.engine)
+        if self.engine_name == "remote":
             self.pool = InlinePool(
                 RemoteEngine(settings.engine, settings.timeout), settings.max_pending
             )
             # Queries go to the remote endpoint, but validation is work done here: it
             # runs in a worker, under the same limits, as it does beside a local engine.
             self.validation_pool = self._worker_pool(WorkerEngine("empty"), workers=1)
-        elif settings.engine in ("oxigraph", "rdflib"):
-            self.engine_name = settings.engine
+        else:
             spec = self._worker_engine()
             try:
                 self.pool = self.validation_pool = self._worker_pool(spec, settings.workers)
             except BaseException:
                 self._remove_store()
                 raise
-        else:
-            raise QueryError(
-                f"unknown engine {settings.engine!r} (expected oxigraph, rdflib or an http(s) URL)"
-            )
         self._stats: dict[str, object] | None = None
         #: The dataset as an :class:`~swapgraph.engine.Engine` for code that queries it
         #: (views, exports, pages), under the same limits as every other query.
