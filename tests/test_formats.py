@@ -60,6 +60,6 @@ def test_entity_pages_link_each_linked_data_form_by_its_short_name() -> None:
 
 
 def test_the_named_media_types_are_pyoxigraphs() -> None:
-    assert formats.TURTLE == formats.media_type(ox.RdfFormat.TURTLE)
-    assert formats.JSON_LD == formats.media_type(ox.RdfFormat.JSON_LD)
+    assert formats.media_type(ox.RdfFormat.TURTLE) == formats.TURTLE
+    assert formats.media_type(ox.RdfFormat.JSON_LD) == formats.JSON_LD
     assert formats.REPORT_TYPES == ("application/json", "text/turtle")
