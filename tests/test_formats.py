@@ -63,3 +63,24 @@ def test_the_named_media_types_are_pyoxigraphs() -> None:
     assert formats.media_type(ox.RdfFormat.TURTLE) == formats.TURTLE
     assert formats.media_type(ox.RdfFormat.JSON_LD) == formats.JSON_LD
     assert formats.REPORT_TYPES == ("application/json", "text/turtle")
+
+
+def test_void_names_the_syntaxes_entities_are_served_in() -> None:
+    from rdflib import URIRef
+    from rdflib.namespace import VOID
+
+    from swapgraph.engine import OxigraphEngine
+    from swapgraph.void import addresses, statistics, void_graph
+
+    store = ox.Store()
+    store.load(
+        "<https://w3id.org/swapgraph/id/state/a> a <https://w3id.org/swapgraph/ontology#State> .",
+        ox.RdfFormat.TURTLE,
+    )
+    where = addresses("https://example.org/", None)
+    graph = void_graph(statistics(OxigraphEngine(store)), where, [])
+    features = set(graph.objects(where.dataset, VOID.feature))
+    assert features == {
+        URIRef("http://www.w3.org/ns/formats/" + name)
+        for name in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+    }
