@@ -50,6 +50,8 @@ _W3C_IRI = {ox.RdfFormat.JSON_LD: "http://www.w3.org/ns/formats/JSON-LD"}
 HTML = "text/html"
 JSON = "application/json"
 PLAIN_TEXT = "text/plain"
+#: The sitemap protocol's files.
+XML = "application/xml"
 #: The media types the server names most: its default RDF syntax and its JSON one.
 TURTLE = "text/turtle"
 JSON_LD = "application/ld+json"

@@ -32,9 +32,10 @@ from swapgraph.server.requests import (
 from swapgraph.validate import ValidationReport, validate_graph
 
 router = APIRouter()
+_SPARQL_JSON = formats.media_type(ox.QueryResultsFormat.JSON)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    status: {"description": text, "content": {formats.PLAIN_TEXT: {"schema": {"type": "string"}}}}
     for status, text in {
         400: "Malformed request.",
         406: "No accepted media type.",
@@ -70,8 +71,10 @@ def add_named_query_routes(app: FastAPI, queries: dict[str, NamedQuery]) -> None
                 200: {
                     "description": "The rows, as SPARQL JSON results or CSV.",
                     "content": {
-                        "application/sparql-results+json": {"schema": {"type": "object"}},
-                        "text/csv": {"schema": {"type": "string"}},
+                        _SPARQL_JSON: {"schema": {"type": "object"}},
+                        formats.media_type(ox.QueryResultsFormat.CSV): {
+                            "schema": {"type": "string"}
+                        },
                     },
                 },
                 **_ERRORS,
@@ -158,7 +161,7 @@ def health(service: ServiceDep) -> JSONResponse:
     """
     state = service.pool.state()
     if state.size == 0:  # a remote endpoint: ask it
-        service.run("ASK {}", ("application/sparql-results+json",))
+        service.run("ASK {}", (_SPARQL_JSON,))
         return JSONResponse({"status": "ok", "engine": service.engine_name})
     status = "ok" if state.live == state.size else "degraded" if state.live else "down"
     body = {

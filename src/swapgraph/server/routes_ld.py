@@ -259,4 +259,4 @@ def sitemap(request: Request, service: ServiceDep) -> Response:
     for page in pages:
         ET.SubElement(ET.SubElement(urlset, "url"), "loc").text = page
     body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
-    return Response(body, media_type="application/xml")
+    return Response(body, media_type=formats.XML)

@@ -29,7 +29,9 @@ async def home() -> HTMLResponse:
 @router.get("/static/{path:path}", include_in_schema=False)
 async def static_file(path: str) -> Response:
     """The page's scripts, styles and images (only files of ``static/``)."""
-    missing = Response(f"{path[:200]}: no such file\n", status_code=404, media_type="text/plain")
+    missing = Response(
+        f"{path[:200]}: no such file\n", status_code=404, media_type=formats.PLAIN_TEXT
+    )
     try:
         file = (STATIC_DIR / path).resolve()
         media_type = formats.STATIC_TYPES.get(file.suffix)
