@@ -19,7 +19,8 @@ from rdflib.namespace import RDF, RDFS
 from swapgraph.cli import main
 from swapgraph.engine import Engine, select
 from swapgraph.errors import SwapgraphError
-from swapgraph.exports import FORMATS, GEXF_NAMESPACE, GEXF_VIZ_NAMESPACE, export
+from swapgraph.exports import GEXF_NAMESPACE, GEXF_VIZ_NAMESPACE, export
+from swapgraph.formats import EXPORT_FORMATS
 from swapgraph.namespaces import SWAP
 from swapgraph.paths import Project
 from swapgraph.views import COLUMNS, VIEWS, Filters
@@ -172,8 +173,8 @@ def test_rdf_exports_parse_back_filtered(
 ) -> None:
     filters = Filters.parse(start="2025-01-01")
     content, media_type, filename = export(small_engine, fmt, filters=filters)
-    assert media_type == FORMATS[fmt].media_type
-    assert filename == f"swapgraph.{FORMATS[fmt].suffix}"
+    assert media_type == EXPORT_FORMATS[fmt].media_type
+    assert filename == f"swapgraph.{EXPORT_FORMATS[fmt].suffix}"
     graph = Graph().parse(data=content.decode(), format=parser)
     expected = {r["e"] for r in select(reference_engine, EXCHANGES_SINCE)}
     assert set(graph.subjects(RDF.type, SWAP.Exchange)) == expected

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from swapgraph.exports import FORMATS
+from swapgraph.formats import EXPORT_FORMATS as FORMATS
 from swapgraph.paths import Project
 from swapgraph.query_text import error_position
 from swapgraph.server import Settings

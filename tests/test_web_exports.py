@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from swapgraph.engine import Engine
-from swapgraph.exports import FORMATS
+from swapgraph.formats import EXPORT_FORMATS as FORMATS
 from swapgraph.server import deps, routes_export, web
 from tests.exports_fixture import small_engine, small_project
 

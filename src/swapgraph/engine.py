@@ -39,11 +39,10 @@ from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
 from swapgraph import formats
+from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
-from swapgraph.errors import QueryError, QueryTimeout
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
 from swapgraph.errors import ResultTooLarge as ResultTooLarge
-from swapgraph.limits import LimitExceeded
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
 from swapgraph.query_text import (
@@ -231,12 +230,6 @@ def _check_size(body: bytes, limit: int | None) -> bytes:
 
 # --------------------------------------------------------------------------- pyoxigraph
 
-_OX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-}
-
 
 class OxigraphEngine:
     """A pyoxigraph store (in memory, or on disk) holding the project's dataset."""
@@ -266,7 +259,7 @@ class OxigraphEngine:
         ]
         targets += [(file, ox.NamedNode(iri)) for iri, file in (named_graphs or {}).items()]
         for file, graph in targets:
-            fmt = _OX_FORMATS.get(file.suffix.lower())
+            fmt = formats.oxigraph_reads(file.suffix)
             if fmt is None:
                 # Oxigraph cannot read this syntax (JSON-LD files of a project): rdflib can.
                 data = parse_file(file).serialize(format="nt", encoding="utf-8")
@@ -601,7 +594,7 @@ def _replace_dataset(query: Query, dataset: QueryDataset) -> None:
 # --------------------------------------------------------------------------- remote
 
 #: Result formats that keep every RDF term, to read answers back (:func:`parse_serialized`).
-TERM_MEDIA_TYPES = ("application/sparql-results+json", "application/n-triples")
+TERM_MEDIA_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES))
 
 
 class RemoteEngine:
@@ -735,6 +728,19 @@ def _parse_oxigraph(
     raise QueryError(f"{origin} answered in an unexpected media type {media_type!r}")
 
 
+def engine_kind(name: str) -> str:
+    """What the engine name ``name`` stands for: ``oxigraph``, ``rdflib`` or ``remote``.
+
+    Raises:
+        QueryError: If it is none of them (nor an ``http(s)://`` URL).
+    """
+    if name in ("oxigraph", "rdflib"):
+        return name
+    if name.startswith(("http://", "https://")):
+        return "remote"
+    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+
+
 def open_engine(
     project: Project, name: str = "oxigraph", timeout: float = 30.0, cached: bool = False
 ) -> Engine:
@@ -751,12 +757,11 @@ def open_engine(
     Raises:
         QueryError: If the name is unknown.
     """
-    if name == "oxigraph":
-        if cached:
-            return OxigraphEngine.from_project_cache(project)
-        return OxigraphEngine.from_project(project)
-    if name == "rdflib":
-        return RdflibEngine.from_project(project)
-    if name.startswith(("http://", "https://")):
+    kind = engine_kind(name)
+    if kind == "remote":
         return RemoteEngine(name, timeout)
-    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+    if kind == "rdflib":
+        return RdflibEngine.from_project(project)
+    if cached:
+        return OxigraphEngine.from_project_cache(project)
+    return OxigraphEngine.from_project(project)

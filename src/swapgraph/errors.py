@@ -89,3 +89,43 @@ class UnknownNameError(ParameterError):
         super().__init__(message)
         self.name = name
         self.suggestions = suggestions
+
+
+# --------------------------------------------------------------------------- formats and limits
+
+
+class UnknownFormat(SwapgraphError):
+    """A media type names no format swapgraph writes."""
+
+
+class LimitExceeded(SwapgraphError):
+    """The input passes one of the limits of :mod:`swapgraph.limits`; the message names it."""
+
+
+# --------------------------------------------------------------------------- queries
+
+
+class QueryRefused(QueryError):
+    """The text asks for something a read-only, closed service does not do."""
+
+
+# --------------------------------------------------------------------------- writing a project
+
+
+class LockBusy(SwapgraphError):
+    """Another swapgraph command holds the project's lock."""
+
+
+class ConcurrentChange(SwapgraphError):
+    """A file changed on disk between the time a command read it and the time it would write it."""
+
+
+# --------------------------------------------------------------------------- serving
+
+
+class InvalidProject(SwapgraphError):
+    """The project has SHACL violations and ``--allow-invalid`` was not given."""
+
+
+class CannotListen(SwapgraphError):
+    """The address cannot be listened on: the port is taken, or the host is not ours."""

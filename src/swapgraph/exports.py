@@ -56,6 +56,7 @@ from swapgraph import __version__, jsonld_context
 from swapgraph.csvsafe import neutralise
 from swapgraph.engine import Engine, open_engine
 from swapgraph.errors import SwapgraphError
+from swapgraph.formats import EXPORT_FORMATS
 from swapgraph.paths import Project
 from swapgraph.turtle import serialize
 from swapgraph.views import (
@@ -75,32 +76,6 @@ _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 Value = str | int | float
 
 
-@dataclass(frozen=True)
-class Format:
-    """An export format: how to write it, its media type and its file name suffix."""
-
-    name: str
-    media_type: str
-    suffix: str
-    rdf: bool = False
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("graphml", "application/graphml+xml", "graphml"),
-        Format("gexf", "application/gexf+xml", "gexf"),
-        Format("cytoscape", "application/json", "cyjs"),
-        Format("dot", "text/vnd.graphviz", "dot"),
-        Format("nodes-csv", "text/csv; charset=utf-8", "nodes.csv"),
-        Format("edges-csv", "text/csv; charset=utf-8", "edges.csv"),
-        Format("turtle", "text/turtle", "ttl", rdf=True),
-        Format("ntriples", "application/n-triples", "nt", rdf=True),
-        Format("jsonld", "application/ld+json", "jsonld", rdf=True),
-    )
-}
-
-
 def export(
     source: Project | Engine,
     format: str,
@@ -111,7 +86,7 @@ def export(
 
     Args:
         source: A project (loaded into the default engine) or an engine already open on one.
-        format: One of :data:`FORMATS`.
+        format: One of :data:`swapgraph.formats.EXPORT_FORMATS`.
         view: ``actors``, ``exchanges`` or ``rdf``; ignored by the RDF formats.
         filters: Which exchanges to keep; None keeps all.
 
@@ -121,10 +96,10 @@ def export(
     Raises:
         SwapgraphError: If the format or view is unknown, or a filter matches nothing known.
     """
-    spec = FORMATS.get(format)
+    spec = EXPORT_FORMATS.get(format)
     if spec is None:
         raise SwapgraphError(
-            f"unknown export format {format!r} (expected one of {', '.join(FORMATS)})"
+            f"unknown export format {format!r} (expected one of {', '.join(EXPORT_FORMATS)})"
         )
     if view not in VIEWS:
         raise SwapgraphError(f"unknown view {view!r} (expected one of {', '.join(VIEWS)})")

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from swapgraph.errors import QueryError
+from swapgraph.errors import QueryError, QueryRefused
 from swapgraph.limits import MAX_QUERY_CHAIN, MAX_QUERY_NESTING, check_query_depth
 from swapgraph.namespaces import PREFIXES
 
@@ -272,10 +272,6 @@ def _depths(text: str) -> list[tuple[int, int]]:
         elif char in ")}":
             depth -= 1
     return depths
-
-
-class QueryRefused(QueryError):
-    """The text asks for something a read-only, closed service does not do."""
 
 
 def declare_default_prefixes(sparql: str) -> tuple[str, int]:

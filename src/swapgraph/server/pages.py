@@ -16,12 +16,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from swapgraph.exports import FORMATS
+from swapgraph.formats import EXPORT_FORMATS
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # What each export is called on the page: the format and the tools that open it. Formats
-# without a name here (added to exports.FORMATS later) are still linked, by their name.
+# without a name here (added to formats.EXPORT_FORMATS later) are still linked, by their name.
 _EXPORT_NAMES = {
     "gexf": "GEXF (Gephi, with the timeline)",
     "graphml": "GraphML (yEd, Cytoscape)",
@@ -56,7 +56,7 @@ def export_links(view: str = "actors") -> list[ExportLink]:
             spec.media_type.split(";")[0],
             spec.rdf,
         )
-        for name, spec in FORMATS.items()
+        for name, spec in EXPORT_FORMATS.items()
     ]
 
 

@@ -18,12 +18,12 @@ from rdflib.namespace import RDF, SH, XSD
 
 from swapgraph import formats
 from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, QueryDataset
-from swapgraph.query_text import DEFAULT_PREFIXES, QueryRefused, check_read_only_query
+from swapgraph.errors import QueryRefused
+from swapgraph.query_text import DEFAULT_PREFIXES, check_read_only_query
 from swapgraph.server.deps import ServiceDep
+from swapgraph.server.errors import BadRequest, UnsupportedMediaType
 from swapgraph.server.negotiation import VARY, acceptable, graph_response
 from swapgraph.server.requests import (
-    BadRequest,
-    UnsupportedMediaType,
     content_type,
     public_url,
     read_body,
