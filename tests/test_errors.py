@@ -11,8 +11,9 @@ from swapgraph.server.errors import BadFormat, ServerBusy, UnknownEntity, status
 
 SRC = Path(swapgraph.__file__).parent
 HOMES = {SRC / "errors.py", SRC / "server" / "errors.py"}
-# Not an error: a signal that unwinds start-up.
-NOT_ERRORS = {"Stopped"}
+# Not errors but signals: one unwinds start-up, the other hands shapes that the fast
+# validator does not implement over to pyshacl; neither ever reaches a user.
+NOT_ERRORS = {"Stopped", "Unsupported"}
 
 
 def _classes(path: Path) -> list[ast.ClassDef]:
