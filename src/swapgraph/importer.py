@@ -37,17 +37,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from swapgraph.errors import SwapgraphError
-from swapgraph.journal import fingerprint, project_lock
+from swapgraph.errors import RDFSyntaxError, SwapgraphError
+from swapgraph.journal import commit, fingerprint, project_lock
 from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP, WD, bind_prefixes
 from swapgraph.paths import Project
-from swapgraph.turtle import serialize, write_files
-from swapgraph.validate import validate_graph
+from swapgraph.turtle import serialize
+from swapgraph.checked import checked_report
+from swapgraph.validate import ValidationReport, validate_additions, validate_graph
 
 __all__ = [
     "COLUMNS",
@@ -58,6 +61,7 @@ __all__ = [
     "Validator",
     "check_date",
     "exchange_slug",
+    "full_validator",
     "import_csv",
     "read_rows",
 ]
@@ -437,37 +441,84 @@ def _import(
         seen_ids[cells["id"]] = line
         parsed.append(row)
 
-    additions = bind_prefixes(Graph())
+    # Each new triple is added once, straight into the graph of the file it belongs to
+    # (exchanges by year, sources in sources.ttl): rdflib's add is the costly part of a
+    # large import, so the triples are neither gathered first nor copied per file later.
+    new_by_file: dict[Path, Graph] = {}
+
+    def new_graph(path: Path) -> Graph:
+        if path not in new_by_file:
+            new_by_file[path] = bind_prefixes(Graph())
+        return new_by_file[path]
+
     lookups = _Lookups.of(existing)
     for row in parsed:
         duplicate = _find_existing(existing, row)
         if duplicate is not None:
             candidate = bind_prefixes(Graph())
-            _build(candidate, row, actors, places, existing, ImportReport(), lookups)
+            _build(candidate, candidate, row, actors, places, existing, ImportReport(), lookups)
             differences = _differences(existing, duplicate, candidate, row.iri)
             report.duplicates.append(
                 Duplicate(row.line, row.cells["id"], duplicate, tuple(differences))
             )
             continue
-        _build(additions, row, actors, places, existing, report, lookups)
+        year_file = project.graph_dir / f"exchanges-{row.date.year}.ttl"
+        sources_file = project.graph_dir / "sources.ttl"
+        _build(
+            new_graph(year_file),
+            new_graph(sources_file),
+            row,
+            actors,
+            places,
+            existing,
+            report,
+            lookups,
+        )
         report.added.append(row.iri)
 
     if report.errors or not report.added:
         return report
-    merged = existing + additions
-    check = validator if validator is not None else _shapes_validator(project)
-    report.violations.extend(check(merged))
+    additions = ReadOnlyGraphAggregate(list(new_by_file.values()))
+    if validator is not None:
+        report.violations.extend(validator(existing + additions))
+    else:
+        report.violations.extend(_check_additions(project, existing, additions))
     if not report.ok or dry_run:
         return report
 
-    targets = files_for(project, additions)
-    texts: dict[Path, str] = {}
+    # The file's current triples join the new ones (fewer, on a large import).
+    targets = {path: graph for path, graph in new_by_file.items() if len(graph)}
     for path, graph in targets.items():
-        base = files.get(path, Graph())
-        texts[path] = serialize(bind_prefixes(base + graph))
-    write_files(texts, root=project.root, expected={path: seen.get(path) for path in texts})
+        for triple in files.get(path, ()):
+            graph.add(triple)
+    texts = {path: serialize(graph) for path, graph in targets.items()}
+    _check_texts(texts, {path: len(graph) for path, graph in targets.items()})
+    commit(
+        project.root,
+        {path: text.encode("utf-8") for path, text in texts.items()},
+        expected={path: seen.get(path) for path in texts},
+    )
     report.written = sorted(texts)
     return report
+
+
+def _check_texts(texts: Mapping[Path, str], sizes: Mapping[Path, int]) -> None:
+    """Check that each text parses and holds the triples serialised, before any is written.
+
+    :func:`swapgraph.turtle.write_files` re-parses with rdflib, which costs as much as the
+    rest of a large import; Oxigraph's parser checks the same syntax (and the IRIs that
+    Oxigraph accepts, which is what :mod:`swapgraph.load` insists on) in a fraction of it,
+    and counting the triples also catches a serialiser that dropped some.
+    """
+    for path, text in texts.items():
+        try:
+            count = sum(1 for _ in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as error:
+            raise RDFSyntaxError(path, f"import wrote invalid Turtle: {error}") from None
+        if count != sizes[path]:
+            raise SwapgraphError(
+                f"{path}: import would write {count} triples instead of {sizes[path]}"
+            )
 
 
 # --------------------------------------------------------------------------- parsing
@@ -601,6 +652,7 @@ def _name_and_detail(entry: str) -> tuple[str, str]:
 
 def _build(
     graph: Graph,
+    sources: Graph,
     row: _Row,
     actors: NameIndex,
     places: NameIndex,
@@ -635,7 +687,7 @@ def _build(
     for url in row.sources:
         source = URIRef(url)
         graph.add((ex, DCTERMS.source, source))
-        add_source(graph, existing, source, lookups.publishers)
+        add_source(sources, existing, source, lookups.publishers)
     for text in _split_sources(cells["source"]):
         if not _is_url(text):
             comment(f"Source (not a web address): {text}")
@@ -941,42 +993,86 @@ def _tail(node: Node) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def files_for(project: Project, additions: Graph) -> dict[Path, Graph]:
-    """Assign new triples to files: exchanges by year, sources to sources.ttl."""
+def files_for(
+    project: Project, additions: Graph, into: Mapping[Path, Graph] | None = None
+) -> dict[Path, Graph]:
+    """Assign new triples to files: exchanges by year, sources to sources.ttl.
+
+    Args:
+        project: The project written to.
+        additions: The new triples.
+        into: Graphs of existing files to add the triples to (they are changed); a file
+            not among them gets a new graph.
+
+    Returns:
+        The graph of every file that receives triples.
+
+    Raises:
+        SwapgraphError: If a new node is neither an exchange nor a source.
+    """
+    # One pass over the triples, indexed by subject: rdflib's per-node lookups cost more.
+    described: dict[Node, list[tuple[Node, Node]]] = {}
+    for s, p, o in additions:
+        described.setdefault(s, []).append((p, o))
+    existing = dict(into or {})
     targets: dict[Path, Graph] = {}
 
     def target(path: Path) -> Graph:
-        return targets.setdefault(path, Graph())
+        if path not in targets:
+            targets[path] = existing.get(path) or Graph()
+        return targets[path]
 
     def closure(node: Node, into: Graph) -> None:
-        for p, o in additions.predicate_objects(node):
-            into.add((node, p, o))
-            if isinstance(o, BNode):
-                closure(o, into)
+        todo = [node]
+        while todo:
+            current = todo.pop()
+            for p, o in described.get(current, ()):
+                into.add((current, p, o))
+                if isinstance(o, BNode):
+                    todo.append(o)
 
-    for subject in set(additions.subjects()):
+    for subject, pairs in described.items():
         if isinstance(subject, BNode):
             continue
-        if (subject, RDF.type, SWAP.Exchange) in additions:
-            date = additions.value(subject, SWAP.date)
+        types = {o for p, o in pairs if p == RDF.type}
+        if SWAP.Exchange in types:
+            date = next(o for p, o in pairs if p == SWAP.date)
             year = str(date)[:4]
             closure(subject, target(project.graph_dir / f"exchanges-{year}.ttl"))
-        elif (subject, RDF.type, SWAP.Source) in additions:
+        elif SWAP.Source in types:
             closure(subject, target(project.graph_dir / "sources.ttl"))
         else:
             raise SwapgraphError(f"import made an unexpected node <{subject}>")
     return targets
 
 
-def _shapes_validator(project: Project) -> Validator:
-    """Return the project's SHACL check, keeping only the findings that fail validation."""
+def _check_additions(project: Project, existing: Graph, additions: Graph) -> list[str]:
+    """Validate the import's additions: only them when the project is known to conform.
+
+    A project whose validation report (cached by content, :mod:`swapgraph.checked`) has no
+    Violation cannot gain one on a node the import leaves alone, so only the new nodes need
+    checking (:func:`~swapgraph.validate.validate_additions`); otherwise the whole resulting
+    graph is validated, so that the report also names what was already wrong.
+    """
+    if checked_report(project).conforms:
+        findings = validate_additions(project, existing, additions, violations_only=True)
+    else:
+        findings = validate_graph(project, existing + additions)
+    return _violations(findings)
+
+
+def _violations(report: ValidationReport) -> list[str]:
+    return [
+        f"{result.focus}: {result.message} ({result.shape})"
+        for result in report.results
+        if result.severity == "Violation"
+    ]
+
+
+def full_validator(project: Project) -> Validator:
+    """Return the whole-graph SHACL check (pyshacl), keeping only the findings that fail."""
 
     def check(graph: Graph) -> Sequence[str]:
-        report = validate_graph(project, graph)
-        return [
-            f"{result.focus}: {result.message} ({result.shape})"
-            for result in report.results
-            if result.severity == "Violation"
-        ]
+        return _violations(validate_graph(project, graph))
 
     return check
