@@ -35,6 +35,7 @@ def scratch(tmp_path: Path) -> Project:
         shutil.copy(REPO_ROOT / "graph" / f"{name}.ttl", root / "graph" / f"{name}.ttl")
     return Project.open(root)
 
+
 #: Rows the parser accepts but the shapes refuse, one per rule, plus valid ones around them.
 BAD_ROWS = [
     ROWS["RU-UA-2024-01-31"],
@@ -45,13 +46,23 @@ BAD_ROWS = [
     # swapsh:TransferTotalVsCategories: 8 + 5 people of a total of 10.
     {**ROWS["RU-UA-2024-06-25"], "released_by_b": "10", "b_military": "8", "b_civilians": "5"},
     # swapsh:MediatorIsParty: a party as its own mediator.
-    {**ROWS["RU-UA-2024-01-31"], "id": "RU-UA-2024-03-01", "date": "2024-03-01",
-     "mediators": "Russia"},  # fmt: skip
+    {
+        **ROWS["RU-UA-2024-01-31"],
+        "id": "RU-UA-2024-03-01",
+        "date": "2024-03-01",
+        "mediators": "Russia",
+    },
     # swapsh:StageDate: carried out before the agreement it implements was made.
     {**ROWS["RU-UA-2025-05-23"], "id": "RU-UA-2025-05-10", "date": "2025-05-10"},
-    # swapsh:RemainsCount-like bound on another column: civilians past the maximum.
-    {**ROWS["RU-UA-2024-01-31"], "id": "RU-UA-2024-03-02", "date": "2024-03-02",
-     "released_by_b": "", "b_military": "", "b_civilians": "99999999999999999999999999"},  # fmt: skip
+    # swapsh:CivilianCount: civilians past the maximum.
+    {
+        **ROWS["RU-UA-2024-01-31"],
+        "id": "RU-UA-2024-03-02",
+        "date": "2024-03-02",
+        "released_by_b": "",
+        "b_military": "",
+        "b_civilians": "99999999999999999999999999",
+    },
     ROWS["RU-US-2022-12-08"],
 ]
 

@@ -76,11 +76,16 @@ def neutralise_results(body: bytes, media_type: str) -> bytes:
     text = body.decode("utf-8")
     if kind == "text/tab-separated-values":
         lines = text.split("\n")
-        rows = [lines[0], *("\t".join(map(neutralise_term, l.split("\t"))) for l in lines[1:])]
+        rows = [
+            lines[0],
+            *("\t".join(map(neutralise_term, line.split("\t"))) for line in lines[1:]),
+        ]
         out = "\n".join(rows)
         return body if out == text else out.encode("utf-8")
     records = list(csv.reader(io.StringIO(text, newline="")))
-    cleaned = [records[0], *([str(neutralise(c)) for c in r] for r in records[1:])] if records else []
+    cleaned = (
+        [records[0], *([str(neutralise(c)) for c in r] for r in records[1:])] if records else []
+    )
     if cleaned == records:
         return body
     buffer = io.StringIO()

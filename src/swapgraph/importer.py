@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,19 +41,21 @@ from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from swapgraph.errors import RDFSyntaxError, SwapgraphError
+from swapgraph.checked import checked_report
+from swapgraph.errors import RDFSyntaxError, SwapgraphError, UnknownNameError
 from swapgraph.journal import commit, fingerprint, project_lock
 from swapgraph.load import parse_file
-from swapgraph.namespaces import ID, SWAP, WD, bind_prefixes
+from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
+from swapgraph.resolve import Resolver, key
 from swapgraph.turtle import serialize
-from swapgraph.checked import checked_report
 from swapgraph.validate import ValidationReport, validate_additions, validate_graph
 
 __all__ = [
     "COLUMNS",
     "Duplicate",
     "ImportReport",
+    "Names",
     "RowError",
     "Unmapped",
     "Validator",
@@ -241,7 +241,7 @@ class _Lookups:
             _Person(
                 person,
                 tuple(
-                    f" {_key(str(n))} "
+                    f" {key(str(n))} "
                     for p in (RDFS.label, SKOS.altLabel)
                     for n in existing.objects(person, p)
                 ),
@@ -264,44 +264,41 @@ class _Row:
     sources: list[str]
 
 
-class NameIndex:
-    """Looks nodes of the graph up by their names and codes."""
+class Names:
+    """The actors or the places of the graph, looked up by :class:`~swapgraph.resolve.Resolver`.
 
-    def __init__(self, graph: Graph, types: Iterable[URIRef]) -> None:
-        self.keys: dict[str, set[URIRef]] = {}
-        self.labels: dict[URIRef, str] = {}
-        for cls in types:
-            for node in graph.subjects(RDF.type, cls):
-                if not isinstance(node, URIRef):
-                    continue
-                label = graph.value(node, RDFS.label)
-                self.labels[node] = str(label) if label is not None else str(node)
-                names: list[Node] = [
-                    *graph.objects(node, RDFS.label),
-                    *graph.objects(node, SKOS.altLabel),
-                    *graph.objects(node, SWAP.iso3166Alpha2),
-                    *graph.objects(node, SWAP.iso3166Alpha3),
-                ]
-                for match in graph.objects(node, SKOS.exactMatch):
-                    if str(match).startswith(str(WD)):
-                        names.append(Literal(str(match)[len(str(WD)) :]))
-                for name in names:
-                    self.keys.setdefault(_key(str(name)), set()).add(node)
+    The importer resolves names by the same rules as every other command (label,
+    alternative label, ISO code, Wikidata id, prefixed name or IRI; case, accents and
+    punctuation aside), among the nodes of the kind a column names.
+    """
+
+    def __init__(self, resolver: Resolver, graph: Graph, types: Iterable[URIRef]) -> None:
+        self.resolver = resolver
+        self.among = frozenset(
+            node
+            for cls in types
+            for node in graph.subjects(RDF.type, cls)
+            if isinstance(node, URIRef)
+        )
+
+    def resolve(self, name: str, kind: str) -> URIRef:
+        """Return the node ``name`` denotes; raise UnknownNameError naming close matches."""
+        return self.resolver.resolve(name, kind=kind, among=self.among)
 
     def find(self, name: str) -> URIRef | None:
         """Return the one node that ``name`` denotes, or None if none or several do."""
-        found = self.keys.get(_key(name), set())
-        return next(iter(found)) if len(found) == 1 else None
+        try:
+            return self.resolve(name, "name")
+        except UnknownNameError:
+            return None
 
     def suggest(self, name: str) -> tuple[str, ...]:
-        """Return the labels of up to three nodes whose names are close to ``name``."""
-        close = difflib.get_close_matches(_key(name), list(self.keys), n=3, cutoff=0.6)
-        return tuple(sorted({self.labels[n] for k in close for n in self.keys[k]}))
+        """Return up to five nodes whose names are close to ``name``, as shown to people."""
+        return tuple(self.resolver.suggest(name, self.among))
 
-
-def _key(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
+    def label(self, node: URIRef) -> str:
+        """Return the name ``node`` is shown by."""
+        return self.resolver.label(node)
 
 
 def check_date(date: dt.date) -> None:
@@ -424,8 +421,9 @@ def _import(
     existing = bind_prefixes(Graph())
     for graph in files.values():
         existing += graph
-    actors = NameIndex(existing, ACTOR_TYPES)
-    places = NameIndex(existing, (SWAP.Place,))
+    resolver = Resolver.from_graph(existing)
+    actors = Names(resolver, existing, ACTOR_TYPES)
+    places = Names(resolver, existing, (SWAP.Place,))
 
     parsed: list[_Row] = []
     seen_ids: dict[str, int] = {}
@@ -525,7 +523,7 @@ def _check_texts(texts: Mapping[Path, str], sizes: Mapping[Path, int]) -> None:
 
 
 def _parse_row(
-    line: int, cells: dict[str, str], actors: NameIndex, report: ImportReport
+    line: int, cells: dict[str, str], actors: Names, report: ImportReport
 ) -> _Row | None:
     row_id = cells.get("id", "")
     problems: list[str] = []
@@ -556,13 +554,10 @@ def _parse_row(
         found: list[URIRef] = []
         for entry in names:
             name, _ = _name_and_detail(entry)
-            actor = actors.find(name)
-            if actor is None:
-                close = actors.suggest(name)
-                hint = f" (close matches: {', '.join(close)})" if close else ""
-                problems.append(f"{column}: unknown actor {name!r}{hint}")
-            else:
-                found.append(actor)
+            try:
+                found.append(actors.resolve(name, "actor"))
+            except UnknownNameError as error:
+                problems.append(f"{column}: {error}")
         parties[column] = found
     if set(parties["party_a"]) & set(parties["party_b"]):
         problems.append("party_a and party_b share an actor")
@@ -654,8 +649,8 @@ def _build(
     graph: Graph,
     sources: Graph,
     row: _Row,
-    actors: NameIndex,
-    places: NameIndex,
+    actors: Names,
+    places: Names,
     existing: Graph,
     report: ImportReport,
     lookups: _Lookups,
@@ -740,11 +735,11 @@ def _build(
         comment(f"Agreement: {cells['agreement'] or agreement_text}")
 
 
-def _label(row: _Row, actors: NameIndex) -> str:
+def _label(row: _Row, actors: Names) -> str:
     match = _ID.match(row.cells["id"])
     return exchange_label(
-        [actors.labels[n] for n in row.parties_a],
-        [actors.labels[n] for n in row.parties_b],
+        [actors.label(n) for n in row.parties_a],
+        [actors.label(n) for n in row.parties_b],
         row.date,
         part=match["part"] if match is not None and match["part"] else "",
     )
@@ -803,10 +798,10 @@ def _named_individuals(
     if not text:
         return
     comment(f"Named individuals: {text}")
-    key = f" {_key(text)} "
+    padded = f" {key(text)} "
     found = False
     for person in persons:
-        if not any(name in key for name in person.keys):
+        if not any(name in padded for name in person.keys):
             continue
         # A released person goes home: the transfer received by the person's country.
         sides = [
@@ -833,7 +828,7 @@ def _role(detail: str, default: URIRef) -> URIRef:
     return default
 
 
-def _find_place(places: NameIndex, text: str) -> URIRef | None:
+def _find_place(places: Names, text: str) -> URIRef | None:
     name, _ = _name_and_detail(text)
     candidates = [name, *(part.strip() for part in name.split(","))]
     for candidate in candidates:
@@ -843,7 +838,7 @@ def _find_place(places: NameIndex, text: str) -> URIRef | None:
     return None
 
 
-def _find_agreement(existing: Graph, places: NameIndex, cells: dict[str, str]) -> URIRef | None:
+def _find_agreement(existing: Graph, places: Names, cells: dict[str, str]) -> URIRef | None:
     """Find the agreement of the row's date (and venue, when the row names one)."""
     when = cells["agreement_date"]
     if not when:

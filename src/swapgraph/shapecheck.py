@@ -25,7 +25,7 @@ is worked out generally rather than from this project's shapes:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -36,7 +36,7 @@ from rdflib.term import Node
 
 from swapgraph.engine import from_oxigraph, to_oxigraph
 
-__all__ = ["CompiledShapes", "compile_shapes", "check_additions"]
+__all__ = ["CompiledShapes", "check_additions", "compile_shapes"]
 
 # The predicates of sh: a shape may carry for this module to evaluate it.
 _CONSTRAINTS = frozenset(
@@ -172,9 +172,7 @@ def _compile(shapes: Graph) -> CompiledShapes:
         if shape.path is not None:
             inverse |= _inverse_predicates(shapes, shape.path)
     top = [
-        s
-        for s in compiled.values()
-        if s.target_classes or s.target_subjects_of or s.sparql_targets
+        s for s in compiled.values() if s.target_classes or s.target_subjects_of or s.sparql_targets
     ]
     # A shape whose results are reported needs its own words: pyshacl's default wording
     # is not reproduced here. (Shapes inside sh:or and sh:not only decide conformance.)

@@ -176,7 +176,9 @@ def validate_additions(
         return report
     names = bind_prefixes(Graph()).namespace_manager
     data = ReadOnlyGraphAggregate([existing, additions, ontology])
-    return _report(project, report_graph, data, shapes, SubjectIndex(project.ontology_files()), names)
+    return _report(
+        project, report_graph, data, shapes, SubjectIndex(project.ontology_files()), names
+    )
 
 
 def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationReport:
