@@ -44,7 +44,7 @@ from rdflib.term import Node
 from swapgraph.checked import checked_report
 from swapgraph.errors import RDFSyntaxError, SwapgraphError, UnknownNameError
 from swapgraph.journal import commit, fingerprint, project_lock
-from swapgraph.load import parse_file
+from swapgraph.load import parse_file, read_utf8
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
 from swapgraph.resolve import Resolver, key
@@ -349,18 +349,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     Raises:
         SwapgraphError: If the file cannot be read or lacks columns.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SwapgraphError(f"{path}: cannot read CSV: {exc.strerror or exc}") from exc
-    try:
-        # utf-8-sig drops the byte order mark that Excel's "CSV UTF-8" puts first.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SwapgraphError(
-            f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        ) from exc
+    # The byte order mark that Excel's "CSV UTF-8" puts first is dropped.
+    text = read_utf8(path, bom=True)
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
