@@ -47,7 +47,7 @@ BASELINE_SECONDS = 31.0
 def _names(graph: Graph) -> tuple[list[list[str]], list[str]]:
     """Return, per state with an ISO code, the ways a row may name it; and place labels."""
     states = []
-    for state in sorted(graph.subjects(RDF.type, SWAP.State)):
+    for state in sorted(graph.subjects(RDF.type, SWAP.State), key=str):
         code = graph.value(state, SWAP.iso3166Alpha2)
         label = graph.value(state, RDFS.label)
         if code is None or label is None:

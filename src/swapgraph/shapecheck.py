@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -70,7 +71,9 @@ class _Shape:
     severity: URIRef
     messages: tuple[Literal, ...]
     path: Node | None
-    constraints: list[tuple[URIRef, Node]]
+    # Each constraint's argument, read once: an int for counts and lengths, a frozenset
+    # for sh:in, a tuple of shapes for sh:or, the shapes graph's node otherwise.
+    constraints: list[tuple[URIRef, Any]]
     steps: _Path | None = None
     properties: list[_Shape] = field(default_factory=list)
     target_classes: tuple[Node, ...] = ()
@@ -196,15 +199,13 @@ def _compile_path(shapes: Graph, path: Node) -> _Path:
     raise Unsupported(f"path {path}")
 
 
-class _Prepared(tuple):  # type: ignore[type-arg]
-    """A list argument (sh:in, sh:or) read once from the shapes graph."""
-
-
-def _prepare(shapes: Graph, kind: URIRef, arg: Node) -> Node:
-    if kind in (SH["in"], SH["or"]):
-        return _Prepared(Collection(shapes, arg))  # type: ignore[return-value]
+def _prepare(shapes: Graph, kind: URIRef, arg: Node) -> Any:
+    if kind == SH["in"]:
+        return frozenset(Collection(shapes, arg))
+    if kind == SH["or"]:
+        return tuple(Collection(shapes, arg))
     if kind in (SH.minCount, SH.maxCount, SH.minLength):
-        return Literal(int(arg))  # type: ignore[call-overload]
+        return int(str(arg))
     return arg
 
 
@@ -342,10 +343,10 @@ def _evaluate(
     values = [focus] if shape.steps is None else _values(data, focus, shape.steps)
     for kind, arg in shape.constraints:
         if kind == SH.minCount:
-            if len(values) < arg.toPython():  # type: ignore[union-attr]
+            if len(values) < arg:
                 report(shape, focus, None)
         elif kind == SH.maxCount:
-            if len(values) > arg.toPython():  # type: ignore[union-attr]
+            if len(values) > arg:
                 report(shape, focus, None)
         elif kind == SH.hasValue:
             if arg not in values:
@@ -369,15 +370,15 @@ def _conforms(shape_node: Node, focus: Node, data: _Data, compiled: CompiledShap
     return not failed
 
 
-def _holds(kind: URIRef, arg: Node, value: Node, data: _Data, compiled: CompiledShapes) -> bool:
+def _holds(kind: URIRef, arg: Any, value: Node, data: _Data, compiled: CompiledShapes) -> bool:
     if kind == SH["class"]:
         return not isinstance(value, Literal) and data.is_instance(value, arg)
     if kind == SH.datatype:
         if not isinstance(value, Literal) or getattr(value, "ill_typed", False):
             return False
         if value.datatype is None:
-            return arg == (RDF.langString if value.language else XSD.string)
-        return value.datatype == arg
+            return bool(arg == (RDF.langString if value.language else XSD.string))
+        return bool(value.datatype == arg)
     if kind == SH.nodeKind:
         kinds = {
             SH.IRI: (URIRef,),
@@ -387,27 +388,24 @@ def _holds(kind: URIRef, arg: Node, value: Node, data: _Data, compiled: Compiled
             SH.BlankNodeOrLiteral: (BNode, Literal),
             SH.IRIOrLiteral: (URIRef, Literal),
         }
-        return isinstance(value, kinds[arg])  # type: ignore[index]
+        return isinstance(value, kinds[arg])
     if kind == SH.pattern:
         return not isinstance(value, BNode) and re.search(str(arg), str(value)) is not None
     if kind == SH.minLength:
-        return not isinstance(value, BNode) and len(str(value)) >= arg.toPython()  # type: ignore[union-attr]
+        return not isinstance(value, BNode) and len(str(value)) >= arg
     if kind in (SH.minInclusive, SH.maxInclusive):
         if not isinstance(value, Literal) or getattr(value, "ill_typed", False):
             return False
         try:
             if kind == SH.minInclusive:
-                return bool(value.toPython() >= arg.toPython())  # type: ignore[union-attr]
-            return bool(value.toPython() <= arg.toPython())  # type: ignore[union-attr]
+                return bool(value.toPython() >= arg.toPython())
+            return bool(value.toPython() <= arg.toPython())
         except TypeError:
             return False
     if kind == SH["in"]:
-        return value in arg  # type: ignore[operator]
+        return value in arg
     if kind == SH["or"]:
-        return any(
-            _conforms(member, value, data, compiled)
-            for member in arg  # type: ignore[attr-defined]
-        )
+        return any(_conforms(member, value, data, compiled) for member in arg)
     if kind == SH["not"]:
         return not _conforms(arg, value, data, compiled)
     raise Unsupported(str(kind))
@@ -443,7 +441,7 @@ def check_additions(
     data = _Data([existing, additions, ontology])
     focus: set[Node] = set(additions.subjects())
     for predicate in compiled.inverse_predicates:
-        focus.update(additions.objects(None, predicate))  # type: ignore[arg-type]
+        focus.update(additions.objects(None, predicate))
     sparql_focus = _sparql_targets(compiled, [existing, additions, ontology])
 
     report = Graph()
