@@ -73,8 +73,9 @@ class _Shape:
     path: Node | None
     # Each constraint's argument, read once: an int for counts and lengths, a frozenset
     # for sh:in, a tuple of shapes for sh:or, the shapes graph's node otherwise.
-    constraints: list[tuple[URIRef, Any]]
+    constraints: list[tuple[str, Any]]
     steps: _Path | None = None
+    violation: bool = True
     properties: list[_Shape] = field(default_factory=list)
     target_classes: tuple[Node, ...] = ()
     target_subjects_of: tuple[Node, ...] = ()
@@ -149,14 +150,19 @@ def _compile(shapes: Graph) -> CompiledShapes:
             severity=severity,
             messages=messages,
             path=path,
-            constraints=sorted(constraints, key=lambda c: str(c[0])),
+            constraints=[],
             target_classes=tuple(shapes.objects(node, SH.targetClass)),
             target_subjects_of=tuple(shapes.objects(node, SH.targetSubjectsOf)),
             sparql_targets=tuple(sparql),
         )
         compiled[node] = shape
         shape.steps = _compile_path(shapes, path) if path is not None else None
-        shape.constraints = [(k, _prepare(shapes, k, o)) for k, o in shape.constraints]
+        # Kinds as plain strings ("minCount"): rdflib's URIRef compares in Python, slowly.
+        shape.constraints = [
+            (str(k)[len(str(SH)) :], _prepare(shapes, k, o))
+            for k, o in sorted(constraints, key=lambda c: str(c[0]))
+        ]
+        shape.violation = str(severity) == str(SH.Violation)
         shape.properties = [make(p) for p in shapes.objects(node, SH.property)]
         for kind, value in constraints:
             if kind == SH["or"]:
@@ -199,6 +205,16 @@ def _compile_path(shapes: Graph, path: Node) -> _Path:
     raise Unsupported(f"path {path}")
 
 
+_NODE_KINDS: dict[Node, tuple[type, ...]] = {
+    SH.IRI: (URIRef,),
+    SH.Literal: (Literal,),
+    SH.BlankNode: (BNode,),
+    SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal),
+    SH.IRIOrLiteral: (URIRef, Literal),
+}
+
+
 def _prepare(shapes: Graph, kind: URIRef, arg: Node) -> Any:
     if kind == SH["in"]:
         return frozenset(Collection(shapes, arg))
@@ -206,6 +222,20 @@ def _prepare(shapes: Graph, kind: URIRef, arg: Node) -> Any:
         return tuple(Collection(shapes, arg))
     if kind in (SH.minCount, SH.maxCount, SH.minLength):
         return int(str(arg))
+    if kind == SH.nodeKind:
+        if arg not in _NODE_KINDS:
+            raise Unsupported(f"sh:nodeKind {arg}")
+        return _NODE_KINDS[arg]
+    if kind == SH.pattern:
+        if (None, SH.flags, None) in shapes:
+            raise Unsupported("sh:flags")
+        return re.compile(str(arg))
+    if kind in (SH.minInclusive, SH.maxInclusive):
+        if not isinstance(arg, Literal):
+            raise Unsupported(f"{kind} {arg}")
+        return arg.toPython()
+    if kind == SH.datatype:
+        return str(arg)
     return arg
 
 
@@ -338,20 +368,20 @@ def _evaluate(
     violations_only: bool = False,
 ) -> None:
     """Report each way ``focus`` fails ``shape`` (value None: no value node to name)."""
-    if violations_only and shape.severity != SH.Violation:
+    if violations_only and not shape.violation:
         return
     values = [focus] if shape.steps is None else _values(data, focus, shape.steps)
     for kind, arg in shape.constraints:
-        if kind == SH.minCount:
+        if kind == "minCount":
             if len(values) < arg:
                 report(shape, focus, None)
-        elif kind == SH.maxCount:
+        elif kind == "maxCount":
             if len(values) > arg:
                 report(shape, focus, None)
-        elif kind == SH.hasValue:
+        elif kind == "hasValue":
             if arg not in values:
                 report(shape, focus, None)
-        elif kind == SH.disjoint:
+        elif kind == "disjoint":
             others = set(data.objects(focus, arg))
             for value in values:
                 if value in others:
@@ -370,45 +400,40 @@ def _conforms(shape_node: Node, focus: Node, data: _Data, compiled: CompiledShap
     return not failed
 
 
-def _holds(kind: URIRef, arg: Any, value: Node, data: _Data, compiled: CompiledShapes) -> bool:
-    if kind == SH["class"]:
+_STRING, _LANG_STRING = str(XSD.string), str(RDF.langString)
+
+
+def _holds(kind: str, arg: Any, value: Node, data: _Data, compiled: CompiledShapes) -> bool:
+    if kind == "class":
         return not isinstance(value, Literal) and data.is_instance(value, arg)
-    if kind == SH.datatype:
+    if kind == "datatype":
         if not isinstance(value, Literal) or getattr(value, "ill_typed", False):
             return False
         if value.datatype is None:
-            return bool(arg == (RDF.langString if value.language else XSD.string))
-        return bool(value.datatype == arg)
-    if kind == SH.nodeKind:
-        kinds = {
-            SH.IRI: (URIRef,),
-            SH.Literal: (Literal,),
-            SH.BlankNode: (BNode,),
-            SH.BlankNodeOrIRI: (BNode, URIRef),
-            SH.BlankNodeOrLiteral: (BNode, Literal),
-            SH.IRIOrLiteral: (URIRef, Literal),
-        }
-        return isinstance(value, kinds[arg])
-    if kind == SH.pattern:
-        return not isinstance(value, BNode) and re.search(str(arg), str(value)) is not None
-    if kind == SH.minLength:
+            return bool(arg == (_LANG_STRING if value.language else _STRING))
+        return str.__eq__(value.datatype, arg)
+    if kind == "nodeKind":
+        return isinstance(value, arg)
+    if kind == "pattern":
+        return not isinstance(value, BNode) and arg.search(str(value)) is not None
+    if kind == "minLength":
         return not isinstance(value, BNode) and len(str(value)) >= arg
-    if kind in (SH.minInclusive, SH.maxInclusive):
+    if kind in ("minInclusive", "maxInclusive"):
         if not isinstance(value, Literal) or getattr(value, "ill_typed", False):
             return False
         try:
-            if kind == SH.minInclusive:
-                return bool(value.toPython() >= arg.toPython())
-            return bool(value.toPython() <= arg.toPython())
+            if kind == "minInclusive":
+                return bool(value.toPython() >= arg)
+            return bool(value.toPython() <= arg)
         except TypeError:
             return False
-    if kind == SH["in"]:
+    if kind == "in":
         return value in arg
-    if kind == SH["or"]:
+    if kind == "or":
         return any(_conforms(member, value, data, compiled) for member in arg)
-    if kind == SH["not"]:
+    if kind == "not":
         return not _conforms(arg, value, data, compiled)
-    raise Unsupported(str(kind))
+    raise Unsupported(kind)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -484,7 +509,7 @@ def check_additions(
             targets |= by_predicate.get(predicate, set())
         for query in shape.sparql_targets:
             targets.update(sparql_focus[query])
-        for node in sorted(targets, key=str):
+        for node in targets:
             _evaluate(shape, node, data, compiled, add, violations_only)
     return report
 
