@@ -18,7 +18,10 @@ The import is all or nothing:
    agreements are looked up among those already in the graph (by ``rdfs:label``,
    ``skos:altLabel``, ISO 3166 code or Wikidata id) and never invented: a name that matches
    nothing is reported, with close matches, and its text is kept as ``rdfs:comment``;
-4. the whole resulting graph is validated against the project's shapes;
+4. the resulting graph is validated against the project's shapes: when the project is
+   known to conform (its cached validation report, :mod:`swapgraph.checked`), only the
+   nodes the import adds or changes are checked (:func:`swapgraph.validate.validate_additions`,
+   the same findings in a fraction of the time), otherwise the whole graph;
 5. only if no row was rejected and the graph conforms are the files of ``graph/`` written
    (exchanges by year, ``exchanges-<year>.ttl``, and new sources in ``sources.ttl``), all in
    one all-or-nothing step. Otherwise nothing is written.
