@@ -32,6 +32,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
@@ -460,14 +461,18 @@ def check_additions(
         result on the nodes the additions can affect; or None if the additions give an
         existing node a new type, when only a full validation gives the exact answer.
     """
-    for node, _, cls in additions.triples((None, RDF.type, None)):
-        if (node, None, None) in existing and (node, RDF.type, cls) not in existing:
-            return None
-    data = _Data([existing, additions, ontology])
-    focus: set[Node] = set(additions.subjects())
+    # An aggregate of graphs is read graph by graph: its own iteration adds a layer per triple.
+    parts = list(additions.graphs) if isinstance(additions, ReadOnlyGraphAggregate) else [additions]
+    for part in parts:
+        for node, _, cls in part.triples((None, RDF.type, None)):
+            if (node, None, None) in existing and (node, RDF.type, cls) not in existing:
+                return None
+    data = _Data([existing, *parts, ontology])
+    focus: set[Node] = {s for part in parts for s, _, _ in part}
     for predicate in compiled.inverse_predicates:
-        focus.update(additions.objects(None, predicate))
-    sparql_focus = _sparql_targets(compiled, [existing, additions, ontology])
+        for part in parts:
+            focus.update(part.objects(None, predicate))
+    sparql_focus = _sparql_targets(compiled, [existing, *parts, ontology])
 
     report = Graph()
     seen: set[tuple[Node, Node, Node | None]] = set()
