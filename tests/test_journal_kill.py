@@ -59,14 +59,16 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
 def files(root: Path) -> dict[str, bytes]:
-    """Every file of the project, dotfiles included, except git's.
+    """Every file of the project, dotfiles included, except git's and the cache's.
 
     A release dump is compared by its graph (blank node labels differ from run to run)
     and a checksum list by checking it.
     """
     found = {}
     for path in sorted(root.rglob("*")):
-        if not path.is_file() or ".git" in path.relative_to(root).parts:
+        parts = path.relative_to(root).parts
+        # The cache (a validation report keyed by content hash) is derived, not the project.
+        if not path.is_file() or ".git" in parts or ".swapgraph-cache" in parts:
             continue
         name = path.relative_to(root).as_posix()
         found[name] = path.read_bytes()

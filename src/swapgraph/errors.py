@@ -129,3 +129,22 @@ class InvalidProject(SwapgraphError):
 
 class CannotListen(SwapgraphError):
     """The address cannot be listened on: the port is taken, or the host is not ours."""
+
+
+class CountTooLarge(SwapgraphError):
+    """A count too large to weigh an edge with."""
+
+
+class NotUTF8(SwapgraphError):
+    """A file holds a byte that is not UTF-8.
+
+    Attributes:
+        path: The file.
+        line: The line of the first such byte.
+        offset: Its position in the file.
+        byte: Its value.
+    """
+
+    def __init__(self, path: Path, line: int, offset: int, byte: int) -> None:
+        super().__init__(f"{path}:{line}: not UTF-8 (byte 0x{byte:02x}); save the file as UTF-8")
+        self.path, self.line, self.offset, self.byte = path, line, offset, byte

@@ -148,6 +148,52 @@ def validate_graph(project: Project, data: Graph) -> ValidationReport:
     return _validate(project, data, SubjectIndex(project.ontology_files()))
 
 
+def validate_additions(
+    project: Project, existing: Graph, additions: Graph, violations_only: bool = False
+) -> ValidationReport:
+    """Validate what ``additions`` changes in ``existing``, a graph known to conform.
+
+    Gives the results a full :func:`validate_graph` of ``existing + additions`` gives on the
+    nodes the additions can affect (so, ``existing`` conforming, every Violation), without
+    re-validating the rest: :mod:`swapgraph.shapecheck` evaluates the shapes directly on
+    those nodes. Falls back to the full validation when the shapes use something that
+    module does not evaluate, or the additions retype an existing node.
+
+    Args:
+        project: The graph project whose shapes and ontology are used.
+        existing: The graph before the change; the caller knows it conforms.
+        additions: The new triples.
+        violations_only: Leave out Warnings and Infos (quicker, when only conformance
+            matters).
+
+    Returns:
+        The report; results name no file or line, as :func:`validate_graph`.
+    """
+    from rdflib.graph import ReadOnlyGraphAggregate
+
+    from swapgraph.shapecheck import check_additions, compile_shapes
+
+    with quiet_literal_warnings():
+        shapes = shapes_graph(project)
+        ontology = ontology_graph(project)
+        compiled = compile_shapes(shapes)
+        report_graph = (
+            check_additions(compiled, existing, additions, ontology, violations_only)
+            if compiled
+            else None
+        )
+    if report_graph is None:
+        report = validate_graph(project, existing + additions)
+        if violations_only:
+            kept = tuple(r for r in report.results if r.severity == "Violation")
+            return ValidationReport(results=kept, shapes=report.shapes)
+        return report
+    data = ReadOnlyGraphAggregate([existing, additions, ontology])
+    return build_report(
+        report_graph, data, shapes, SubjectIndex(project.ontology_files()), project.root
+    )
+
+
 def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationReport:
     with quiet_literal_warnings():
         shapes = shapes_graph(project)

@@ -47,6 +47,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Identifier, Node
 
+from swapgraph.counts import weight
 from swapgraph.engine import Engine, GraphResult, select
 from swapgraph.errors import ParameterError, SwapgraphError
 from swapgraph.namespaces import SWAP, WD, compact
@@ -460,7 +461,7 @@ def actors_view(facts: Facts) -> nx.MultiDiGraph:
             last=max(tally.dates.values()),
             dates=" ".join(sorted(set(tally.dates.values()))),
             disputed=len(tally.disputed),
-            weight=float(tally.people),
+            weight=weight(tally.people),
         )
     graph.graph[PEOPLE_BY_DATE] = people_by_date(facts)
     return graph
@@ -560,7 +561,7 @@ def exchanges_view(facts: Facts) -> nx.MultiDiGraph:
         day = facts.exchanges[exchange_iri].date
         graph.add_edge(
             str(exchange_iri), str(actor_iri), key=role, role=role, label=role, first=day, last=day,
-            dates=day, people=count, weight=float(count),
+            dates=day, people=count, weight=weight(count, str(exchange_iri)),
         )  # fmt: skip
     for m in sorted(facts.mediations, key=lambda m: (str(m.exchange), str(m.actor), m.role)):
         day = facts.exchanges[m.exchange].date

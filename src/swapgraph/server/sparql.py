@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
 from swapgraph import formats
+from swapgraph.csvsafe import neutralise_results
 from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, QueryDataset
 from swapgraph.errors import QueryRefused
 from swapgraph.query_text import DEFAULT_PREFIXES, check_read_only_query
@@ -155,7 +156,9 @@ async def _answer(
     dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
     base_iri = public_url(request, service.settings.base_url, "sparql_get")
     result = await run_in_threadpool(service.run, sparql, accepted, None, dataset, base_iri)
-    return Response(result.body, media_type=result.media_type, headers=VARY)
+    # The engines write CSV and TSV themselves; no cell may reach a spreadsheet as a formula.
+    body = neutralise_results(result.body, result.media_type)
+    return Response(body, media_type=result.media_type, headers=VARY)
 
 
 def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
