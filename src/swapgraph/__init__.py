@@ -1,4 +1,4 @@
-"""swapgraph: a knowledge graph of state-to-state prisoner exchanges and its engine."""
+"""swapgraph: a knowledge graph of prisoner exchanges and its engine."""
 
 from __future__ import annotations
 

@@ -176,7 +176,7 @@ def add_release(graph: Graph, release: ReleaseFiles, site: str) -> URIRef:
             dataset,
             DCTERMS.description,
             Literal(
-                "The swapgraph knowledge graph of state-to-state prisoner exchanges and its "
+                "The swapgraph knowledge graph of prisoner exchanges and its "
                 f"vocabulary, as released in version {release.version}.",
                 lang="en",
             ),

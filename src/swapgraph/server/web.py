@@ -23,7 +23,7 @@ router = APIRouter()
 @router.get("/", include_in_schema=False, response_class=HTMLResponse)
 async def home() -> HTMLResponse:
     """The explorer: query editor, network of actors, timeline."""
-    return HTMLResponse(render("home.html", title="swapgraph: state-to-state prisoner exchanges"))
+    return HTMLResponse(render("home.html", title="swapgraph: prisoner exchanges"))
 
 
 @router.get("/static/{path:path}", include_in_schema=False)
