@@ -135,8 +135,8 @@ def void_graph(stats: Statistics, where: Addresses, releases: list[ReleaseFiles]
             DCTERMS.description,
             Literal(
                 "An open knowledge graph of prisoner exchanges between states and with armed "
-                "groups: who released whom to whom, when, where, through which mediator or transit state, under "
-                "which agreement, and according to which source.",
+                "groups: who released whom to whom, when, where, through which mediator or "
+                "transit state, under which agreement, and according to which source.",
                 lang="en",
             ),
         )
