@@ -153,3 +153,23 @@ def test_failure_mid_write_leaves_every_file_untouched(
     assert "could not write" in str(caught.value)
     assert snapshot(project.root) == before
     assert not project.dist_dir.exists()
+
+
+def test_the_shapes_carry_the_released_version(project: Project) -> None:
+    # The shapes are the data contract of a release: the version they state follows the
+    # ontology's, and the repository's own files agree with the package.
+    from rdflib.namespace import RDF
+
+    import swapgraph
+
+    def shapes_versions() -> list[object]:
+        graph = Graph()
+        for path in project.shape_files():
+            graph += parse_file(path)
+        return [
+            graph.value(node, OWL.versionInfo) for node in graph.subjects(RDF.type, OWL.Ontology)
+        ]
+
+    assert shapes_versions() == [Literal(CURRENT)] and swapgraph.__version__ == CURRENT
+    release(project, NEXT, DAY, since="HEAD")
+    assert shapes_versions() == [Literal(NEXT)]

@@ -117,6 +117,7 @@ def release(
 def _release(project: Project, version: str, day: dt.date, since: str | None) -> Release:
     path = project.ontology_file
     seen = {path: fingerprint(path), project.changelog: fingerprint(project.changelog)}
+    seen.update({shapes: fingerprint(shapes) for shapes in project.shape_files()})
     text = _read(path)
     ontology, prior, prior_iri = _ontology_node(path, parse_file(path))
     if version == prior:
@@ -141,6 +142,7 @@ def _release(project: Project, version: str, day: dt.date, since: str | None) ->
     files = {
         path: ontology_text,
         project.changelog: _insert_entry(changelog, entry),
+        **_bumped_shapes(project, prior, version),
         **dumps,
         **dcat.release_files(project, version, day, dumps),
     }
@@ -241,6 +243,21 @@ def _bump(
     if not isomorphic(parse_text(text, path), expected):
         raise SwapgraphError(f"{path}: editing the version lines changed more than the version")
     return text
+
+
+def _bumped_shapes(project: Project, prior: str, version: str) -> dict[Path, str]:
+    """The shapes files whose ``owl:versionInfo`` is the prior version, set to ``version``.
+
+    The shapes are the data contract of a release as much as the ontology is, so they carry
+    the same version; a shapes file that states none, or another one, is left alone.
+    """
+    pattern = re.compile(rf'(owl:versionInfo\s+)"{re.escape(prior)}"')
+    bumped = {}
+    for shapes in project.shape_files():
+        text, count = pattern.subn(rf'\g<1>"{version}"', _read(shapes), count=1)
+        if count:
+            bumped[shapes] = text
+    return bumped
 
 
 # --------------------------------------------------------------------------- dumps
