@@ -657,9 +657,14 @@ class RemoteEngine:
         bindings: Mapping[str, Node] | None = None,
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
-        """Run a query on the endpoint and parse its answer into rdflib terms."""
+        """Run a query on the endpoint and parse its answer into rdflib terms.
+
+        A parameter's column holds the term bound (see :func:`_as_bound`), and booleans are
+        read in their canonical form, whatever form the endpoint wrote them in.
+        """
         response = self._post(sparql, TERM_MEDIA_TYPES, bindings, dataset)
-        return parse_serialized(Serialized(_media_type(response), response.content), self.url)
+        result = parse_serialized(Serialized(_media_type(response), response.content), self.url)
+        return _as_bound(result, bindings) if isinstance(result, SelectResult) else result
 
     def query_serialized(
         self,
@@ -687,6 +692,31 @@ class RemoteEngine:
             media_type = choose_media_type(kind, accepted)
             result.serialize(output, formats.result_format(media_type))
         return Serialized(media_type, buffer.getvalue())
+
+
+def _as_bound(result: SelectResult, bindings: Mapping[str, Node] | None) -> SelectResult:
+    """Give a bound variable's column the term bound to it, and booleans their canonical form.
+
+    The ``VALUES`` block that binds the parameters joins every solution of the query, so a
+    projected parameter holds exactly the term bound; but an endpoint may write that term
+    back in another form: Virtuoso 7.2 stores booleans as integers and answers ``true`` as
+    ``"1"^^xsd:integer`` (and a computed boolean as ``"1"^^xsd:boolean``).
+    """
+    bound = {name: term for name, term in (bindings or {}).items() if name in result.variables}
+    for row in result.rows:
+        for name, term in row.items():
+            if term is None:
+                continue
+            if name in bound:
+                row[name] = bound[name]  # type: ignore[assignment]
+            elif isinstance(term, Literal) and term.datatype == _XSD_BOOLEAN:
+                lexical = str(term)
+                if lexical in ("1", "0"):
+                    row[name] = Literal(lexical == "1", datatype=_XSD_BOOLEAN)
+    return result
+
+
+_XSD_BOOLEAN = URIRef("http://www.w3.org/2001/XMLSchema#boolean")
 
 
 def _group(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
