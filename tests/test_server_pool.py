@@ -3,6 +3,9 @@
 The server runs under real uvicorn; workers are killed and stopped as the kernel, the OOM
 killer or an operator would. Clients are told apart by address: Linux routes the whole of
 127.0.0.0/8 to the loopback, so a client bound to 127.0.0.2 is another client.
+
+Every test that starts worker processes is marked slow: each start and each replacement
+costs seconds of CPU, which the quick loop (``-m "not slow and not browser"``) skips.
 """
 
 from __future__ import annotations
@@ -114,6 +117,7 @@ def back_to_full_size(server: RunningServer, without: set[int]) -> None:
     assert all(gone(pid) for pid in without), "the dead workers were reaped"
 
 
+@pytest.mark.slow
 def test_chaos_kill_idle_kill_busy_stop_one(server: RunningServer) -> None:
     pool = server.app.state.service.pool
     with Traffic(server) as traffic:
@@ -163,6 +167,7 @@ def test_chaos_kill_idle_kill_busy_stop_one(server: RunningServer) -> None:
     assert not traffic.bad, [r.text for r in traffic.bad]
 
 
+@pytest.mark.slow
 def test_a_query_that_crashes_its_worker_is_answered_and_the_worker_replaced(
     server: RunningServer,
 ) -> None:
@@ -192,6 +197,7 @@ class Crash:
         raise AssertionError("unreachable")
 
 
+@pytest.mark.slow
 def test_a_crashing_job_raises_worker_lost_and_the_pool_recovers(project: Project) -> None:
     service = GraphService(Settings(project, workers=1, timeout=30))
     try:
@@ -204,6 +210,7 @@ def test_a_crashing_job_raises_worker_lost_and_the_pool_recovers(project: Projec
         service.close()
 
 
+@pytest.mark.slow
 def test_a_hostile_client_cannot_hold_every_worker(server: RunningServer) -> None:
     cheap = client("127.0.0.5")
     assert cheap.get(server.sparql, params={"query": FAST}).status_code == 200
@@ -238,6 +245,7 @@ def test_a_hostile_client_cannot_hold_every_worker(server: RunningServer) -> Non
     assert all("retry-after" in r.headers for r in waited), "a wait is not a time-out"
 
 
+@pytest.mark.slow
 def test_a_full_queue_is_refused_at_once_with_retry_after(project: Project) -> None:
     # The slow queries hold the queue until the time limit, then let the server stop.
     settings = Settings(project, timeout=5, workers=1, max_pending=2)
@@ -261,6 +269,7 @@ def test_a_full_queue_is_refused_at_once_with_retry_after(project: Project) -> N
         thread.join()
 
 
+@pytest.mark.slow
 def test_health_fails_when_no_worker_can_serve(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -299,6 +308,7 @@ def test_health_fails_when_no_worker_can_serve(
         assert httpx.get(running.sparql, params={"query": FAST}).status_code == 200
 
 
+@pytest.mark.slow
 def test_large_results_in_flight_are_bounded(project: Project) -> None:
     settings = Settings(project, workers=2, results_in_flight_bytes=40_000_000)
     with swapgraph_server(settings) as running:
@@ -321,6 +331,7 @@ def test_large_results_in_flight_are_bounded(project: Project) -> None:
             assert third.status_code == 200
 
 
+@pytest.mark.slow
 def test_a_worker_that_grew_is_replaced_after_its_job(project: Project, tmp_path: Path) -> None:
     dump = tmp_path / "dataset.nq"
     OxigraphEngine.from_files(project.data_files()).dump_nquads(dump)
@@ -353,6 +364,7 @@ def test_stale_store_folders_of_dead_servers_are_removed(tmp_path: Path) -> None
     assert other.exists(), "a folder not named by a pid is not ours to judge"
 
 
+@pytest.mark.slow
 def test_validate_runs_in_a_worker_under_the_time_limit(server: RunningServer) -> None:
     # Within every input limit (one prefix, 20,000 triples, 0.7 MB), yet 10,000 exchanges
     # that each break several shapes cost pyshacl far more than the time limit (about
