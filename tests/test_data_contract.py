@@ -96,36 +96,38 @@ def test_validate_rejects_what_serve_cannot_load(
     (tmp_path / "graph").mkdir()
     shutil.copy(REPO_ROOT / "graph" / "states.ttl", tmp_path / "graph" / "states.ttl")
     (tmp_path / "graph" / "bad.ttl").write_text(PREFIXES + text, encoding="utf-8")
-    codes = {}
-    commands = (
-        ["validate"],
-        ["serve", "--port", "0"],
-        ["query", "ASK { ?s ?p ?o }"],
-        ["query", "--engine", "rdflib", "ASK { ?s ?p ?o }"],
-        ["stats"],
-        ["export", "gexf"],
+    # `serve` in a process of its own (were the data loaded after all, it would serve on),
+    # started first so that it runs while the others run here.
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "swapgraph", "--project", str(tmp_path), "serve", "--port", "0"],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    for args in commands:
-        if args[0] == "serve":
-            # In a process of its own: were the data loaded after all, it would serve on.
-            env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
-            run = subprocess.run(
-                [sys.executable, "-m", "swapgraph", "--project", str(tmp_path), *args],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            code, stderr = run.returncode, run.stderr
-        else:
-            # In this process, its output caught at the file descriptor, where a traceback
-            # logged by a library lands too.
+    outputs = {}
+    try:
+        for args in (
+            ["validate"],
+            ["query", "ASK { ?s ?p ?o }"],
+            ["query", "--engine", "rdflib", "ASK { ?s ?p ?o }"],
+            ["stats"],
+            ["export", "gexf"],
+        ):
+            # Output caught at the file descriptor, where a library's logged traceback lands.
             code = main(["--project", str(tmp_path), *args])
-            stderr = capfd.readouterr().err
-        assert "Traceback" not in stderr, (args, stderr)
-        codes[args[0]] = code
-        if args[0] in ("validate", "serve") or "--engine" in args:  # they read with the loader
-            assert where in stderr, (args, stderr)
+            outputs[" ".join(args)] = (args[0], code, capfd.readouterr().err)
+        _, serve_stderr = serve.communicate(timeout=120)
+    finally:
+        serve.kill()
+        serve.wait()
+    outputs["serve"] = ("serve", serve.returncode, serve_stderr)
+    codes = {}
+    for command, (name, code, stderr) in outputs.items():
+        assert "Traceback" not in stderr, (command, stderr)
+        codes[name] = code
+        if name in ("validate", "serve") or "--engine" in command:  # they read with the loader
+            assert where in stderr, (command, stderr)
     assert codes["validate"] == codes["serve"] == 2
 
 
