@@ -32,7 +32,7 @@ BASE_URL = "https://swapgraph.example.org/public"
 
 @pytest.fixture(scope="module")
 def server(project: Project) -> Iterator[RunningServer]:
-    settings = Settings(project, read_timeout=READ_TIMEOUT, base_url=BASE_URL, workers=2)
+    settings = Settings(project, read_timeout=READ_TIMEOUT, base_url=BASE_URL, workers=1)
     with swapgraph_server(settings) as running:
         yield running
 
