@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from swapgraph import limits
-from swapgraph.limits import LimitExceeded, check_json_depth, check_rdf_upload
+from swapgraph.errors import LimitExceeded
+from swapgraph.limits import check_json_depth, check_rdf_upload
 from swapgraph.query_text import check_read_only_query, measure_depth
 from tests.conftest import REPO_ROOT
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import swapgraph.fast_validate
 import swapgraph.validate
 from swapgraph.checked import checked_report, content_key
 from swapgraph.errors import RDFSyntaxError
@@ -38,6 +39,8 @@ def _no_pyshacl(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("pyshacl ran although the content is unchanged")
 
     monkeypatch.setattr(swapgraph.validate, "run_shacl", refuse)
+    # The default validator is swapgraph.fast_validate: it must not run either.
+    monkeypatch.setattr(swapgraph.fast_validate, "validate_files", refuse)
 
 
 def test_unchanged_content_reuses_the_report(

@@ -5,7 +5,9 @@ import io
 import json
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import igraph
 import networkx as nx
@@ -17,7 +19,8 @@ from rdflib.namespace import RDF, RDFS
 from swapgraph.cli import main
 from swapgraph.engine import Engine, select
 from swapgraph.errors import SwapgraphError
-from swapgraph.exports import FORMATS, GEXF_NAMESPACE, GEXF_VIZ_NAMESPACE, export
+from swapgraph.exports import GEXF_NAMESPACE, GEXF_VIZ_NAMESPACE, export
+from swapgraph.formats import EXPORT_FORMATS
 from swapgraph.namespaces import SWAP
 from swapgraph.paths import Project
 from swapgraph.views import COLUMNS, VIEWS, Filters
@@ -170,8 +173,8 @@ def test_rdf_exports_parse_back_filtered(
 ) -> None:
     filters = Filters.parse(start="2025-01-01")
     content, media_type, filename = export(small_engine, fmt, filters=filters)
-    assert media_type == FORMATS[fmt].media_type
-    assert filename == f"swapgraph.{FORMATS[fmt].suffix}"
+    assert media_type == EXPORT_FORMATS[fmt].media_type
+    assert filename == f"swapgraph.{EXPORT_FORMATS[fmt].suffix}"
     graph = Graph().parse(data=content.decode(), format=parser)
     expected = {r["e"] for r in select(reference_engine, EXCHANGES_SINCE)}
     assert set(graph.subjects(RDF.type, SWAP.Exchange)) == expected
@@ -312,3 +315,64 @@ def test_cytoscape_document_follows_the_cyjs_convention(small_engine: Engine) ->
     for edge in document["elements"]["edges"]:
         assert {"id", "source", "target", "color", "width", "line"} <= set(edge["data"])
         assert edge["data"]["line"] == ("solid" if edge["data"]["role"] == "released" else "dashed")
+
+
+# People released by Russia to Ukraine on each exchange date, summed over that day's
+# exchanges (a transfer whose sources give no number counts 0, as in the views): what the
+# timeline GEXF's weight over time must say.
+RUSSIA_TO_UKRAINE_BY_DATE = """PREFIX swap: <https://w3id.org/swapgraph/ontology#>
+SELECT ?date (SUM(COALESCE(?people, 0)) AS ?total) WHERE {
+  ?exchange swap:date ?date ; swap:transfer ?transfer .
+  ?transfer swap:releasedBy <https://w3id.org/swapgraph/id/state/russia> ;
+            swap:receivedBy <https://w3id.org/swapgraph/id/state/ukraine> .
+  OPTIONAL { ?transfer swap:peopleCount ?people }
+} GROUP BY ?date ORDER BY ?date"""
+
+
+def _weights_over_time(content: bytes, source: str, target: str, role: str) -> list[Any]:
+    graph = nx.read_gexf(io.BytesIO(content))
+    (edge,) = [
+        d for u, v, d in graph.edges(data=True) if (u, v, d["role"]) == (source, target, role)
+    ]
+    dynamic: list[Any] = edge["people_by_date"]
+    assert sum(weight for weight, _, _ in dynamic) == edge["weight"] == edge["people"]
+    assert [(start, end) for _, start, end in dynamic] == edge["spells"]
+    return dynamic
+
+
+def test_gexf_timeline_edge_weight_changes_per_exchange_date(
+    small_engine: Engine, reference_engine: Engine
+) -> None:
+    content, _, _ = export(small_engine, "gexf", "actors")
+    dynamic = _weights_over_time(content, STATE + "russia", STATE + "ukraine", "released")
+    # From the fixture's sources: 29 people on 24 March 2022, as its Turtle says.
+    assert dynamic[0] == (29.0, "2022-03-24", "2022-03-24")
+    expected = [
+        (float(row["total"]), str(row["date"]), str(row["date"]))  # type: ignore[arg-type]
+        for row in select(reference_engine, RUSSIA_TO_UKRAINE_BY_DATE)
+    ]
+    assert dynamic == expected
+    # Gephi's own form of a weight over time: undeclared attvalues for "weight", one a spell.
+    root = ET.fromstring(content)
+    edge = next(
+        e for e in root.iter(f"{{{GEXF_NAMESPACE}}}edge")
+        if (e.get("source"), e.get("target"), e.get("kind"))
+        == (STATE + "russia", STATE + "ukraine", "released")
+    )  # fmt: skip
+    gephi = [
+        (float(a.get("value", "")), a.get("start"), a.get("end"))
+        for a in edge.iter(f"{{{GEXF_NAMESPACE}}}attvalue")
+        if a.get("for") == "weight"
+    ]
+    assert gephi == expected
+
+
+def test_real_gexf_timeline_weights_follow_the_sources(real_engine: Engine) -> None:
+    content, _, _ = export(real_engine, "gexf", "actors")
+    dynamic = _weights_over_time(content, STATE + "russia", STATE + "ukraine", "released")
+    expected = [
+        (float(row["total"]), str(row["date"]), str(row["date"]))  # type: ignore[arg-type]
+        for row in select(real_engine, RUSSIA_TO_UKRAINE_BY_DATE)
+    ]
+    assert dynamic == expected
+    assert len({weight for weight, _, _ in dynamic}) > 10, "the weight changes over time"

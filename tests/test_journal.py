@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from swapgraph.cli import main
+from swapgraph.errors import ConcurrentChange, LockBusy
 from swapgraph.journal import (
     JOURNAL_NAME,
     LOCK_NAME,
-    ConcurrentChange,
-    LockBusy,
     fingerprint,
     leftovers,
     project_lock,

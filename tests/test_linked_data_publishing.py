@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 from swapgraph import __version__
-from swapgraph.dcat import SPDX, W3ID
+from swapgraph.dcat import SPDX, W3ID, find_releases
 from swapgraph.engine import OxigraphEngine, select
 from swapgraph.load import data_graph
 from swapgraph.namespaces import ID, SWAP
@@ -30,6 +30,7 @@ from swapgraph.server import Settings
 from swapgraph.void import addresses
 from tests.conftest import REPO_ROOT
 from tests.serving import RunningServer, in_process, swapgraph_server
+from tests.versions import AFTER_NEXT, CURRENT, NEXT
 
 DATASET = URIRef(W3ID)
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -44,15 +45,15 @@ def server(shared_server: RunningServer) -> RunningServer:
 
 @pytest.fixture(scope="module")
 def released(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """A copy of the project released as 0.2.0, then as 0.3.0 a week later."""
+    """A copy of the project released as the next minor version, then the one after a week later."""
     root = tmp_path_factory.mktemp("released")
     for folder in ("ontology", "shapes", "graph", "api"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
     for name in ("CHANGELOG.md", "CITATION.cff"):
         shutil.copy(REPO_ROOT / name, root / name)
     project = Project.open(root)
-    release(project, "0.2.0", FIRST_DAY)
-    release(project, "0.3.0", SECOND_DAY)
+    release(project, NEXT, FIRST_DAY)
+    release(project, AFTER_NEXT, SECOND_DAY)
     return project
 
 
@@ -86,7 +87,9 @@ def test_void_describes_the_dataset_for_crawlers(server: RunningServer) -> None:
     for dump in void.objects(DATASET, VOID.dataDump):
         answer = httpx.get(str(dump), timeout=60)
         assert answer.status_code == 200
-        assert len(Graph().parse(data=answer.text, format="nt")) > 1000
+        # The live N-Triples dump, and once the project is released its release dumps too.
+        syntax = {"trig": "trig", "jsonld": "json-ld"}.get(str(dump).rsplit(".", 1)[-1], "nt")
+        assert len(Dataset().parse(data=answer.text, format=syntax)) > 1000
     examples = list(void.objects(DATASET, VOID.exampleResource))
     assert len(examples) >= 3
     for example in examples:
@@ -129,10 +132,14 @@ def test_void_modified_is_the_newest_source_not_the_clock(
     server: RunningServer, project: Project
 ) -> None:
     void = get_graph(f"{server.url}/.well-known/void")
+    # The newest source's publication, or the latest release once the project has one.
     newest = max(
-        o.toPython()
-        for s, o in data_graph(project).subject_objects(DCTERMS.issued)
-        if isinstance(o, Literal)
+        [
+            o.toPython()
+            for s, o in data_graph(project).subject_objects(DCTERMS.issued)
+            if isinstance(o, Literal)
+        ]
+        + [found.issued for found in find_releases(project)]
     )
     assert void.value(DATASET, DCTERMS.modified) == Literal(newest.isoformat(), datatype=XSD.date)
 
@@ -144,7 +151,7 @@ def test_stats_is_the_void_description(server: RunningServer) -> None:
 def test_void_lists_release_dumps_and_dates(released_server: RunningServer) -> None:
     void = get_graph(f"{released_server.url}/.well-known/void")
     dumps = {str(d) for d in void.objects(DATASET, VOID.dataDump)}
-    base = f"{released_server.url}/releases/0.3.0/swapgraph-0.3.0-{SECOND_DAY}"
+    base = f"{released_server.url}/releases/{AFTER_NEXT}/swapgraph-{AFTER_NEXT}-{SECOND_DAY}"
     assert {f"{base}.nt", f"{base}.trig", f"{base}.jsonld"} <= dumps
     assert void.value(DATASET, DCTERMS.modified) == Literal(
         SECOND_DAY.isoformat(), datatype=XSD.date
@@ -155,21 +162,23 @@ def test_an_older_version_iri_resolves_from_its_release_dump(
     released_server: RunningServer, released: Project
 ) -> None:
     dump = Dataset()
-    dump.parse(released.dist_dir / f"swapgraph-0.2.0-{FIRST_DAY}.trig", format="trig")
-    kept = dump.graph(URIRef("https://w3id.org/swapgraph/ontology/0.2.0"))
+    dump.parse(released.dist_dir / f"swapgraph-{NEXT}-{FIRST_DAY}.trig", format="trig")
+    kept = dump.graph(URIRef(f"https://w3id.org/swapgraph/ontology/{NEXT}"))
     assert len(kept) > 100
     answer = httpx.get(
-        f"{released_server.url}/ontology/0.2.0", headers={"Accept": "application/n-triples"}
+        f"{released_server.url}/ontology/{NEXT}", headers={"Accept": "application/n-triples"}
     )
     assert answer.status_code == 200
     served = Graph().parse(data=answer.text, format="nt")
     assert isomorphic(served, kept)
-    assert next(served.objects(None, OWL.versionInfo)) == Literal("0.2.0")
-    current = httpx.get(f"{released_server.url}/ontology/0.3.0", headers={"Accept": "text/turtle"})
+    assert next(served.objects(None, OWL.versionInfo)) == Literal(NEXT)
+    current = httpx.get(
+        f"{released_server.url}/ontology/{AFTER_NEXT}", headers={"Accept": "text/turtle"}
+    )
     current_graph = Graph().parse(data=current.text, format="turtle")
-    assert next(current_graph.objects(None, OWL.versionInfo)) == Literal("0.3.0")
-    # 0.1.0 was never released in this copy: nothing keeps it.
-    assert httpx.get(f"{released_server.url}/ontology/0.1.0").status_code == 404
+    assert next(current_graph.objects(None, OWL.versionInfo)) == Literal(AFTER_NEXT)
+    # The version the copy started from was never released in it: nothing keeps it.
+    assert httpx.get(f"{released_server.url}/ontology/{CURRENT}").status_code == 404
 
 
 # --------------------------------------------------------------------------- DCAT, releases
@@ -188,7 +197,7 @@ def checksum_of(graph: Graph, distribution: URIRef) -> tuple[str, str]:
 
 
 def test_release_writes_dcat_describing_its_real_dumps(released: Project) -> None:
-    for version, day in (("0.2.0", FIRST_DAY), ("0.3.0", SECOND_DAY)):
+    for version, day in ((NEXT, FIRST_DAY), (AFTER_NEXT, SECOND_DAY)):
         stem = f"swapgraph-{version}-{day}"
         dcat = Graph().parse(released.dist_dir / f"{stem}.dcat.ttl", format="turtle")
         dataset = URIRef(f"{W3ID}releases/{version}")
@@ -219,7 +228,7 @@ def test_release_writes_dcat_describing_its_real_dumps(released: Project) -> Non
 def test_releases_are_served_with_their_dumps(released_server: RunningServer) -> None:
     catalog = get_graph(f"{released_server.url}/releases")
     datasets = set(catalog.objects(URIRef(f"{W3ID}releases/"), DCAT.dataset))
-    assert datasets == {URIRef(f"{W3ID}releases/0.2.0"), URIRef(f"{W3ID}releases/0.3.0")}
+    assert datasets == {URIRef(f"{W3ID}releases/{NEXT}"), URIRef(f"{W3ID}releases/{AFTER_NEXT}")}
     for distribution in distributions(catalog):
         url = str(catalog.value(distribution, DCAT.downloadURL))
         assert url.startswith(f"{released_server.url}/releases/")
@@ -230,20 +239,20 @@ def test_releases_are_served_with_their_dumps(released_server: RunningServer) ->
         assert hashlib.sha256(answer.content).hexdigest() == digest
         media_type = str(catalog.value(distribution, DCAT.mediaType)).rsplit("/", 2)
         assert answer.headers["content-type"].startswith("/".join(media_type[-2:]))
-    sums = httpx.get(f"{released_server.url}/releases/0.2.0/swapgraph-0.2.0-{FIRST_DAY}.sha256")
-    assert sums.status_code == 200 and f"swapgraph-0.2.0-{FIRST_DAY}.nt" in sums.text
+    sums = httpx.get(f"{released_server.url}/releases/{NEXT}/swapgraph-{NEXT}-{FIRST_DAY}.sha256")
+    assert sums.status_code == 200 and f"swapgraph-{NEXT}-{FIRST_DAY}.nt" in sums.text
     page = httpx.get(f"{released_server.url}/releases", headers={"Accept": "text/html"})
-    assert page.status_code == 200 and f"swapgraph-0.3.0-{SECOND_DAY}.trig" in page.text
+    assert page.status_code == 200 and f"swapgraph-{AFTER_NEXT}-{SECOND_DAY}.trig" in page.text
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "/releases/0.3.0/CHANGELOG.md",
-        "/releases/0.3.0/..%2F..%2FCHANGELOG.md",
-        "/releases/0.3.0/%2e%2e",
+        f"/releases/{AFTER_NEXT}/CHANGELOG.md",
+        f"/releases/{AFTER_NEXT}/..%2F..%2FCHANGELOG.md",
+        f"/releases/{AFTER_NEXT}/%2e%2e",
         "/releases/../CHANGELOG.md",
-        f"/releases/0.2.0/swapgraph-0.3.0-{SECOND_DAY}.nt",
+        f"/releases/{NEXT}/swapgraph-{AFTER_NEXT}-{SECOND_DAY}.nt",
         "/releases/9.9.9/anything",
     ],
 )
@@ -255,7 +264,7 @@ def test_release_files_cannot_reach_other_files(released_server: RunningServer, 
 
 def test_release_updates_the_citation(released: Project) -> None:
     citation = yaml.safe_load((released.root / "CITATION.cff").read_text())
-    assert citation["version"] == "0.3.0"
+    assert citation["version"] == AFTER_NEXT
     assert str(citation["date-released"]) == SECOND_DAY.isoformat()
 
 

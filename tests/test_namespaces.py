@@ -31,3 +31,23 @@ ID = "https://w3id.org/swapgraph/id/"
 )
 def test_compact(iri: str, written: str) -> None:
     assert compact(iri) == written
+
+
+def test_entity_pages_write_an_iri_with_the_one_shortener() -> None:
+    # The page once had a shortener of its own that wrote "source:a/b", no legal name.
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from swapgraph.namespaces import ID, SWAP
+    from swapgraph.server.entity_page import EntityDescription, entity_view
+
+    entity = URIRef(ID["exchange/x"])
+    odd = URIRef(ID["source/a/b"])
+    graph = Graph()
+    graph.add((entity, RDFS.label, Literal("X")))
+    graph.add((entity, SWAP.source, odd))
+    (fact,) = [f for f in entity_view(EntityDescription(entity, graph)).facts if f.values]
+    assert fact.title == "swap:source"
+    (link,) = fact.values
+    assert link.title == str(odd)
+    assert "source:" not in link.text

@@ -120,7 +120,7 @@ def test_unknown_state_lists_close_matches_and_writes_nothing(
     assert main([*argv, "--between", "Rusia", "Ukraine"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "unknown state 'Rusia'" in err and "close matches: Russia" in err
+    assert "unknown state 'Rusia'" in err and "did you mean: Russia (state:russia)" in err
     assert main([*argv, "--between", "Russia", "Ukraine", "--mediator", "Katar"]) == 2
     assert "unknown mediator 'Katar'" in capsys.readouterr().err
     assert snapshot(project.root) == before

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from swapgraph.cli import main
+from swapgraph.query_text import DEFAULT_PREFIXES, error_position
 from tests.conftest import REPO_ROOT
 
 PROJECT = ["--project", str(REPO_ROOT)]
@@ -220,3 +221,42 @@ def test_named_query_takes_a_state_by_its_name(capsys: pytest.CaptureFixture[str
     by_iri = run(capsys, "exchanges-between", "--param", "state_a=state:russia")
     by_name = run(capsys, "exchanges-between", "--param", "state_a=Russia")
     assert by_name == by_iri and by_iri[0] == 0
+
+
+# A keyword typo on line 5 of a query that declares no prefix: it uses the default ones.
+TYPO = """SELECT ?exchange ?date
+WHERE {
+  ?exchange a swap:Exchange ;
+            swap:date ?date .
+  FILTR (?date > "2025-01-01"^^xsd:date)
+}"""
+# Where Oxigraph stops on it: line 5, after "FILTR (?date".
+TYPO_AT = "line 5, column 11"
+
+
+@pytest.mark.parametrize("how", ["text", "file"])
+def test_a_syntax_error_is_placed_in_the_text_as_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, how: str
+) -> None:
+    query_file = tmp_path / "typo.rq"
+    query_file.write_text(TYPO, encoding="utf-8")
+    args = [TYPO] if how == "text" else ["--file", str(query_file)]
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"swapgraph: error: SPARQL syntax error at {TYPO_AT}: ")
+    assert error_position(err) == (5, 11)
+
+
+def test_the_default_prefixes_need_no_declaration(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "SELECT (COUNT(?e) AS ?n) WHERE { ?e a swap:Exchange ; swap:date ?d }"
+    declared = f"PREFIX swap: <{DEFAULT_PREFIXES['swap']}>\n{text}"
+    for engine in ("oxigraph", "rdflib"):
+        _, plain, _ = run(capsys, text, "--format", "csv", "--engine", engine)
+        _, written, _ = run(capsys, declared, "--format", "csv", "--engine", engine)
+        assert plain == written
+        assert int(plain.splitlines()[1]) > 100, "the sources record over a hundred exchanges"
+    # A query's own declaration wins over the default one.
+    code, out, _ = run(
+        capsys, "PREFIX swap: <urn:other#> ASK { ?e a swap:Exchange }", "--format", "csv"
+    )
+    assert (code, out.split()) == (0, ["false"])

@@ -18,10 +18,11 @@ from swapgraph.new import new_exchange
 from swapgraph.paths import Project
 from swapgraph.release import release
 from tests.conftest import REPO_ROOT, DiskFull, snapshot
+from tests.versions import CURRENT, NEXT, bump
 
 ONTOLOGY = URIRef("https://w3id.org/swapgraph/ontology")
 DAY = dt.date(2026, 11, 26)
-STEM = "swapgraph-0.2.0-2026-11-26"
+STEM = f"swapgraph-{NEXT}-2026-11-26"
 
 
 def git(root: Path, *args: str) -> None:
@@ -37,7 +38,7 @@ def project(tmp_path: Path) -> Project:
     shutil.copy(REPO_ROOT / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-qm", "0.1.0")
+    git(tmp_path, "commit", "-qm", CURRENT)
     return Project.open(tmp_path)
 
 
@@ -51,24 +52,24 @@ def version_triples(project: Project) -> tuple[object, object, object]:
 
 
 def test_release_since_the_previous_tag(project: Project) -> None:
-    git(project.root, "tag", "v0.1.0")
+    git(project.root, "tag", f"v{CURRENT}")
     new_exchange(project, DAY, ["Russia", "Ukraine"], [], ["https://example.org/a"])
-    done = release(project, "0.2.0", DAY)
-    assert done.baseline == "refs/tags/v0.1.0"
+    done = release(project, NEXT, DAY)
+    assert done.baseline == f"refs/tags/v{CURRENT}"
     assert version_triples(project) == (
-        Literal("0.2.0"),
-        URIRef(f"{ONTOLOGY}/0.2.0"),
-        URIRef(f"{ONTOLOGY}/0.1.0"),
+        Literal(NEXT),
+        URIRef(f"{ONTOLOGY}/{NEXT}"),
+        URIRef(f"{ONTOLOGY}/{CURRENT}"),
     )
     text = project.changelog.read_text(encoding="utf-8")
-    entry = text[text.index("## 0.2.0 \u2014 2026-11-26") : text.index("## 0.1.0")]
+    entry = text[text.index(f"## {NEXT} \u2014 2026-11-26") : text.index(f"## {CURRENT}")]
     assert "### Ontology\n- No changes." in entry
     assert "### Data\n- exchange 2026-11-26 Russia\u2013Ukraine: added" in entry
     assert "- source <https://example.org/a>: added" in entry
 
 
 def test_dumps_hold_ontology_and_graph_with_checksums(project: Project) -> None:
-    release(project, "0.2.0", DAY)
+    release(project, NEXT, DAY)
     dist = project.dist_dir
     sums = (dist / f"{STEM}.sha256").read_text(encoding="utf-8").splitlines()
     assert len(sums) == 3
@@ -80,30 +81,30 @@ def test_dumps_hold_ontology_and_graph_with_checksums(project: Project) -> None:
     trig = Dataset().parse(dist / f"{STEM}.trig", format="trig")
     assert len(nt) == len(jsonld) > 1000
     graphs = {str(g.identifier): len(g) for g in trig.graphs() if len(g)}
-    assert set(graphs) == {f"{ONTOLOGY}/0.2.0", "https://w3id.org/swapgraph/graph/0.2.0"}
+    assert set(graphs) == {f"{ONTOLOGY}/{NEXT}", f"https://w3id.org/swapgraph/graph/{NEXT}"}
     assert sum(graphs.values()) == len(nt)
-    assert (ONTOLOGY, OWL.versionInfo, Literal("0.2.0")) in nt
+    assert (ONTOLOGY, OWL.versionInfo, Literal(NEXT)) in nt
 
 
 def test_first_release_without_tag_summarises(project: Project) -> None:
-    done = release(project, "0.2.0", DAY)
+    done = release(project, NEXT, DAY)
     assert done.baseline is None
     text = project.changelog.read_text(encoding="utf-8")
-    entry = text[text.index("## 0.2.0") : text.index("## 0.1.0")]
-    assert "no release v0.1.0 to compare with" in entry
+    entry = text[text.index(f"## {NEXT}") : text.index(f"## {CURRENT}")]
+    assert f"no release v{CURRENT} to compare with" in entry
     assert "\u00d7 exchange" in entry
 
 
 def test_second_release_replaces_prior_version(project: Project) -> None:
-    release(project, "0.2.0", DAY)
-    release(project, "0.2.1", DAY)
-    assert version_triples(project)[2] == URIRef(f"{ONTOLOGY}/0.2.0")
+    release(project, NEXT, DAY)
+    release(project, bump(NEXT, "patch"), DAY)
+    assert version_triples(project)[2] == URIRef(f"{ONTOLOGY}/{NEXT}")
     assert project.ontology_file.read_text(encoding="utf-8").count("owl:priorVersion") == 1
 
 
 @pytest.mark.parametrize(
     ("version", "message"),
-    [("0.2", "is not MAJOR.MINOR.PATCH"), ("0.1.0", "not greater"), ("0.0.9", "not greater")],
+    [("0.2", "is not MAJOR.MINOR.PATCH"), (CURRENT, "not greater"), ("0.0.9", "not greater")],
 )
 def test_bad_versions_are_refused(
     project: Project, capsys: pytest.CaptureFixture[str], version: str, message: str
@@ -120,12 +121,14 @@ def test_ontology_edit_that_would_change_more_is_refused(project: Project) -> No
     path = project.ontology_file
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace('owl:versionInfo "0.1.0" ;', 'owl:versionInfo "0.1.0" , "0.1.0" ;'),
+        text.replace(
+            f'owl:versionInfo "{CURRENT}" ;', f'owl:versionInfo "{CURRENT}" , "{CURRENT}" ;'
+        ),
         encoding="utf-8",
     )
     before = snapshot(project.root)
     with pytest.raises(SwapgraphError, match="changed more than the version"):
-        release(project, "0.2.0", DAY)
+        release(project, NEXT, DAY)
     assert snapshot(project.root) == before
     assert not project.dist_dir.exists()
 
@@ -133,7 +136,7 @@ def test_ontology_edit_that_would_change_more_is_refused(project: Project) -> No
 def test_unknown_baseline_revision_writes_nothing(project: Project) -> None:
     before = snapshot(project.root)
     with pytest.raises(SwapgraphError, match="git archive failed"):
-        release(project, "0.2.0", DAY, since="no-such-revision")
+        release(project, NEXT, DAY, since="no-such-revision")
     assert snapshot(project.root) == before
     assert not project.dist_dir.exists()
 
@@ -144,7 +147,7 @@ def test_failure_mid_write_leaves_every_file_untouched(
     before = snapshot(project.root)
     disk_full_on_replace(3)  # two files are already in place
     with pytest.raises(SwapgraphError) as caught:
-        release(project, "0.2.0", DAY)
+        release(project, NEXT, DAY)
     if isinstance(caught.value, ProjectError):
         raise caught.value
     assert "could not write" in str(caught.value)

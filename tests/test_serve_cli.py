@@ -16,10 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from swapgraph.cli import main
+from swapgraph.cli import EXIT_CANNOT_LISTEN, main
 from swapgraph.named_queries import load_named_queries
 from swapgraph.paths import Project
-from swapgraph.serve import EXIT_CANNOT_LISTEN
 from tests.conftest import REPO_ROOT, TEST_DATA
 from tests.serving import free_port
 

@@ -6,7 +6,8 @@ import httpx
 import pytest
 from rdflib import Graph
 
-from swapgraph.exports import FORMATS, export
+from swapgraph.exports import export
+from swapgraph.formats import EXPORT_FORMATS
 from swapgraph.paths import Project
 from swapgraph.views import Filters
 from tests.graphs import isomorphic
@@ -18,7 +19,7 @@ def server(shared_server: RunningServer) -> RunningServer:
     return shared_server  # the default settings: the session's server serves them
 
 
-@pytest.mark.parametrize("name", list(FORMATS))
+@pytest.mark.parametrize("name", list(EXPORT_FORMATS))
 def test_every_format_downloads_with_its_media_type_and_file_name(
     server: RunningServer, project: Project, name: str
 ) -> None:
@@ -27,7 +28,7 @@ def test_every_format_downloads_with_its_media_type_and_file_name(
     content, media_type, file_name = export(project, name, "exchanges")
     assert response.headers["content-type"].split(";")[0] == media_type.split(";")[0]
     assert response.headers["content-disposition"] == f'attachment; filename="{file_name}"'
-    if FORMATS[name].rdf:  # blank node labels differ between two writes of one graph
+    if EXPORT_FORMATS[name].rdf:  # blank node labels differ between two writes of one graph
         rdf_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[name]
         served = Graph().parse(data=response.content, format=rdf_format)
         assert isomorphic(served, Graph().parse(data=content, format=rdf_format))
@@ -71,6 +72,6 @@ def test_bad_format_view_or_date_is_400_naming_what_is_expected(
 def test_openapi_lists_the_formats_and_views(server: RunningServer) -> None:
     operation = httpx.get(f"{server.url}/openapi.json").json()["paths"]["/export/{format}"]["get"]
     schemas = {p["name"]: p["schema"] for p in operation["parameters"]}
-    assert schemas["format"]["enum"] == list(FORMATS)
+    assert schemas["format"]["enum"] == list(EXPORT_FORMATS)
     assert schemas["view"]["enum"] == ["actors", "exchanges", "rdf"]
     assert {"from", "to", "state", "mediator"} <= set(schemas)

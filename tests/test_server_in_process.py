@@ -20,8 +20,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from swapgraph.engine import ALL_MEDIA_TYPES, OxigraphEngine, QueryDataset, Serialized
 from swapgraph.errors import SwapgraphError
-from swapgraph.server import deps, linked_data, sparql
-from swapgraph.server.app import status_of
+from swapgraph.server import deps, linked_data, routes_ld, sparql, web
+from swapgraph.server.errors import status_of
 
 _CLASS = URIRef("https://w3id.org/swapgraph/ontology#Exchange")
 _TRIPLE = "<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n"
@@ -70,6 +70,8 @@ def client() -> Iterator[TestClient]:
 
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
+    app.include_router(routes_ld.router)
+    app.include_router(web.router)
     app.dependency_overrides[deps.get_service] = _InProcessService
     with TestClient(app) as test_client:
         yield test_client
@@ -105,3 +107,12 @@ def test_the_overridden_service_serves_its_ontology_in_each_offered_syntax(
 def test_an_unoffered_media_type_is_406(client: TestClient) -> None:
     response = client.get("/ontology", headers={"Accept": "image/png"})
     assert response.status_code == 406
+
+
+def test_the_linked_data_routes_take_the_overridden_service(client: TestClient) -> None:
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200
+    assert "Sitemap: https://example.org/swapgraph/sitemap.xml" in robots.text
+    context = client.get("/context.jsonld")
+    assert context.status_code == 200
+    assert "@context" in context.json()

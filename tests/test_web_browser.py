@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from swapgraph.formats import EXPORT_FORMATS as FORMATS
 from swapgraph.paths import Project
+from swapgraph.query_text import error_position
 from swapgraph.server import Settings
 from tests.serving import RunningServer, swapgraph_server
 
@@ -187,7 +189,9 @@ def test_editor_marks_the_servers_error_where_it_says(page: Page, server: Runnin
     page.keyboard.press("Control+Enter")
     expect(page.locator("#status.error")).to_contain_text("400")
     message = page.locator("#status").inner_text()
-    line = int(message.split(" at ", 1)[1].split(":", 1)[0])
+    position = error_position(message)
+    assert position is not None, message
+    line = position[0]
     expect(page.locator(".sparql-editor .cm-lintRange-error").first).to_be_visible()
     assert line_of(page, ".cm-lintRange-error") == line
 
@@ -425,3 +429,26 @@ def test_network_zooms_with_the_wheel_and_a_pinch(page: Page, server: RunningSer
         }"""
     )
     assert view_scale(page) > wheel * 3  # 40 px apart, then 140: 3.5 times closer
+
+
+@pytest.mark.parametrize("page", WIDTHS, indirect=True)
+def test_export_links_show_under_the_network_and_download(
+    page: Page, server: RunningServer
+) -> None:
+    width = page.viewport_size["width"]  # type: ignore[index]
+    page.goto(f"{server.url}/#network")
+    links = page.locator("nav.exports a")
+    expect(links.first).to_be_visible()
+    assert links.count() == len(FORMATS)
+    for index in range(links.count()):
+        link = links.nth(index)
+        link.scroll_into_view_if_needed()
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "wider than the screen"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="GEXF (Gephi, with the timeline)").click()
+    assert download.value.suggested_filename == "swapgraph-actors.gexf"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("nav.exports").screenshot(path=str(SCREENSHOTS / f"exports-{width}.png"))

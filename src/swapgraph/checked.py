@@ -40,18 +40,21 @@ log = logging.getLogger("swapgraph.checked")
 _FORMAT = 1
 
 
-def content_key(project: Project) -> str:
+def content_key(project: Project, engine: str = "fast") -> str:
     """Return the hash that names one validation: content of every input, and tool versions.
 
     Args:
         project: The graph project.
+        engine: The validator (see :data:`swapgraph.validate.ENGINES`), also hashed.
 
     Returns:
-        A hex SHA-256 over the versions of swapgraph, pyshacl and rdflib and, for every
+        A hex SHA-256 over the validator and the versions of swapgraph, pyshacl, rdflib and
+        pyoxigraph and, for every
         ontology, shapes and graph file, its path within the project and its bytes.
     """
     files = [*project.ontology_files(), *project.shape_files(), *project.graph_files()]
-    return files_key(project, files, ("pyshacl", "rdflib"))
+    key = files_key(project, files, ("pyshacl", "rdflib", "pyoxigraph"))
+    return hashlib.sha256(f"{engine}\n{key}".encode()).hexdigest()
 
 
 def files_key(project: Project, files: Sequence[Path], packages: Sequence[str]) -> str:
@@ -76,7 +79,7 @@ def files_key(project: Project, files: Sequence[Path], packages: Sequence[str]) 
 
 
 def checked_report(
-    project: Project, use_cache: bool = True, child: bool = False
+    project: Project, use_cache: bool = True, child: bool = False, engine: str = "fast"
 ) -> ValidationReport:
     """Return the project's validation report, from the cache when its content is unchanged.
 
@@ -86,6 +89,7 @@ def checked_report(
             always validate and leave the cache alone.
         child: Validate (on a cache miss) in a child process, whose memory is returned when
             it exits; for long-lived callers such as the server.
+        engine: The validator (see :data:`swapgraph.validate.ENGINES`).
 
     Returns:
         The report, identical to what :func:`swapgraph.validate.validate_project` returns.
@@ -94,29 +98,29 @@ def checked_report(
         ProjectError: If a file is missing or the shapes cannot be used.
         RDFSyntaxError: If a file is not well-formed RDF.
     """
-    key = content_key(project) if use_cache else ""
+    key = content_key(project, engine) if use_cache else ""
     if use_cache:
         cached = _read(project.validation_cache_file, key)
         if cached is not None:
             log.info("validation report reused from %s", project.validation_cache_file)
             return cached
-    report = _validate_in_child(project) if child else _validate_here(project)
+    report = _validate_in_child(project, engine) if child else _validate_here(project, engine)
     if use_cache:
         _write(project.validation_cache_file, key, report)
     return report
 
 
-def _validate_here(project: Project) -> ValidationReport:
+def _validate_here(project: Project, engine: str = "fast") -> ValidationReport:
     from swapgraph.validate import validate_project
 
-    return validate_project(project)
+    return validate_project(project, engine=engine)
 
 
-def _validate_in_child(project: Project) -> ValidationReport:
+def _validate_in_child(project: Project, engine: str = "fast") -> ValidationReport:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(
-        target=_child_main, args=(child, project), daemon=True, name="swapgraph-validate"
+        target=_child_main, args=(child, project, engine), daemon=True, name="swapgraph-validate"
     )
     process.start()
     child.close()
@@ -140,11 +144,11 @@ def _validate_in_child(project: Project) -> ValidationReport:
     raise ProjectError(payload)
 
 
-def _child_main(connection: Connection, project: Project) -> None:
+def _child_main(connection: Connection, project: Project, engine: str = "fast") -> None:
     # Errors cross back as plain values: RDFSyntaxError's constructor does not survive pickling.
     answer: tuple[str, Any]
     try:
-        answer = ("ok", _validate_here(project))
+        answer = ("ok", _validate_here(project, engine))
     except RDFSyntaxError as error:
         answer = ("syntax", (str(error.path), error.detail, error.line, error.column))
     except SwapgraphError as error:

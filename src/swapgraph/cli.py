@@ -22,6 +22,8 @@ from swapgraph.paths import Project
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
+#: ``serve`` could not listen on its address (the port is taken, or the host is not ours).
+EXIT_CANNOT_LISTEN = 3
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -65,7 +67,9 @@ def _run_info(args: argparse.Namespace) -> int:
 
 
 def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("info", help="triples, entities per class, version, dates")
+    parser = commands.add_parser(
+        "info", parents=[_COMMON], help="triples, entities per class, version, dates"
+    )
     parser.set_defaults(run=_run_info)
 
 
@@ -104,7 +108,9 @@ def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     from swapgraph.results import FORMATS
 
     parser = commands.add_parser(
-        "query", help="run a SPARQL query: text, a file, or a named query from api/"
+        "query",
+        parents=[_COMMON],
+        help="run a SPARQL query: text, a file, or a named query from api/",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -159,7 +165,9 @@ def _run_new_exchange(args: argparse.Namespace) -> int:
 
 
 def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("new", help="add the skeleton of a new exchange to graph/")
+    parser = commands.add_parser(
+        "new", parents=[_COMMON], help="add the skeleton of a new exchange to graph/"
+    )
     kinds = parser.add_subparsers(title="kinds", metavar="KIND", required=True)
     exchange = kinds.add_parser(
         "exchange",
@@ -217,6 +225,7 @@ def _run_diff(args: argparse.Namespace) -> int:
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "diff",
+        parents=[_COMMON],
         help="what changed, entity by entity, between two versions of a project",
         description="Compare two project directories, or the project with one of its git "
         "revisions: exchanges, agreements, states and ontology terms added, removed or "
@@ -249,13 +258,18 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
             flag, action="append", default=[], metavar=metavar,
             help="keep exchanges " + keep.format(names),
         )  # fmt: skip
+    parser.add_argument(
+        "--state-to-state",
+        action="store_true",
+        help="keep exchanges whose every party is a state (no armed group)",
+    )
 
 
 def _run_export(args: argparse.Namespace) -> int:
     from swapgraph.exports import export
     from swapgraph.views import Filters
 
-    filters = Filters.parse(args.start, args.end, args.state, args.mediator)
+    filters = Filters.parse(args.start, args.end, args.state, args.mediator, args.state_to_state)
     content, _, _ = export(_project(args), args.format, args.view, filters)
     if args.output is None:
         sys.stdout.buffer.write(content)
@@ -269,17 +283,20 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from swapgraph.exports import FORMATS
+    from swapgraph.formats import EXPORT_FORMATS
     from swapgraph.views import VIEWS
 
     parser = commands.add_parser(
         "export",
+        parents=[_COMMON],
         help="the graph as GraphML, GEXF, Cytoscape.js, DOT, CSV or RDF",
         description="Write a view of the graph (actors, exchanges, or every triple) in a "
         "format graph tools open, or the triples as RDF. Filters keep the exchanges in a date "
         "range, between given states, or with given third parties.",
     )
-    parser.add_argument("format", choices=list(FORMATS), metavar="FORMAT", help=", ".join(FORMATS))
+    parser.add_argument(
+        "format", choices=list(EXPORT_FORMATS), metavar="FORMAT", help=", ".join(EXPORT_FORMATS)
+    )
     parser.add_argument("--view", choices=VIEWS, default="actors", help="default: actors")
     _add_filters(parser)
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
@@ -293,7 +310,7 @@ def _run_stats(args: argparse.Namespace) -> int:
     from swapgraph.stats import compute_stats, render, select_tables
     from swapgraph.views import Filters
 
-    filters = Filters.parse(args.start, args.end, args.state, args.mediator)
+    filters = Filters.parse(args.start, args.end, args.state, args.mediator, args.state_to_state)
     tables = select_tables(compute_stats(_project(args), filters), args.table)
     print(render(tables, args.format), end="")
     return EXIT_OK
@@ -304,6 +321,7 @@ def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     parser = commands.add_parser(
         "stats",
+        parents=[_COMMON],
         help="exchanges and people per year and pair, mediators, centrality, agreements",
         description="Network analytics over the graph: exchanges and people per year and per "
         "pair of states, mediators ranked overall and per year, degree and betweenness "
@@ -328,9 +346,9 @@ def _run_validate(args: argparse.Namespace) -> int:
     project = _project(args)
     _report_leftovers(project)
     if args.files:
-        report = validate_project(project, args.files)
+        report = validate_project(project, args.files, engine=args.engine)
     else:
-        report = checked_report(project, use_cache=not args.no_cache)
+        report = checked_report(project, use_cache=not args.no_cache, engine=args.engine)
     print(render(report, args.format), end="")
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
@@ -340,6 +358,7 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
     parser = commands.add_parser(
         "validate",
+        parents=[_COMMON],
         help="check the graph against the SHACL shapes",
         description="Validate graph/ (plus any FILES, such as a new file not yet in graph/) "
         "against the project's SHACL shapes, and report each result with its file, line, "
@@ -355,6 +374,14 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         action="store_true",
         help="validate even if .swapgraph-cache/ holds the report of the same content",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "pyshacl"),
+        default="fast",
+        help="validator: fast (pyoxigraph parsing and a SHACL Core engine, falling back to "
+        "pyshacl for what it lacks) or pyshacl, the reference; both give the same report "
+        "(default: fast)",
+    )
     parser.set_defaults(run=_run_validate)
 
 
@@ -362,21 +389,14 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from swapgraph.errors import CannotListen, InvalidProject
     from swapgraph.named_queries import parse_assignments
-    from swapgraph.serve import EXIT_CANNOT_LISTEN, CannotListen, InvalidProject, Stopped, serve
+    from swapgraph.serve import Stopped, serve
     from swapgraph.server import Settings
+    from swapgraph.settings import server_values
 
     named = {iri: Path(file) for iri, file in parse_assignments(args.named_graph).items()}
-    settings = Settings(
-        project=_project(args),
-        engine=args.engine,
-        timeout=args.timeout,
-        cors_origins=tuple(args.cors),
-        named_graphs=named,
-        workers=args.workers,
-        worker_memory_bytes=args.worker_memory * 1_000_000 if args.worker_memory else None,
-        base_url=args.base_url,
-    )
+    settings = Settings(project=_project(args), named_graphs=named, **server_values(args))
     try:
         serve(settings, args.host, args.port, args.allow_invalid, grace=args.grace)
     except InvalidProject as error:
@@ -392,8 +412,11 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from swapgraph.settings import add_flags
+
     parser = commands.add_parser(
         "serve",
+        parents=[_COMMON],
         help="serve the graph: SPARQL endpoint, named queries, Linked Data, validation",
         description="Validate the project, then serve it over HTTP: SPARQL 1.1 at /sparql, "
         "the named queries at /api/queries/NAME, every entity at /id/..., the vocabulary at "
@@ -401,47 +424,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Exit 0 once stopped by SIGTERM or SIGINT, 1 if the graph has violations, 2 if it "
         "could not run, 3 if the address cannot be listened on (checked first).",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    parser.add_argument(
-        "--engine",
-        default="oxigraph",
-        metavar="oxigraph|rdflib|URL",
-        help="query engine, or the URL of a SPARQL endpoint holding the data (default: oxigraph)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per-query time limit"
-    )
-    parser.add_argument(
-        "--cors",
-        action="append",
-        default=[],
-        metavar="ORIGIN",
-        help="allow this origin (repeatable)",
-    )
-    parser.add_argument(
-        "--workers", type=int, default=2, metavar="N", help="queries that run at once (default: 2)"
-    )
-    parser.add_argument(
-        "--grace",
-        type=int,
-        default=10.0,
-        metavar="SECONDS",
-        help="on SIGTERM, time given to requests in flight before they are stopped (default: 10)",
-    )
-    parser.add_argument(
-        "--worker-memory",
-        type=int,
-        default=4000,
-        metavar="MB",
-        help="address space of each query worker; 0 for no limit (default: 4000)",
-    )
-    parser.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="the public URL the service is reached at (e.g. behind a proxy), used for "
-        "absolute URLs; default: the address it listens on (the Host header is never trusted)",
-    )
+    add_flags(parser)
     parser.add_argument(
         "--allow-invalid", action="store_true", help="serve even if the graph has violations"
     )
@@ -473,6 +456,7 @@ def _run_release(args: argparse.Namespace) -> int:
 def _add_release(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "release",
+        parents=[_COMMON],
         help="bump the ontology version, write dated dumps to dist/, add a CHANGELOG entry",
         description="Set owl:versionInfo, owl:versionIRI and owl:priorVersion, write "
         "N-Triples, TriG and JSON-LD dumps with SHA-256 checksums to dist/, and add a "
@@ -515,6 +499,7 @@ def _run_import_csv(args: argparse.Namespace) -> int:
 def _add_import_csv(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "import-csv",
+        parents=[_COMMON],
         help="merge exchanges from a CSV file into graph/ (all or nothing)",
         description="Add the CSV's new exchanges to graph/. Rows already in the graph are "
         "reported with their differences, never overwritten. If any row is malformed or the "
@@ -541,7 +526,9 @@ def _run_fmt(args: argparse.Namespace) -> int:
 
 def _add_fmt(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "fmt", help="write every file of graph/ as canonical Turtle (--check: only list them)"
+        "fmt",
+        parents=[_COMMON],
+        help="write every file of graph/ as canonical Turtle (--check: only list them)",
     )
     parser.add_argument(
         "--check", action="store_true", help="change nothing; exit 1 if a file would change"
@@ -576,6 +563,18 @@ def _add_project_option(parser: argparse.ArgumentParser, default: object) -> Non
     )
 
 
+def _common_options() -> argparse.ArgumentParser:
+    # Every subcommand takes --project too, before or after its name; SUPPRESS keeps a value
+    # given before the name from being reset by the subcommand's default.
+    parent = argparse.ArgumentParser(add_help=False)
+    _add_project_option(parent, default=argparse.SUPPRESS)
+    return parent
+
+
+#: The options every subcommand takes, as an argparse parent of each.
+_COMMON = _common_options()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -585,16 +584,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project_option(parser, default=Path("."))
     parser.add_argument("--version", action="version", version=f"swapgraph {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    original = commands.add_parser
-
-    def add_parser(name: str, **kwargs: object) -> argparse.ArgumentParser:
-        # Every subcommand takes --project too, before or after its name; SUPPRESS keeps a
-        # value given before the name from being reset by the subcommand's default.
-        subparser = original(name, **kwargs)  # type: ignore[arg-type]
-        _add_project_option(subparser, default=argparse.SUPPRESS)
-        return subparser
-
-    commands.add_parser = add_parser  # type: ignore[method-assign]
     for add in _COMMANDS:
         add(commands)
     return parser

@@ -21,6 +21,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
+from swapgraph import formats
 from swapgraph.paths import Project
 
 #: The persistent base of every public IRI of the project.
@@ -34,12 +35,6 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 _DCAT_VERSION = URIRef(f"{DCAT}version")
 _IANA = "https://www.iana.org/assignments/media-types/"
 
-#: Media type of each dump, by file suffix.
-DUMP_TYPES: dict[str, str] = {
-    ".nt": "application/n-triples",
-    ".trig": "application/trig",
-    ".jsonld": "application/ld+json",
-}
 _DUMP_NAME = re.compile(
     r"^swapgraph-(?P<version>\d+\.\d+\.\d+)-(?P<date>\d{4}-\d{2}-\d{2})(?P<suffix>\.[a-z]+)$"
 )
@@ -82,10 +77,10 @@ class ReleaseFiles:
 def dump_of(name: str, content: bytes) -> Dump | None:
     """Describe a dump by its name and bytes; None if ``name`` is not a dump's name."""
     match = _DUMP_NAME.match(name)
-    if match is None or match["suffix"] not in DUMP_TYPES:
+    if match is None or match["suffix"] not in formats.DUMP_TYPES:
         return None
     digest = hashlib.sha256(content).hexdigest()
-    return Dump(name, DUMP_TYPES[match["suffix"]], len(content), digest)
+    return Dump(name, formats.DUMP_TYPES[match["suffix"]], len(content), digest)
 
 
 def find_releases(project: Project) -> list[ReleaseFiles]:
@@ -123,12 +118,14 @@ def _describe_file(path: Path) -> Dump | None:
     key = (path, status.st_size, status.st_mtime_ns)
     if key not in _DESCRIBED:
         match = _DUMP_NAME.match(path.name)
-        if match is None or match["suffix"] not in DUMP_TYPES:
+        if match is None or match["suffix"] not in formats.DUMP_TYPES:
             _DESCRIBED[key] = None
         else:
             with path.open("rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            _DESCRIBED[key] = Dump(path.name, DUMP_TYPES[match["suffix"]], status.st_size, digest)
+            _DESCRIBED[key] = Dump(
+                path.name, formats.DUMP_TYPES[match["suffix"]], status.st_size, digest
+            )
     return _DESCRIBED[key]
 
 

@@ -39,14 +39,19 @@ from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
 from swapgraph import formats
+from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
-from swapgraph.errors import QueryError, QueryTimeout
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
 from swapgraph.errors import ResultTooLarge as ResultTooLarge
-from swapgraph.limits import LimitExceeded
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
-from swapgraph.query_text import add_values_block, check_read_only_query
+from swapgraph.query_text import (
+    DEFAULT_PREFIXES,
+    add_values_block,
+    check_read_only_query,
+    declare_default_prefixes,
+    describe_syntax_error,
+)
 
 log = logging.getLogger("swapgraph.engine")
 
@@ -225,12 +230,6 @@ def _check_size(body: bytes, limit: int | None) -> bytes:
 
 # --------------------------------------------------------------------------- pyoxigraph
 
-_OX_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-}
-
 
 class OxigraphEngine:
     """A pyoxigraph store (in memory, or on disk) holding the project's dataset."""
@@ -260,7 +259,7 @@ class OxigraphEngine:
         ]
         targets += [(file, ox.NamedNode(iri)) for iri, file in (named_graphs or {}).items()]
         for file, graph in targets:
-            fmt = _OX_FORMATS.get(file.suffix.lower())
+            fmt = formats.oxigraph_reads(file.suffix)
             if fmt is None:
                 # Oxigraph cannot read this syntax (JSON-LD files of a project): rdflib can.
                 data = parse_file(file).serialize(format="nt", encoding="utf-8")
@@ -336,14 +335,14 @@ class OxigraphEngine:
             return self.store.query(
                 sparql,
                 base_iri=base_iri,
+                prefixes=DEFAULT_PREFIXES,
                 default_graph=default_graph,
                 named_graphs=named_graphs,
                 substitutions=substitutions or None,
             )
         except SyntaxError as error:
             # Oxigraph lists every token it expected; the position and the first few suffice.
-            message = str(error)
-            raise QuerySyntaxError(f"SPARQL syntax {_shorten(message)}") from None
+            raise QuerySyntaxError(describe_syntax_error(_shorten(str(error)))) from None
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
 
@@ -510,12 +509,12 @@ class RdflibEngine:
             parsed = parseQuery(sparql)
         except ParseException as error:
             raise QuerySyntaxError(
-                f"SPARQL syntax error at {error.lineno}:{error.col}: {error.msg}"
+                describe_syntax_error(f"at {error.lineno}:{error.col}: {error.msg}")
             ) from None
         except RecursionError:
             raise _too_deep_for_rdflib() from None
         try:
-            query = translateQuery(parsed, base=base_iri)
+            query = translateQuery(parsed, base=base_iri, initNs=DEFAULT_PREFIXES)
             if dataset is not None:
                 _replace_dataset(query, dataset)
             initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
@@ -595,7 +594,7 @@ def _replace_dataset(query: Query, dataset: QueryDataset) -> None:
 # --------------------------------------------------------------------------- remote
 
 #: Result formats that keep every RDF term, to read answers back (:func:`parse_serialized`).
-TERM_MEDIA_TYPES = ("application/sparql-results+json", "application/n-triples")
+TERM_MEDIA_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.RdfFormat.N_TRIPLES))
 
 
 class RemoteEngine:
@@ -618,9 +617,15 @@ class RemoteEngine:
         accepted: Sequence[str],
         bindings: Mapping[str, Node] | None,
         dataset: QueryDataset | None,
+        base_iri: str | None = None,
     ) -> httpx.Response:
+        base = f"BASE <{base_iri}> " if base_iri is not None else ""
         check_read_only_query(sparql)
-        sparql = add_values_block(sparql, _serialized_terms(bindings))
+        # The endpoint knows none of the default prefixes: declare those the query uses, on
+        # its first line, and place an error it reports back in the text as written.
+        sparql, added = declare_default_prefixes(sparql)
+        added += len(base)
+        sparql = add_values_block(base + sparql, _serialized_terms(bindings))
         form: list[tuple[str, str]] = [("query", sparql)]
         if dataset is not None:
             form += [("default-graph-uri", iri) for iri in dataset.default_graphs]
@@ -638,7 +643,8 @@ class RemoteEngine:
         except httpx.HTTPError as error:
             raise QueryError(f"{self.url}: {error}") from None
         if response.status_code == 400:
-            raise QuerySyntaxError(f"{self.url} rejected the query: {response.text.strip()}")
+            message = describe_syntax_error(_shorten(response.text.strip()), added)
+            raise QuerySyntaxError(f"{self.url} rejected the query: {message}")
         if response.status_code >= 300:
             raise QueryError(
                 f"{self.url} answered {response.status_code}: {response.text.strip()[:500]}"
@@ -665,9 +671,7 @@ class RemoteEngine:
         base_iri: str | None = None,
     ) -> Serialized:
         """Run a query on the endpoint; pass its answer through when it is acceptable."""
-        if base_iri is not None:
-            sparql = f"BASE <{base_iri}>\n{sparql}"
-        response = self._post(sparql, accepted, bindings, dataset)
+        response = self._post(sparql, accepted, bindings, dataset, base_iri)
         media_type = _media_type(response)
         if media_type in accepted:
             return Serialized(media_type, _check_size(response.content, max_bytes))
@@ -724,6 +728,19 @@ def _parse_oxigraph(
     raise QueryError(f"{origin} answered in an unexpected media type {media_type!r}")
 
 
+def engine_kind(name: str) -> str:
+    """What the engine name ``name`` stands for: ``oxigraph``, ``rdflib`` or ``remote``.
+
+    Raises:
+        QueryError: If it is none of them (nor an ``http(s)://`` URL).
+    """
+    if name in ("oxigraph", "rdflib"):
+        return name
+    if name.startswith(("http://", "https://")):
+        return "remote"
+    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+
+
 def open_engine(
     project: Project, name: str = "oxigraph", timeout: float = 30.0, cached: bool = False
 ) -> Engine:
@@ -740,12 +757,11 @@ def open_engine(
     Raises:
         QueryError: If the name is unknown.
     """
-    if name == "oxigraph":
-        if cached:
-            return OxigraphEngine.from_project_cache(project)
-        return OxigraphEngine.from_project(project)
-    if name == "rdflib":
-        return RdflibEngine.from_project(project)
-    if name.startswith(("http://", "https://")):
+    kind = engine_kind(name)
+    if kind == "remote":
         return RemoteEngine(name, timeout)
-    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+    if kind == "rdflib":
+        return RdflibEngine.from_project(project)
+    if cached:
+        return OxigraphEngine.from_project_cache(project)
+    return OxigraphEngine.from_project(project)

@@ -89,3 +89,62 @@ class UnknownNameError(ParameterError):
         super().__init__(message)
         self.name = name
         self.suggestions = suggestions
+
+
+# --------------------------------------------------------------------------- formats and limits
+
+
+class UnknownFormat(SwapgraphError):
+    """A media type names no format swapgraph writes."""
+
+
+class LimitExceeded(SwapgraphError):
+    """The input passes one of the limits of :mod:`swapgraph.limits`; the message names it."""
+
+
+# --------------------------------------------------------------------------- queries
+
+
+class QueryRefused(QueryError):
+    """The text asks for something a read-only, closed service does not do."""
+
+
+# --------------------------------------------------------------------------- writing a project
+
+
+class LockBusy(SwapgraphError):
+    """Another swapgraph command holds the project's lock."""
+
+
+class ConcurrentChange(SwapgraphError):
+    """A file changed on disk between the time a command read it and the time it would write it."""
+
+
+# --------------------------------------------------------------------------- serving
+
+
+class InvalidProject(SwapgraphError):
+    """The project has SHACL violations and ``--allow-invalid`` was not given."""
+
+
+class CannotListen(SwapgraphError):
+    """The address cannot be listened on: the port is taken, or the host is not ours."""
+
+
+class CountTooLarge(SwapgraphError):
+    """A count too large to weigh an edge with."""
+
+
+class NotUTF8(SwapgraphError):
+    """A file holds a byte that is not UTF-8.
+
+    Attributes:
+        path: The file.
+        line: The line of the first such byte.
+        offset: Its position in the file.
+        byte: Its value.
+    """
+
+    def __init__(self, path: Path, line: int, offset: int, byte: int) -> None:
+        super().__init__(f"{path}:{line}: not UTF-8 (byte 0x{byte:02x}); save the file as UTF-8")
+        self.path, self.line, self.offset, self.byte = path, line, offset, byte

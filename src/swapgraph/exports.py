@@ -7,6 +7,10 @@ Graph formats write one of the views of :mod:`swapgraph.views`:
 ``gexf``
     GEXF 1.3, dynamic: a node exists from its first exchange on, an edge on the day of each
     exchange it counts (one spell per day), so Gephi's timeline plays the exchanges in order.
+    The edge weight is dynamic too: an ``attvalue for="weight"`` per spell holds the people
+    of that day's exchanges, Gephi's way of writing a weight over time, so edge widths change
+    as the timeline plays (the static ``weight`` is their sum); the same numbers are in the
+    declared dynamic attribute ``people_by_date``, which other readers (networkx) take in.
     Styled as the DOT export is: ``viz:color`` and ``viz:size`` (by exchanges) on nodes, third
     parties orange; ``viz:color``, ``viz:thickness`` (by people) and ``viz:shape`` on edges,
     third-party edges dashed and coloured by role. The ``viz:`` elements are in the viz
@@ -52,41 +56,24 @@ from swapgraph import __version__, jsonld_context
 from swapgraph.csvsafe import neutralise
 from swapgraph.engine import Engine, open_engine
 from swapgraph.errors import SwapgraphError
+from swapgraph.formats import EXPORT_FORMATS
 from swapgraph.paths import Project
 from swapgraph.turtle import serialize
-from swapgraph.views import COLUMNS, VIEWS, Filters, build_view, data_graph, load_facts
+from swapgraph.views import (
+    COLUMNS,
+    PEOPLE_BY_DATE,
+    VIEWS,
+    Filters,
+    build_view,
+    data_graph,
+    load_facts,
+)
 
 GEXF_NAMESPACE = "http://gexf.net/1.3"
 GEXF_VIZ_NAMESPACE = "http://gexf.net/1.3/viz"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 Value = str | int | float
-
-
-@dataclass(frozen=True)
-class Format:
-    """An export format: how to write it, its media type and its file name suffix."""
-
-    name: str
-    media_type: str
-    suffix: str
-    rdf: bool = False
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("graphml", "application/graphml+xml", "graphml"),
-        Format("gexf", "application/gexf+xml", "gexf"),
-        Format("cytoscape", "application/json", "cyjs"),
-        Format("dot", "text/vnd.graphviz", "dot"),
-        Format("nodes-csv", "text/csv; charset=utf-8", "nodes.csv"),
-        Format("edges-csv", "text/csv; charset=utf-8", "edges.csv"),
-        Format("turtle", "text/turtle", "ttl", rdf=True),
-        Format("ntriples", "application/n-triples", "nt", rdf=True),
-        Format("jsonld", "application/ld+json", "jsonld", rdf=True),
-    )
-}
 
 
 def export(
@@ -99,7 +86,7 @@ def export(
 
     Args:
         source: A project (loaded into the default engine) or an engine already open on one.
-        format: One of :data:`FORMATS`.
+        format: One of :data:`swapgraph.formats.EXPORT_FORMATS`.
         view: ``actors``, ``exchanges`` or ``rdf``; ignored by the RDF formats.
         filters: Which exchanges to keep; None keeps all.
 
@@ -109,10 +96,10 @@ def export(
     Raises:
         SwapgraphError: If the format or view is unknown, or a filter matches nothing known.
     """
-    spec = FORMATS.get(format)
+    spec = EXPORT_FORMATS.get(format)
     if spec is None:
         raise SwapgraphError(
-            f"unknown export format {format!r} (expected one of {', '.join(FORMATS)})"
+            f"unknown export format {format!r} (expected one of {', '.join(EXPORT_FORMATS)})"
         )
     if view not in VIEWS:
         raise SwapgraphError(f"unknown view {view!r} (expected one of {', '.join(VIEWS)})")
@@ -237,6 +224,10 @@ def write_graphml(graph: nx.MultiDiGraph) -> bytes:
 _GEXF_TYPES = {str: "string", int: "long", float: "double"}
 # Attributes GEXF carries in its own markup rather than as attvalues.
 _GEXF_OWN = {"label", "weight", "dates"}
+# Gephi reads an edge's undeclared ``attvalue for="weight"`` with a start and end as its
+# weight over that interval; networkx reads any such value as the static weight, so the
+# numbers go a second time into a declared dynamic attribute, which it keeps as a list.
+_GEXF_PEOPLE_BY_DATE = {"id": "people_by_date", "title": "people_by_date", "type": "double"}
 
 
 def write_gexf(graph: nx.MultiDiGraph) -> bytes:
@@ -278,6 +269,9 @@ def write_gexf(graph: nx.MultiDiGraph) -> bytes:
                     _gexf("attribute"),
                     {"id": name, "title": name, "type": _GEXF_TYPES[kind]},
                 )
+    dynamic = ET.SubElement(body, _gexf("attributes"), {"class": "edge", "mode": "dynamic"})
+    ET.SubElement(dynamic, _gexf("attribute"), _GEXF_PEOPLE_BY_DATE)
+    by_date = graph.graph.get(PEOPLE_BY_DATE, {})
     node_list = ET.SubElement(body, _gexf("nodes"), {"count": str(len(nodes))})
     for node, data in nodes:
         markup = {"id": node, "label": str(data.get("label", node))}
@@ -302,6 +296,7 @@ def write_gexf(graph: nx.MultiDiGraph) -> bytes:
             for day in str(data["dates"]).split():
                 ET.SubElement(spells, _gexf("spell"), {"start": day, "end": day})
         _attvalues(element, data, "edge", ids)
+        _dynamic_weights(element, _weights_by_date(u, v, data, by_date))
         line = _edge_style(data)
         ET.SubElement(element, _viz("color"), _rgb(line.colour))
         ET.SubElement(element, _viz("thickness"), {"value": str(line.width)})
@@ -327,6 +322,35 @@ def _attvalues(
         holder = ET.SubElement(element, _gexf("attvalues"))
         for key, value in values:
             ET.SubElement(holder, _gexf("attvalue"), {"for": key, "value": str(value)})
+
+
+def _weights_by_date(
+    source: str, target: str, data: dict[str, Any], by_date: dict[tuple[str, str, str], Any]
+) -> dict[str, float]:
+    # The actors view gives each edge's people by date; an edge of one day (the exchanges
+    # view's) weighs its weight on that day.
+    days = by_date.get((source, target, str(data.get("role", ""))))
+    if days is not None:
+        return {day: float(people) for day, people in days.items()}
+    dates = str(data.get("dates", "")).split()
+    if len(dates) == 1 and "weight" in data:
+        return {dates[0]: float(data["weight"])}
+    return {}
+
+
+def _dynamic_weights(element: ET.Element, weights: dict[str, float]) -> None:
+    if not weights:
+        return
+    holder = element.find(_gexf("attvalues"))
+    if holder is None:
+        holder = ET.SubElement(element, _gexf("attvalues"))
+    for key in ("weight", _GEXF_PEOPLE_BY_DATE["id"]):
+        for day, weight in weights.items():
+            ET.SubElement(
+                holder,
+                _gexf("attvalue"),
+                {"for": key, "value": repr(weight), "start": day, "end": day},
+            )
 
 
 # --------------------------------------------------------------------------- Cytoscape.js

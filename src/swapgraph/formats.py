@@ -3,18 +3,21 @@
 pyoxigraph's :class:`~pyoxigraph.RdfFormat` and :class:`~pyoxigraph.QueryResultsFormat`
 already know each format's media type, file extension and W3C IRI; this module chooses which
 of them swapgraph offers, in its order of preference, and is the only place that maps a media
-type to a format (for pyoxigraph, rdflib or a service description).
+type to a format (for pyoxigraph, rdflib or a service description), a short ``format`` name to
+a media type, or a file suffix to a media type: the exports for graph tools, the release dumps,
+the web page's static files and the validation reports take their media types from here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import UnknownFormat
 
 #: Graph (CONSTRUCT, DESCRIBE, Linked Data) syntaxes, the server's preference first.
 GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = (
@@ -43,12 +46,34 @@ ALL_FORMATS: tuple[ox.QueryResultsFormat | ox.RdfFormat, ...] = (*RESULT_FORMATS
 # service descriptions use for every other format.
 _W3C_IRI = {ox.RdfFormat.JSON_LD: "http://www.w3.org/ns/formats/JSON-LD"}
 
+#: Media types that are no RDF or query-result format.
+HTML = "text/html"
+JSON = "application/json"
+PLAIN_TEXT = "text/plain"
+#: The sitemap protocol's files.
+XML = "application/xml"
+#: The media types the server names most: its default RDF syntax and its JSON one.
+TURTLE = "text/turtle"
+JSON_LD = "application/ld+json"
+#: What the server answers a file of unknown type with.
+OCTET_STREAM = "application/octet-stream"
+
+#: Short names for the ``format`` parameter of each format; the first one is what links use.
+#: ``json`` and ``xml`` name a result and a graph format: the resource decides which.
+_NAMES: dict[ox.RdfFormat | ox.QueryResultsFormat, tuple[str, ...]] = {
+    ox.QueryResultsFormat.JSON: ("json",),
+    ox.QueryResultsFormat.XML: ("xml",),
+    ox.QueryResultsFormat.CSV: ("csv",),
+    ox.QueryResultsFormat.TSV: ("tsv",),
+    # Turtle is N3 without N3's extensions: an N3 reader reads it (SPARQLWrapper asks "n3").
+    ox.RdfFormat.TURTLE: ("turtle", "ttl", "n3"),
+    ox.RdfFormat.N_TRIPLES: ("nt", "ntriples", "n-triples"),
+    ox.RdfFormat.JSON_LD: ("jsonld", "json-ld", "json"),
+    ox.RdfFormat.RDF_XML: ("rdfxml", "rdf", "rdf+xml", "xml"),
+}
+
 
 _Format = TypeVar("_Format", ox.RdfFormat, ox.QueryResultsFormat)
-
-
-class UnknownFormat(SwapgraphError):
-    """A media type names no format swapgraph writes."""
 
 
 def media_type(format_: ox.RdfFormat | ox.QueryResultsFormat) -> str:
@@ -120,3 +145,95 @@ def write_graph(graph: Graph, media_type_: str) -> bytes:
     graph_format(media_type_)
     data: bytes = graph.serialize(format=rdflib_name(media_type_), encoding="utf-8")
     return data
+
+
+def format_name(format_: ox.RdfFormat | ox.QueryResultsFormat) -> str:
+    """The short name that asks for ``format_`` in a ``format`` parameter (``turtle``, ``nt``)."""
+    return _NAMES[format_][0]
+
+
+def suffix(format_: ox.RdfFormat | ox.QueryResultsFormat) -> str:
+    """The file name suffix of ``format_``, with its dot (``.ttl``)."""
+    return "." + format_.file_extension
+
+
+def suffix_types(formats: Iterable[ox.RdfFormat | ox.QueryResultsFormat]) -> dict[str, str]:
+    """The media type of each of ``formats`` by its file name suffix (``{".nt": ...}``)."""
+    return {suffix(f): media_type(f) for f in formats}
+
+
+def _aliases() -> dict[str, tuple[str, ...]]:
+    aliases: dict[str, tuple[str, ...]] = {}
+    for format_, names in _NAMES.items():
+        for name in names:
+            aliases[name] = (*aliases.get(name, ()), media_type(format_))
+    aliases["html"] = (HTML,)
+    return aliases
+
+
+#: Short names for the ``format`` parameter: the media types each one stands for, a query
+#: result's before a graph's.
+FORMAT_ALIASES: dict[str, tuple[str, ...]] = _aliases()
+
+#: What a validation report is written in: JSON, or the SHACL report graph in Turtle.
+REPORT_TYPES: tuple[str, ...] = (JSON, TURTLE)
+
+#: The syntaxes of a release's dumps (one file each), by file name suffix.
+DUMP_TYPES: dict[str, str] = suffix_types(
+    (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD)
+)
+#: Every file of a release: the dumps, the checksum list and the DCAT catalogue.
+RELEASE_FILE_TYPES: dict[str, str] = {
+    **DUMP_TYPES,
+    ".sha256": PLAIN_TEXT,
+    ".dcat.ttl": TURTLE,
+}
+#: The files the web page loads from ``static/``, by suffix; other suffixes are not served.
+STATIC_TYPES: dict[str, str] = {
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+#: The syntaxes a project's data files are read in by pyoxigraph (rdflib reads the others).
+_OXIGRAPH_READS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES)
+
+
+def oxigraph_reads(file_suffix: str) -> ox.RdfFormat | None:
+    """The format pyoxigraph reads a data file with ``file_suffix`` in, if it reads it."""
+    found = ox.RdfFormat.from_extension(file_suffix.lower().removeprefix("."))
+    return found if found in _OXIGRAPH_READS else None
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """An export format: its name on the command line and in URLs, media type and suffix."""
+
+    name: str
+    media_type: str
+    suffix: str
+    #: Whether it writes the RDF triples rather than a view for graph tools.
+    rdf: bool = False
+
+
+def _rdf_export(name: str, format_: ox.RdfFormat) -> ExportFormat:
+    return ExportFormat(name, media_type(format_), format_.file_extension, rdf=True)
+
+
+# Node and edge tables are CSV as RFC 4180 has it, which is what SPARQL's CSV results are.
+_CSV = ox.QueryResultsFormat.CSV.media_type
+#: The formats ``export`` writes, by name: views for graph tools, then the RDF syntaxes.
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat("graphml", "application/graphml+xml", "graphml"),
+        ExportFormat("gexf", "application/gexf+xml", "gexf"),
+        ExportFormat("cytoscape", JSON, "cyjs"),
+        ExportFormat("dot", "text/vnd.graphviz", "dot"),
+        ExportFormat("nodes-csv", _CSV, "nodes.csv"),
+        ExportFormat("edges-csv", _CSV, "edges.csv"),
+        _rdf_export("turtle", ox.RdfFormat.TURTLE),
+        _rdf_export("ntriples", ox.RdfFormat.N_TRIPLES),
+        _rdf_export("jsonld", ox.RdfFormat.JSON_LD),
+    )
+}

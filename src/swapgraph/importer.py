@@ -18,7 +18,10 @@ The import is all or nothing:
    agreements are looked up among those already in the graph (by ``rdfs:label``,
    ``skos:altLabel``, ISO 3166 code or Wikidata id) and never invented: a name that matches
    nothing is reported, with close matches, and its text is kept as ``rdfs:comment``;
-4. the whole resulting graph is validated against the project's shapes;
+4. the resulting graph is validated against the project's shapes: when the project is
+   known to conform (its cached validation report, :mod:`swapgraph.checked`), only the
+   nodes the import adds or changes are checked (:func:`swapgraph.validate.validate_additions`,
+   the same findings in a fraction of the time), otherwise the whole graph;
 5. only if no row was rejected and the graph conforms are the files of ``graph/`` written
    (exchanges by year, ``exchanges-<year>.ttl``, and new sources in ``sources.ttl``), all in
    one all-or-nothing step. Otherwise nothing is written.
@@ -28,36 +31,42 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
+import functools
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
-from swapgraph.errors import SwapgraphError
-from swapgraph.journal import fingerprint, project_lock
-from swapgraph.load import parse_file
-from swapgraph.namespaces import ID, SWAP, WD, bind_prefixes
+from swapgraph.checked import checked_report
+from swapgraph.errors import RDFSyntaxError, SwapgraphError, UnknownNameError
+from swapgraph.journal import commit, fingerprint, project_lock
+from swapgraph.load import parse_file, read_utf8
+from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
-from swapgraph.turtle import serialize, write_files
-from swapgraph.validate import validate_graph
+from swapgraph.resolve import Resolver, key
+from swapgraph.turtle import serialize
+from swapgraph.validate import ValidationReport, validate_additions, validate_graph
 
 __all__ = [
     "COLUMNS",
     "Duplicate",
     "ImportReport",
+    "Names",
     "RowError",
     "Unmapped",
     "Validator",
     "check_date",
     "exchange_slug",
+    "full_validator",
     "import_csv",
     "read_rows",
 ]
@@ -237,7 +246,7 @@ class _Lookups:
             _Person(
                 person,
                 tuple(
-                    f" {_key(str(n))} "
+                    f" {key(str(n))} "
                     for p in (RDFS.label, SKOS.altLabel)
                     for n in existing.objects(person, p)
                 ),
@@ -260,44 +269,41 @@ class _Row:
     sources: list[str]
 
 
-class NameIndex:
-    """Looks nodes of the graph up by their names and codes."""
+class Names:
+    """The actors or the places of the graph, looked up by :class:`~swapgraph.resolve.Resolver`.
 
-    def __init__(self, graph: Graph, types: Iterable[URIRef]) -> None:
-        self.keys: dict[str, set[URIRef]] = {}
-        self.labels: dict[URIRef, str] = {}
-        for cls in types:
-            for node in graph.subjects(RDF.type, cls):
-                if not isinstance(node, URIRef):
-                    continue
-                label = graph.value(node, RDFS.label)
-                self.labels[node] = str(label) if label is not None else str(node)
-                names: list[Node] = [
-                    *graph.objects(node, RDFS.label),
-                    *graph.objects(node, SKOS.altLabel),
-                    *graph.objects(node, SWAP.iso3166Alpha2),
-                    *graph.objects(node, SWAP.iso3166Alpha3),
-                ]
-                for match in graph.objects(node, SKOS.exactMatch):
-                    if str(match).startswith(str(WD)):
-                        names.append(Literal(str(match)[len(str(WD)) :]))
-                for name in names:
-                    self.keys.setdefault(_key(str(name)), set()).add(node)
+    The importer resolves names by the same rules as every other command (label,
+    alternative label, ISO code, Wikidata id, prefixed name or IRI; case, accents and
+    punctuation aside), among the nodes of the kind a column names.
+    """
+
+    def __init__(self, resolver: Resolver, graph: Graph, types: Iterable[URIRef]) -> None:
+        self.resolver = resolver
+        self.among = frozenset(
+            node
+            for cls in types
+            for node in graph.subjects(RDF.type, cls)
+            if isinstance(node, URIRef)
+        )
+
+    def resolve(self, name: str, kind: str) -> URIRef:
+        """Return the node ``name`` denotes; raise UnknownNameError naming close matches."""
+        return self.resolver.resolve(name, kind=kind, among=self.among)
 
     def find(self, name: str) -> URIRef | None:
         """Return the one node that ``name`` denotes, or None if none or several do."""
-        found = self.keys.get(_key(name), set())
-        return next(iter(found)) if len(found) == 1 else None
+        try:
+            return self.resolve(name, "name")
+        except UnknownNameError:
+            return None
 
     def suggest(self, name: str) -> tuple[str, ...]:
-        """Return the labels of up to three nodes whose names are close to ``name``."""
-        close = difflib.get_close_matches(_key(name), list(self.keys), n=3, cutoff=0.6)
-        return tuple(sorted({self.labels[n] for k in close for n in self.keys[k]}))
+        """Return up to five nodes whose names are close to ``name``, as shown to people."""
+        return tuple(self.resolver.suggest(name, self.among))
 
-
-def _key(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
+    def label(self, node: URIRef) -> str:
+        """Return the name ``node`` is shown by."""
+        return self.resolver.label(node)
 
 
 def check_date(date: dt.date) -> None:
@@ -348,18 +354,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     Raises:
         SwapgraphError: If the file cannot be read or lacks columns.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SwapgraphError(f"{path}: cannot read CSV: {exc.strerror or exc}") from exc
-    try:
-        # utf-8-sig drops the byte order mark that Excel's "CSV UTF-8" puts first.
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SwapgraphError(
-            f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        ) from exc
+    # The byte order mark that Excel's "CSV UTF-8" puts first is dropped.
+    text = read_utf8(path, bom=True)
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
@@ -420,8 +416,9 @@ def _import(
     existing = bind_prefixes(Graph())
     for graph in files.values():
         existing += graph
-    actors = NameIndex(existing, ACTOR_TYPES)
-    places = NameIndex(existing, (SWAP.Place,))
+    resolver = Resolver.from_graph(existing)
+    actors = Names(resolver, existing, ACTOR_TYPES)
+    places = Names(resolver, existing, (SWAP.Place,))
 
     parsed: list[_Row] = []
     seen_ids: dict[str, int] = {}
@@ -437,44 +434,92 @@ def _import(
         seen_ids[cells["id"]] = line
         parsed.append(row)
 
-    additions = bind_prefixes(Graph())
+    # Each new triple is added once, straight into the graph of the file it belongs to
+    # (exchanges by year, sources in sources.ttl): rdflib's add is the costly part of a
+    # large import, so the triples are neither gathered first nor copied per file later.
+    new_by_file: dict[Path, Graph] = {}
+
+    def new_graph(path: Path) -> Graph:
+        if path not in new_by_file:
+            # rdflib's store without named-graph bookkeeping: a third quicker to fill.
+            new_by_file[path] = bind_prefixes(Graph(store=SimpleMemory()))
+        return new_by_file[path]
+
     lookups = _Lookups.of(existing)
     for row in parsed:
         duplicate = _find_existing(existing, row)
         if duplicate is not None:
             candidate = bind_prefixes(Graph())
-            _build(candidate, row, actors, places, existing, ImportReport(), lookups)
+            _build(candidate, candidate, row, actors, places, existing, ImportReport(), lookups)
             differences = _differences(existing, duplicate, candidate, row.iri)
             report.duplicates.append(
                 Duplicate(row.line, row.cells["id"], duplicate, tuple(differences))
             )
             continue
-        _build(additions, row, actors, places, existing, report, lookups)
+        year_file = project.graph_dir / f"exchanges-{row.date.year}.ttl"
+        sources_file = project.graph_dir / "sources.ttl"
+        _build(
+            new_graph(year_file),
+            new_graph(sources_file),
+            row,
+            actors,
+            places,
+            existing,
+            report,
+            lookups,
+        )
         report.added.append(row.iri)
 
     if report.errors or not report.added:
         return report
-    merged = existing + additions
-    check = validator if validator is not None else _shapes_validator(project)
-    report.violations.extend(check(merged))
+    additions = ReadOnlyGraphAggregate(list(new_by_file.values()))
+    if validator is not None:
+        report.violations.extend(validator(existing + additions))
+    else:
+        report.violations.extend(_check_additions(project, existing, additions))
     if not report.ok or dry_run:
         return report
 
-    targets = files_for(project, additions)
-    texts: dict[Path, str] = {}
+    # The file's current triples join the new ones (fewer, on a large import).
+    targets = {path: graph for path, graph in new_by_file.items() if len(graph)}
     for path, graph in targets.items():
-        base = files.get(path, Graph())
-        texts[path] = serialize(bind_prefixes(base + graph))
-    write_files(texts, root=project.root, expected={path: seen.get(path) for path in texts})
+        for triple in files.get(path, ()):
+            graph.add(triple)
+    texts = {path: serialize(graph) for path, graph in targets.items()}
+    _check_texts(texts, {path: len(graph) for path, graph in targets.items()})
+    commit(
+        project.root,
+        {path: text.encode("utf-8") for path, text in texts.items()},
+        expected={path: seen.get(path) for path in texts},
+    )
     report.written = sorted(texts)
     return report
+
+
+def _check_texts(texts: Mapping[Path, str], sizes: Mapping[Path, int]) -> None:
+    """Check that each text parses and holds the triples serialised, before any is written.
+
+    :func:`swapgraph.turtle.write_files` re-parses with rdflib, which costs as much as the
+    rest of a large import; Oxigraph's parser checks the same syntax (and the IRIs that
+    Oxigraph accepts, which is what :mod:`swapgraph.load` insists on) in a fraction of it,
+    and counting the triples also catches a serialiser that dropped some.
+    """
+    for path, text in texts.items():
+        try:
+            count = sum(1 for _ in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as error:
+            raise RDFSyntaxError(path, f"import wrote invalid Turtle: {error}") from None
+        if count != sizes[path]:
+            raise SwapgraphError(
+                f"{path}: import would write {count} triples instead of {sizes[path]}"
+            )
 
 
 # --------------------------------------------------------------------------- parsing
 
 
 def _parse_row(
-    line: int, cells: dict[str, str], actors: NameIndex, report: ImportReport
+    line: int, cells: dict[str, str], actors: Names, report: ImportReport
 ) -> _Row | None:
     row_id = cells.get("id", "")
     problems: list[str] = []
@@ -505,13 +550,10 @@ def _parse_row(
         found: list[URIRef] = []
         for entry in names:
             name, _ = _name_and_detail(entry)
-            actor = actors.find(name)
-            if actor is None:
-                close = actors.suggest(name)
-                hint = f" (close matches: {', '.join(close)})" if close else ""
-                problems.append(f"{column}: unknown actor {name!r}{hint}")
-            else:
-                found.append(actor)
+            try:
+                found.append(actors.resolve(name, "actor"))
+            except UnknownNameError as error:
+                problems.append(f"{column}: {error}")
         parties[column] = found
     if set(parties["party_a"]) & set(parties["party_b"]):
         problems.append("party_a and party_b share an actor")
@@ -601,9 +643,10 @@ def _name_and_detail(entry: str) -> tuple[str, str]:
 
 def _build(
     graph: Graph,
+    sources: Graph,
     row: _Row,
-    actors: NameIndex,
-    places: NameIndex,
+    actors: Names,
+    places: Names,
     existing: Graph,
     report: ImportReport,
     lookups: _Lookups,
@@ -635,7 +678,7 @@ def _build(
     for url in row.sources:
         source = URIRef(url)
         graph.add((ex, DCTERMS.source, source))
-        add_source(graph, existing, source, lookups.publishers)
+        add_source(sources, existing, source, lookups.publishers)
     for text in _split_sources(cells["source"]):
         if not _is_url(text):
             comment(f"Source (not a web address): {text}")
@@ -688,11 +731,11 @@ def _build(
         comment(f"Agreement: {cells['agreement'] or agreement_text}")
 
 
-def _label(row: _Row, actors: NameIndex) -> str:
+def _label(row: _Row, actors: Names) -> str:
     match = _ID.match(row.cells["id"])
     return exchange_label(
-        [actors.labels[n] for n in row.parties_a],
-        [actors.labels[n] for n in row.parties_b],
+        [actors.label(n) for n in row.parties_a],
+        [actors.label(n) for n in row.parties_b],
         row.date,
         part=match["part"] if match is not None and match["part"] else "",
     )
@@ -734,9 +777,15 @@ def _transfers(graph: Graph, row: _Row) -> dict[str, BNode]:
                              (f"{side}_military", SWAP.militaryCount),
                              (f"{side}_civilians", SWAP.civilianCount)):  # fmt: skip
             if column in row.counts:
-                graph.add((node, prop, Literal(row.counts[column], datatype=XSD.integer)))
+                graph.add((node, prop, _integer(row.counts[column])))
         made[side] = node
     return made
+
+
+@functools.lru_cache(maxsize=4096)
+def _integer(value: int) -> Literal:
+    # Counts repeat (0, 1, 50, ...), and building an rdflib Literal costs about 25 µs.
+    return Literal(value, datatype=XSD.integer)
 
 
 def _named_individuals(
@@ -751,10 +800,10 @@ def _named_individuals(
     if not text:
         return
     comment(f"Named individuals: {text}")
-    key = f" {_key(text)} "
+    padded = f" {key(text)} "
     found = False
     for person in persons:
-        if not any(name in key for name in person.keys):
+        if not any(name in padded for name in person.keys):
             continue
         # A released person goes home: the transfer received by the person's country.
         sides = [
@@ -781,7 +830,7 @@ def _role(detail: str, default: URIRef) -> URIRef:
     return default
 
 
-def _find_place(places: NameIndex, text: str) -> URIRef | None:
+def _find_place(places: Names, text: str) -> URIRef | None:
     name, _ = _name_and_detail(text)
     candidates = [name, *(part.strip() for part in name.split(","))]
     for candidate in candidates:
@@ -791,7 +840,7 @@ def _find_place(places: NameIndex, text: str) -> URIRef | None:
     return None
 
 
-def _find_agreement(existing: Graph, places: NameIndex, cells: dict[str, str]) -> URIRef | None:
+def _find_agreement(existing: Graph, places: Names, cells: dict[str, str]) -> URIRef | None:
     """Find the agreement of the row's date (and venue, when the row names one)."""
     when = cells["agreement_date"]
     if not when:
@@ -941,42 +990,86 @@ def _tail(node: Node) -> str:
 # --------------------------------------------------------------------------- writing
 
 
-def files_for(project: Project, additions: Graph) -> dict[Path, Graph]:
-    """Assign new triples to files: exchanges by year, sources to sources.ttl."""
+def files_for(
+    project: Project, additions: Graph, into: Mapping[Path, Graph] | None = None
+) -> dict[Path, Graph]:
+    """Assign new triples to files: exchanges by year, sources to sources.ttl.
+
+    Args:
+        project: The project written to.
+        additions: The new triples.
+        into: Graphs of existing files to add the triples to (they are changed); a file
+            not among them gets a new graph.
+
+    Returns:
+        The graph of every file that receives triples.
+
+    Raises:
+        SwapgraphError: If a new node is neither an exchange nor a source.
+    """
+    # One pass over the triples, indexed by subject: rdflib's per-node lookups cost more.
+    described: dict[Node, list[tuple[Node, Node]]] = {}
+    for s, p, o in additions:
+        described.setdefault(s, []).append((p, o))
+    existing = dict(into or {})
     targets: dict[Path, Graph] = {}
 
     def target(path: Path) -> Graph:
-        return targets.setdefault(path, Graph())
+        if path not in targets:
+            targets[path] = existing.get(path) or Graph()
+        return targets[path]
 
     def closure(node: Node, into: Graph) -> None:
-        for p, o in additions.predicate_objects(node):
-            into.add((node, p, o))
-            if isinstance(o, BNode):
-                closure(o, into)
+        todo = [node]
+        while todo:
+            current = todo.pop()
+            for p, o in described.get(current, ()):
+                into.add((current, p, o))
+                if isinstance(o, BNode):
+                    todo.append(o)
 
-    for subject in set(additions.subjects()):
+    for subject, pairs in described.items():
         if isinstance(subject, BNode):
             continue
-        if (subject, RDF.type, SWAP.Exchange) in additions:
-            date = additions.value(subject, SWAP.date)
+        types = {o for p, o in pairs if p == RDF.type}
+        if SWAP.Exchange in types:
+            date = next(o for p, o in pairs if p == SWAP.date)
             year = str(date)[:4]
             closure(subject, target(project.graph_dir / f"exchanges-{year}.ttl"))
-        elif (subject, RDF.type, SWAP.Source) in additions:
+        elif SWAP.Source in types:
             closure(subject, target(project.graph_dir / "sources.ttl"))
         else:
             raise SwapgraphError(f"import made an unexpected node <{subject}>")
     return targets
 
 
-def _shapes_validator(project: Project) -> Validator:
-    """Return the project's SHACL check, keeping only the findings that fail validation."""
+def _check_additions(project: Project, existing: Graph, additions: Graph) -> list[str]:
+    """Validate the import's additions: only them when the project is known to conform.
+
+    A project whose validation report (cached by content, :mod:`swapgraph.checked`) has no
+    Violation cannot gain one on a node the import leaves alone, so only the new nodes need
+    checking (:func:`~swapgraph.validate.validate_additions`); otherwise the whole resulting
+    graph is validated, so that the report also names what was already wrong.
+    """
+    if checked_report(project).conforms:
+        findings = validate_additions(project, existing, additions, violations_only=True)
+    else:
+        findings = validate_graph(project, existing + additions)
+    return _violations(findings)
+
+
+def _violations(report: ValidationReport) -> list[str]:
+    return [
+        f"{result.focus}: {result.message} ({result.shape})"
+        for result in report.results
+        if result.severity == "Violation"
+    ]
+
+
+def full_validator(project: Project) -> Validator:
+    """Return the whole-graph SHACL check (pyshacl), keeping only the findings that fail."""
 
     def check(graph: Graph) -> Sequence[str]:
-        report = validate_graph(project, graph)
-        return [
-            f"{result.focus}: {result.message} ({result.shape})"
-            for result in report.results
-            if result.severity == "Violation"
-        ]
+        return _violations(validate_graph(project, graph))
 
     return check

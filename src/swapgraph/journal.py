@@ -47,13 +47,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import ConcurrentChange, LockBusy, SwapgraphError
 
 __all__ = [
     "JOURNAL_NAME",
     "LOCK_NAME",
-    "ConcurrentChange",
-    "LockBusy",
     "commit",
     "fingerprint",
     "leftovers",
@@ -72,14 +70,6 @@ _OURS = re.compile(r"^\..+\.sg[a-z0-9_]{8}\.(?:tmp|bak)$")
 _DEBRIS = re.compile(r"^\..+\.(?:tmp|bak)$")
 # Folders below the root that a command writes to.
 _WRITTEN_DIRS = ("ontology", "shapes", "graph", "api", "dist")
-
-
-class LockBusy(SwapgraphError):
-    """Another swapgraph command holds the project's lock."""
-
-
-class ConcurrentChange(SwapgraphError):
-    """A file changed on disk between the time a command read it and the time it would write it."""
 
 
 # --------------------------------------------------------------------------- test hook

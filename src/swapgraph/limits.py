@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import LimitExceeded
 
 #: Deepest nesting of brackets (``{``, ``(``, ``[``) in a query.
 MAX_QUERY_NESTING = 64
@@ -45,10 +45,6 @@ RDF_UPLOAD_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD)
 _COUNTING_BASE = "http://validate.invalid/"
 _PREFIX_DECLARATION = re.compile(r"^[ \t]*(?:@prefix|prefix)\b", re.MULTILINE | re.IGNORECASE)
 _JSON_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
-
-
-class LimitExceeded(SwapgraphError):
-    """The input passes one of the limits above; the message names it and its value."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from swapgraph.errors import ProjectError, RDFSyntaxError
+from swapgraph.errors import NotUTF8, ProjectError, RDFSyntaxError
 from swapgraph.namespaces import bind_prefixes
 from swapgraph.paths import Project, rdf_format
 
@@ -90,19 +90,42 @@ def parse_files(paths: Iterable[Path]) -> Graph:
     return graph
 
 
-def _parse_into(path: Path, graph: Graph) -> str:
+def read_utf8(path: Path, *, bom: bool = False) -> str:
+    """Read a text file as UTF-8: the one reader of every file a command takes in.
+
+    Args:
+        path: The file.
+        bom: Drop a leading byte order mark (Excel's "CSV UTF-8" writes one); RDF files
+            keep it, as the engines would see it.
+
+    Returns:
+        The text.
+
+    Raises:
+        ProjectError: If the file does not exist or cannot be read.
+        NotUTF8: If a byte is not UTF-8, naming its line.
+    """
     if not path.is_file():
         raise ProjectError(f"{path}: no such file")
-    rdf_format(path)  # an unknown suffix is a project error, before reading
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise ProjectError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise RDFSyntaxError(path, f"not UTF-8 (byte {error.start})", line) from None
+        raise NotUTF8(path, line, error.start, raw[error.start]) from None
+
+
+def _parse_into(path: Path, graph: Graph) -> str:
+    if not path.is_file():
+        raise ProjectError(f"{path}: no such file")
+    rdf_format(path)  # an unknown suffix is a project error, before reading
+    try:
+        text = read_utf8(path)
+    except NotUTF8 as error:
+        raise RDFSyntaxError(path, f"not UTF-8 (byte {error.offset})", error.line) from None
     _parse_text_into(text, path, graph)
     return text
 

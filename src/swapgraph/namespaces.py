@@ -72,8 +72,17 @@ def compact(iri: str) -> str:
     Returns:
         ``prefix:local`` or ``<iri>``.
     """
+    return prefixed(iri) or f"<{iri}>"
+
+
+def prefixed(iri: str) -> str | None:
+    """The IRI as a prefixed name with the project's prefixes, as :func:`compact` writes it.
+
+    Returns:
+        ``prefix:local``, or None where :func:`compact` writes the IRI in full.
+    """
     written = URIRef(iri).n3(_MANAGER)
     prefix, colon, local = written.partition(":")
     if not written.startswith("<") and colon and prefix in PREFIXES and _LOCAL.fullmatch(local):
         return written
-    return f"<{iri}>"
+    return None

@@ -42,7 +42,7 @@ from swapgraph.errors import SwapgraphError
 # exchange added by hand and one imported from CSV look the same.
 from swapgraph.importer import (
     ACTOR_TYPES,
-    NameIndex,
+    Names,
     add_source,
     check_date,
     exchange_label,
@@ -53,6 +53,7 @@ from swapgraph.journal import fingerprint, project_lock
 from swapgraph.load import parse_file
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
+from swapgraph.resolve import Resolver
 from swapgraph.turtle import serialize, write_files
 
 __all__ = ["NewExchange", "new_exchange"]
@@ -125,12 +126,15 @@ def _new_exchange(
     for graph in files.values():
         existing += graph
 
-    states = NameIndex(existing, (SWAP.State,))
-    parties = [_resolve(states, name, "state") for name in between]
+    # Names resolve as in every other command (resolve.py): label, alternative label, ISO
+    # code, Wikidata id, prefixed name or IRI, among the states or among all actors.
+    resolver = Resolver.from_graph(existing)
+    states = Names(resolver, existing, (SWAP.State,))
+    parties = [states.resolve(name, "state") for name in between]
     if parties[0] == parties[1]:
         raise SwapgraphError(f"--between names the same state twice: <{parties[0]}>")
-    actors = NameIndex(existing, ACTOR_TYPES)
-    third_parties = [_resolve(actors, name, "mediator") for name in mediators]
+    actors = Names(resolver, existing, ACTOR_TYPES)
+    third_parties = [actors.resolve(name, "mediator") for name in mediators]
     for name, actor in zip(mediators, third_parties, strict=True):
         if actor in parties:
             raise SwapgraphError(f"mediator {name!r} is one of the two states of the exchange")
@@ -156,17 +160,6 @@ def _new_exchange(
         written=tuple(sorted(texts)),
         to_fill=_to_fill(parties, states, bool(urls), bool(third_parties)),
         same_day=tuple(same_day),
-    )
-
-
-def _resolve(index: NameIndex, name: str, what: str) -> URIRef:
-    found = index.find(name)
-    if found is not None:
-        return found
-    close = index.suggest(name)
-    hint = f"; close matches: {', '.join(close)}" if close else "; no close match"
-    raise SwapgraphError(
-        f"unknown {what} {name!r}: no node of graph/ has this label, ISO code or Wikidata id{hint}"
     )
 
 
@@ -223,10 +216,10 @@ def _skeleton(
     parties: Sequence[URIRef],
     mediators: Sequence[URIRef],
     sources: Sequence[URIRef],
-    states: NameIndex,
+    states: Names,
 ) -> str:
     part = row_id[-1] if row_id[-1].isalpha() else ""
-    label = exchange_label([states.labels[parties[0]]], [states.labels[parties[1]]], date, part)
+    label = exchange_label([states.label(parties[0])], [states.label(parties[1])], date, part)
     graph.add((iri, RDF.type, SWAP.Exchange))
     graph.add((iri, DCTERMS.identifier, Literal(row_id)))
     graph.add((iri, RDFS.label, Literal(label)))
@@ -251,9 +244,9 @@ def _skeleton(
 
 
 def _to_fill(
-    parties: Sequence[URIRef], states: NameIndex, has_source: bool, has_mediator: bool
+    parties: Sequence[URIRef], states: Names, has_source: bool, has_mediator: bool
 ) -> tuple[str, ...]:
-    names = [states.labels[p] for p in parties]
+    names = [states.label(p) for p in parties]
     missing = [
         f"how many people {names[0]} released to {names[1]}: swap:peopleCount in that transfer",
         f"how many people {names[1]} released to {names[0]}: swap:peopleCount in that transfer",

@@ -8,6 +8,11 @@ on deep enough text), and where a remote engine can put a ``VALUES`` block that 
 parameters. Each is answered on a copy of the text
 whose comments, string literals and IRIs are blanked out, so that a keyword inside them
 never counts and a keyword outside them is never missed.
+
+It also owns the default prefixes (:data:`DEFAULT_PREFIXES`, which every engine lets a
+query use undeclared) and how a syntax error's position is written
+(:func:`describe_syntax_error`: ``line L, column C`` of the text as the user wrote it, on the
+command line and on the web page alike).
 """
 
 from __future__ import annotations
@@ -16,8 +21,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from swapgraph.errors import QueryError
+from swapgraph.errors import QueryError, QueryRefused
 from swapgraph.limits import MAX_QUERY_CHAIN, MAX_QUERY_NESTING, check_query_depth
+from swapgraph.namespaces import PREFIXES
+
+#: The prefixes a query may use without declaring them, on the command line, in the notebook
+#: API and at ``/sparql`` alike (the service description lists them): the project's own, as
+#: its Turtle files write them. A query's own ``PREFIX`` declaration wins over these.
+DEFAULT_PREFIXES: dict[str, str] = {name: str(namespace) for name, namespace in PREFIXES.items()}
 
 # Comments, long and short strings, and IRI references, in the order SPARQL's lexer sees
 # them; IRIREF excludes spaces, so ``?a < ?b`` is never mistaken for an IRI.
@@ -60,6 +71,12 @@ _CHAINING_KEYWORDS = frozenset(
     {"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "VALUES", "GRAPH", "SERVICE", "EXISTS"}
 )
 _NEWLINE_KEPT = re.compile(r"[^\n]")
+# On blanked text: a declared prefix, and a prefix used by a prefixed name (not a variable's,
+# a blank node label's or a longer name's part).
+_DECLARED_PREFIX = re.compile(r"(?<![\w:?$\-])PREFIX\s+([A-Za-z][\w.\-]*)?\s*:", re.IGNORECASE)
+_USED_PREFIX = re.compile(r"(?<![\w:?$\-.])([A-Za-z][\w.\-]*)?:")
+# An engine's position of an error: "at 5:3" (Oxigraph, and rdflib's as the engine writes it).
+_ERROR_AT = re.compile(r"\bat (\d+):(\d+)\b")
 
 #: The four query forms.
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -257,5 +274,53 @@ def _depths(text: str) -> list[tuple[int, int]]:
     return depths
 
 
-class QueryRefused(QueryError):
-    """The text asks for something a read-only, closed service does not do."""
+def declare_default_prefixes(sparql: str) -> tuple[str, int]:
+    """Declare the default prefixes that ``sparql`` uses but does not declare.
+
+    For engines that take query text only (remote endpoints). The declarations go before
+    the text on its first line, so that every other line keeps its number;
+    :func:`describe_syntax_error` takes the columns added back off line 1.
+
+    Returns:
+        The text to send, and the number of characters added before its first line.
+    """
+    text = blank_opaque(_decode_codepoint_escapes(sparql))
+    declared = {m.group(1) or "" for m in _DECLARED_PREFIX.finditer(text)}
+    used = {m.group(1) or "" for m in _USED_PREFIX.finditer(text)}
+    missing = [name for name in DEFAULT_PREFIXES if name in used - declared]
+    prologue = "".join(f"PREFIX {name}: <{DEFAULT_PREFIXES[name]}> " for name in missing)
+    return prologue + sparql, len(prologue)
+
+
+def describe_syntax_error(message: str, added_columns: int = 0) -> str:
+    """Write an engine's syntax error with its position as ``line L, column C``.
+
+    Args:
+        message: The engine's message, placing the error ``at L:C``.
+        added_columns: Characters added before the query's first line
+            (:func:`declare_default_prefixes`), taken off a column of line 1.
+
+    Returns:
+        ``SPARQL syntax error at line L, column C: …``, the position in the text the user
+        wrote; the message unchanged but for its prefix if it gives no position.
+    """
+    body = message.strip()
+    body = body.removeprefix("SPARQL syntax ").removeprefix("error").strip()
+    match = _ERROR_AT.search(body)
+    if match is None:
+        return f"SPARQL syntax error: {body}"
+    line, column = int(match.group(1)), int(match.group(2))
+    if line == 1:
+        column = max(1, column - added_columns)
+    rest = body[match.end() :].lstrip(":").strip()
+    where = f"at line {line}, column {column}"
+    return f"SPARQL syntax error {where}: {rest}" if rest else f"SPARQL syntax error {where}"
+
+
+def error_position(message: str) -> tuple[int, int] | None:
+    """Return the ``(line, column)`` that :func:`describe_syntax_error` wrote in ``message``."""
+    match = _POSITION.search(message)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+_POSITION = re.compile(r"\bat line (\d+), column (\d+)\b")

@@ -23,7 +23,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from swapgraph.csvsafe import neutralise
+from swapgraph.csvsafe import neutralise, neutralise_term
 from swapgraph.engine import AskResult, GraphResult, QueryResult, Row, SelectResult
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import bind_prefixes, compact
@@ -100,10 +100,16 @@ def to_csv(result: SelectResult) -> str:
 
 
 def to_tsv(result: SelectResult) -> str:
-    """Return a SELECT result as SPARQL 1.1 TSV: every term in SPARQL syntax."""
+    """Return a SELECT result as SPARQL 1.1 TSV: every term in SPARQL syntax.
+
+    A literal that a spreadsheet would run as a formula gets a ``'`` inside its quotes
+    (:func:`swapgraph.csvsafe.neutralise_term`).
+    """
     lines = ["\t".join(f"?{name}" for name in result.variables)]
     for row in result.rows:
-        lines.append("\t".join(_sparql_term(row.get(name)) for name in result.variables))
+        lines.append(
+            "\t".join(neutralise_term(_sparql_term(row.get(name))) for name in result.variables)
+        )
     return "\n".join(lines) + "\n"
 
 

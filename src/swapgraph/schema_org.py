@@ -23,16 +23,10 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SDO, SKOS
 
+from swapgraph import formats
 from swapgraph.engine import Row
 from swapgraph.namespaces import ID, SWAP, WD
 
-#: The RDF forms of an entity, by media type, with the ``format`` parameter that asks for it.
-ALTERNATES: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "rdfxml",
-}
 _SCHEMA = str(SDO)
 # An IRI is put in a query only if it cannot break out of its <…> (RFC 3987 forbids these).
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|\\^`]')
@@ -44,7 +38,10 @@ Labeller = Callable[[list[URIRef]], Mapping[URIRef, str]]
 def alternate_links(iri: URIRef) -> list[tuple[str, str]]:
     """``(href, media type)`` of each RDF form of an entity's page, relative to the site."""
     path = "/id/" + iri.removeprefix(str(ID))
-    return [(f"{path}?format={name}", media_type) for media_type, name in ALTERNATES.items()]
+    return [
+        (f"{path}?format={formats.format_name(f)}", formats.media_type(f))
+        for f in formats.LINKED_DATA_FORMATS
+    ]
 
 
 def describe(iri: URIRef, graph: Graph, labels: Labeller) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
 """``swapgraph serve``: take the port, check the project, then serve it until stopped.
 
 The port is bound before anything slow happens, so a second server on a busy port fails
-at once (:data:`EXIT_CANNOT_LISTEN`) instead of after validation; the address is printed
-only once the socket listens. SIGTERM or SIGINT stops accepting connections, lets the
+at once (:data:`swapgraph.cli.EXIT_CANNOT_LISTEN`) instead of after validation; the address
+is printed only once the socket listens. SIGTERM or SIGINT stops accepting connections, lets the
 requests in flight finish for ``grace`` seconds, stops the workers and returns normally
 (exit 0): container platforms send SIGTERM and kill about ten seconds later.
 """
@@ -22,21 +22,10 @@ from typing import TextIO
 import uvicorn
 
 from swapgraph.checked import checked_report
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import CannotListen, InvalidProject
 from swapgraph.report import render_text
 from swapgraph.server import Settings, create_app
 from swapgraph.server.http11 import uvicorn_options
-
-#: Exit code of ``serve`` when it cannot listen on the address (port taken, no such host).
-EXIT_CANNOT_LISTEN = 3
-
-
-class InvalidProject(SwapgraphError):
-    """The project has SHACL violations and ``--allow-invalid`` was not given."""
-
-
-class CannotListen(SwapgraphError):
-    """The address cannot be listened on: the port is taken, or the host is not ours."""
 
 
 class Stopped(BaseException):

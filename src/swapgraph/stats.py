@@ -101,7 +101,7 @@ def compute_stats(source: Project | Engine, filters: Filters | None = None) -> l
         per_pair(facts),
         *mediators(facts),
         centrality(facts),
-        agreements(engine, facts),
+        agreements(engine, facts, states_only=filters is not None and filters.state_to_state),
         running_totals(facts),
     ]
 
@@ -207,8 +207,12 @@ def centrality(facts: Facts) -> Table:
     )
 
 
-def agreements(engine: Engine, facts: Facts) -> Table:
-    """Promised against delivered, per agreement and party."""
+def agreements(engine: Engine, facts: Facts, states_only: bool = False) -> Table:
+    """Promised against delivered, per agreement and party.
+
+    With ``states_only``, an agreement to which an armed group or another non-state party
+    is a party is left out, as its stages are.
+    """
     dates: dict[URIRef, str] = {}
     promised: dict[URIRef, int] = {}
     parties: dict[URIRef, set[URIRef]] = defaultdict(set)
@@ -225,6 +229,9 @@ def agreements(engine: Engine, facts: Facts) -> Table:
     for row in select(engine, _IMPLEMENTS):
         if URIRef(str(row["exchange"])) in facts.exchanges:
             stages[URIRef(str(row["agreement"]))].add(URIRef(str(row["exchange"])))
+    if states_only:
+        states = {iri for iri, actor in facts.actors.items() if actor.type == "state"}
+        parties = {a: p for a, p in parties.items() if p <= states}
     rows: list[list[Cell]] = []
     for agreement in sorted(parties, key=lambda a: (dates.get(a, ""), str(a))):
         delivered: dict[URIRef, int] = defaultdict(int)

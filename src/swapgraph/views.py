@@ -5,7 +5,8 @@ Three views, each a :class:`networkx.MultiDiGraph` whose node keys are IRIs (bla
 ``float`` values, one type per attribute name, never ``None`` (an unknown value is left out):
 
 *actors*
-    States and organisations. Nodes: ``label``, ``type`` (state, organisation, person),
+    States, armed groups and organisations. Nodes: ``label``, ``type`` (state, armed group,
+    organisation, person),
     ``iri``, ``wikidata`` and ``iso2``/``iso3`` where known, ``first``/``last`` (dates of the
     first and last exchange the actor took part in), ``exchanges``, ``released``,
     ``received`` (people), ``third_party`` (1 if it ever played a third-party role).
@@ -28,8 +29,9 @@ Three views, each a :class:`networkx.MultiDiGraph` whose node keys are IRIs (bla
     typed, ``iri`` or ``value``/``datatype``), one edge per triple keyed by the predicate in
     prefixed form (``predicate``, ``label``).
 
-Every view takes :class:`Filters`: a date range, states that must all take part, and third
-parties of which at least one must have played a role.
+Every view takes :class:`Filters`: a date range, states that must all take part, third
+parties of which at least one must have played a role, and state-to-state (every party a
+``swap:State``: no armed group or other non-state party released or received anyone).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Identifier, Node
 
+from swapgraph.counts import weight
 from swapgraph.engine import Engine, GraphResult, select
 from swapgraph.errors import ParameterError, SwapgraphError
 from swapgraph.namespaces import SWAP, WD, compact
@@ -130,7 +133,7 @@ _ACTORS = (
     _PREFIXES
     + """
 SELECT ?actor ?class ?code2 ?code3 ?same WHERE {
-  VALUES ?class { swap:State swap:Organisation swap:Person }
+  VALUES ?class { swap:State swap:ArmedGroup swap:Organisation swap:Person }
   ?actor a ?class .
   OPTIONAL { ?actor swap:iso3166Alpha2 ?code2 }
   OPTIONAL { ?actor swap:iso3166Alpha3 ?code3 }
@@ -149,7 +152,12 @@ CONSTRUCT { ?s ?p ?o } WHERE {
 }
 """
 
-_ACTOR_TYPES = {SWAP.State: "state", SWAP.Organisation: "organisation", SWAP.Person: "person"}
+_ACTOR_TYPES = {
+    SWAP.State: "state",
+    SWAP.ArmedGroup: "armed group",
+    SWAP.Organisation: "organisation",
+    SWAP.Person: "person",
+}
 
 
 # --------------------------------------------------------------------------- facts
@@ -157,7 +165,7 @@ _ACTOR_TYPES = {SWAP.State: "state", SWAP.Organisation: "organisation", SWAP.Per
 
 @dataclass(frozen=True)
 class Actor:
-    """A state, organisation or person, as the views and stats describe it."""
+    """A state, armed group, organisation or person, as the views and stats describe it."""
 
     iri: URIRef
     label: str
@@ -342,12 +350,16 @@ class Filters:
         states: Every one of these states released or received people in the exchange
             (matched by label, ISO 3166 code, Wikidata id or IRI).
         mediators: At least one of these actors played a third-party role in it.
+        state_to_state: Every party that released or received people is a ``swap:State``
+            (the filter the named queries' ``states_only`` applies): exchanges with an armed
+            group or another non-state party are left out.
     """
 
     start: date | None = None
     end: date | None = None
     states: tuple[str, ...] = field(default=())
     mediators: tuple[str, ...] = field(default=())
+    state_to_state: bool = False
 
     @classmethod
     def parse(
@@ -356,6 +368,7 @@ class Filters:
         end: str | None = None,
         states: Sequence[str] = (),
         mediators: Sequence[str] = (),
+        state_to_state: bool = False,
     ) -> Filters:
         """Build filters from text, as a command line or a URL gives them.
 
@@ -366,11 +379,11 @@ class Filters:
         first, last = _date("from", start), _date("to", end)
         if first is not None and last is not None and first > last:
             raise ParameterError(f"from ({first}) is after to ({last}): the range holds no day")
-        return cls(first, last, tuple(states), tuple(mediators))
+        return cls(first, last, tuple(states), tuple(mediators), state_to_state)
 
     def is_empty(self) -> bool:
         """Tell whether the filters keep every exchange."""
-        return not (self.start or self.end or self.states or self.mediators)
+        return not (self.start or self.end or self.states or self.mediators or self.state_to_state)
 
     def select(self, facts: Facts) -> set[URIRef]:
         """Return the exchanges these filters keep.
@@ -388,7 +401,10 @@ class Filters:
             day = date.fromisoformat(exchange.date[:10])
             if (self.start and day < self.start) or (self.end and day > self.end):
                 continue
-            if not states <= facts.parties(iri):
+            parties = facts.parties(iri)
+            if not states <= parties:
+                continue
+            if self.state_to_state and not parties <= states_known:
                 continue
             if mediators and not any(
                 m.exchange == iri and m.actor in mediators for m in facts.mediations
@@ -445,9 +461,39 @@ def actors_view(facts: Facts) -> nx.MultiDiGraph:
             last=max(tally.dates.values()),
             dates=" ".join(sorted(set(tally.dates.values()))),
             disputed=len(tally.disputed),
-            weight=float(tally.people),
+            weight=weight(tally.people),
         )
+    graph.graph[PEOPLE_BY_DATE] = people_by_date(facts)
     return graph
+
+
+#: The actors view's graph attribute holding :func:`people_by_date` of its edges.
+PEOPLE_BY_DATE = "people_by_date"
+
+
+def people_by_date(facts: Facts) -> dict[tuple[str, str, str], dict[str, int]]:
+    """Return the people each actors-view edge counts, by exchange date.
+
+    The edge's ``people`` spread over the days of its exchanges, counted as
+    :func:`actors_view` counts them (a transfer in full on each releaser-receiver edge, a
+    third party the people freed in the exchange it helped), so that the values of an edge
+    add up to its ``people``; two exchanges on one day add up too.
+
+    Returns:
+        ``(source IRI, target IRI, role)`` (the view's edge key) to ``{date: people}``.
+    """
+    counts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for transfer in facts.transfers:
+        day = facts.exchanges[transfer.exchange].date
+        for releaser in transfer.releasers:
+            for receiver in transfer.receivers - {releaser}:
+                counts[str(releaser), str(receiver), "released"][day] += transfer.people or 0
+    for mediation in facts.mediations:
+        day = facts.exchanges[mediation.exchange].date
+        people = facts.people(mediation.exchange)
+        for party in facts.parties(mediation.exchange) - {mediation.actor}:
+            counts[str(mediation.actor), str(party), mediation.role][day] += people
+    return {edge: dict(sorted(days.items())) for edge, days in sorted(counts.items())}
 
 
 @dataclass
@@ -515,7 +561,7 @@ def exchanges_view(facts: Facts) -> nx.MultiDiGraph:
         day = facts.exchanges[exchange_iri].date
         graph.add_edge(
             str(exchange_iri), str(actor_iri), key=role, role=role, label=role, first=day, last=day,
-            dates=day, people=count, weight=float(count),
+            dates=day, people=count, weight=weight(count, str(exchange_iri)),
         )  # fmt: skip
     for m in sorted(facts.mediations, key=lambda m: (str(m.exchange), str(m.actor), m.role)):
         day = facts.exchanges[m.exchange].date

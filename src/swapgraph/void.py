@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 
+from swapgraph import formats
 from swapgraph.dcat import LICENSE, W3ID, ReleaseFiles, add_release, publisher
 from swapgraph.engine import Engine, select
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
@@ -44,7 +45,6 @@ SELECT (MAX(?issued) AS ?latest) WHERE { ?source dct:issued ?issued . FILTER(isI
 """
 #: Classes whose first instance (by IRI) is given as an example resource.
 EXAMPLE_CLASSES = (SWAP.Exchange, SWAP.Agreement, SWAP.State)
-_FORMATS = "http://www.w3.org/ns/formats/"
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,8 @@ def void_graph(stats: Statistics, where: Addresses, releases: list[ReleaseFiles]
     graph.add((dataset, VOID.vocabulary, URIRef(str(SWAP))))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(f"{site}sparql")))
     graph.add((dataset, VOID.uriLookupEndpoint, URIRef(f"{site}id/")))
-    for syntax in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
-        graph.add((dataset, VOID.feature, URIRef(_FORMATS + syntax)))
+    for syntax in formats.LINKED_DATA_FORMATS:  # what /id/… answers in
+        graph.add((dataset, VOID.feature, URIRef(formats.format_iri(syntax))))
     graph.add((dataset, VOID.dataDump, URIRef(f"{site}export/ntriples")))
     for release in releases:
         version = add_release(graph, release, site)

@@ -14,46 +14,21 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph import __version__
-from swapgraph.engine import NotAcceptable, QuerySyntaxError, ResultTooLarge
-from swapgraph.errors import ParameterError, QueryError, QueryTimeout, SwapgraphError
-from swapgraph.limits import LimitExceeded
-from swapgraph.query_text import QueryRefused
+from swapgraph.errors import SwapgraphError
 from swapgraph.server import linked_data, routes_api, routes_export, routes_ld, sparql, web
-from swapgraph.server.linked_data import UnknownEntity
-from swapgraph.server.negotiation import BadFormat
+from swapgraph.server.errors import ServerBusy, status_of
 from swapgraph.server.pages import render
-from swapgraph.server.pool import PoolScope, ServerBusy
+from swapgraph.server.pool import PoolScope
 from swapgraph.server.requests import (
     LOG_KEY,
-    BadRequest,
-    BodyTooLarge,
     HeadAsGet,
+    HttpMiddleware,
     StrictRequestTarget,
-    UnsupportedMediaType,
 )
 from swapgraph.server.service import GraphService, Settings
 
 #: The request log: one line per request.
 log = logging.getLogger("swapgraph.server")
-
-# Most specific first: the first class an error is an instance of decides its status.
-_STATUS: list[tuple[type[SwapgraphError], int]] = [
-    (QuerySyntaxError, 400),
-    (BadRequest, 400),
-    (BadFormat, 400),
-    (LimitExceeded, 400),
-    (QueryRefused, 403),
-    (UnknownEntity, 404),
-    (NotAcceptable, 406),
-    (BodyTooLarge, 413),
-    (UnsupportedMediaType, 415),
-    (ParameterError, 422),
-    (ServerBusy, 503),
-    (QueryTimeout, 503),
-    (ResultTooLarge, 507),
-    (QueryError, 500),
-    (SwapgraphError, 500),
-]
 
 # Every asset is served by swapgraph itself, so the pages need nothing from elsewhere. No
 # inline script or style (the templates have none); data: images for Swagger UI's icons.
@@ -78,11 +53,6 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers without CSP level 2
 ]
 _SWAGGER_UI = web.STATIC_DIR / "vendor" / "swagger-ui" / "swagger-ui-bundle.js"
-
-
-def status_of(error: SwapgraphError) -> int:
-    """The HTTP status an error is answered with."""
-    return next(status for kind, status in _STATUS if isinstance(error, kind))
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -173,17 +143,11 @@ def security_headers(app: ASGIApp) -> ASGIApp:
     return add_headers
 
 
-class RequestLog:
+class RequestLog(HttpMiddleware):
     """ASGI middleware writing one log line per request: status, duration, query hash."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, then log how it ended."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         started = time.perf_counter()
         record: dict[str, Any] = {"status": 500}
         scope[LOG_KEY] = record

@@ -24,7 +24,7 @@ from rdflib.term import Node
 
 from swapgraph import schema_org
 from swapgraph.engine import QueryResult, SelectResult
-from swapgraph.namespaces import ID, PREFIXES, SWAP
+from swapgraph.namespaces import ID, SWAP, prefixed
 from swapgraph.server.pages import render
 
 ONTOLOGY_BASE = "https://w3id.org/swapgraph/ontology"
@@ -204,13 +204,9 @@ _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 _LINKABLE_SCHEMES = {"http", "https"}
 
 
-def compact_iri(iri: str) -> str:
-    """Write an IRI with one of the project's prefixes, or in full."""
-    for prefix, namespace in PREFIXES.items():
-        base = str(namespace)
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base) :]}"
-    return iri
+def _shown(iri: URIRef) -> str:
+    # A page shows a prefixed name where there is one, else the IRI itself (no brackets).
+    return prefixed(str(iri)) or str(iri)
 
 
 def local_href(iri: str) -> str:
@@ -316,18 +312,18 @@ class _Builder:
         known = self.description.labels.get(iri) or own or _KNOWN_LABELS.get(iri)
         if known:
             return str(known)
-        compact = compact_iri(str(iri))
+        name = prefixed(str(iri))
         host = urlsplit(str(iri)).hostname
-        if compact == str(iri) and host and iri.startswith("http"):
+        if name is None and host and iri.startswith("http"):
             return host.removeprefix("www.")  # a source without a publisher's name
-        return compact
+        return name or str(iri)
 
     def link(self, iri: URIRef) -> LinkView:
         href = safe_href(str(iri))
         if href == str(iri):  # not one of ours: an outside page, with its date if known
             date = self.description.details.get(iri)
             return LinkView(self.label(iri), str(iri), href, external=True, date=date)
-        return LinkView(self.label(iri), compact_iri(str(iri)), href)
+        return LinkView(self.label(iri), _shown(iri), href)
 
     def value(self, node: Node, predicate: URIRef, depth: int) -> ValueView:
         if isinstance(node, URIRef):
@@ -353,7 +349,7 @@ class _Builder:
         return [
             FactView(
                 self.label(predicate),
-                compact_iri(str(predicate)),
+                _shown(predicate),
                 [
                     self.value(v, predicate, depth)
                     for v in sorted(by_predicate[predicate], key=self._value_order)

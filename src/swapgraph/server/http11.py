@@ -16,6 +16,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from swapgraph.settings import default
+
 _TIMEOUT_BODY = b"the request did not arrive in time\n"
 _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -26,7 +28,7 @@ _TIMEOUT_RESPONSE = (
 class _DeadlineProtocol(H11Protocol):
     """uvicorn's h11 protocol, plus a deadline for each request's headers and body."""
 
-    read_timeout: float = 30.0
+    read_timeout: float = default("read_timeout")
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

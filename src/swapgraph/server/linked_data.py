@@ -18,26 +18,25 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, Namespace
 from rdflib.term import Node
 
-from swapgraph.errors import SwapgraphError
-from swapgraph.namespaces import ID, bind_prefixes
+from swapgraph import formats
+from swapgraph.namespaces import ID, bind_prefixes, compact
 from swapgraph.server import entity_page, pages, routes_ld
 from swapgraph.server.deps import ServiceDep
-from swapgraph.server.negotiation import VARY, WITH_HTML, negotiate, write_graph
+from swapgraph.server.errors import UnknownEntity
+from swapgraph.server.negotiation import (
+    WITH_HTML,
+    html_response,
+    negotiate,
+    negotiated_responses,
+    write_graph,
+)
 from swapgraph.server.service import GraphService
 
 router = APIRouter(tags=["Linked Data"])
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 
-_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "The description.", "content": {t: {} for t in WITH_HTML}},
-    404: {"description": "Nothing is said about this IRI."},
-    406: {"description": "No accepted media type."},
-}
-
-
-class UnknownEntity(SwapgraphError):
-    """The graph says nothing about the IRI asked for."""
+_RESPONSES = negotiated_responses("The description.", missing="Nothing is said about this IRI.")
 
 
 def entity_iri(path: str) -> URIRef:
@@ -54,13 +53,13 @@ def entity_iri(path: str) -> URIRef:
     return URIRef(iri)
 
 
-def describe_entity(service: GraphService, iri: URIRef) -> Graph:
+def entity_triples(service: GraphService, iri: URIRef) -> Graph:
     """The triples about ``iri``, with its nested blank nodes (blocking).
 
     Raises:
         UnknownEntity: If there are none.
     """
-    answer = service.describe(iri, ("application/n-triples",))
+    answer = service.describe(iri, (formats.media_type(ox.RdfFormat.N_TRIPLES),))
     graph = Graph().parse(data=answer.body, format="nt")
     if len(graph) == 0:
         raise UnknownEntity(f"nothing is known about {iri}")
@@ -77,11 +76,11 @@ async def entity(path: str, request: Request, service: ServiceDep) -> Response:
     """``/id/state/russia`` describes ``https://w3id.org/swapgraph/id/state/russia``."""
     media_type = negotiate(request, WITH_HTML, "an entity")
     iri = entity_iri(path)
-    graph = await run_in_threadpool(describe_entity, service, iri)
-    if media_type == "text/html":
+    graph = await run_in_threadpool(entity_triples, service, iri)
+    if media_type == formats.HTML:
         html = await run_in_threadpool(entity_page.entity_html, service.engine, iri, graph)
-        return Response(html, media_type="text/html", headers=VARY)
-    if media_type == "application/ld+json":
+        return html_response(html)
+    if media_type == formats.JSON_LD:
         return await run_in_threadpool(routes_ld.jsonld_response, service, graph)
     return write_graph(bind_prefixes(graph), media_type)
 
@@ -90,13 +89,9 @@ async def entity(path: str, request: Request, service: ServiceDep) -> Response:
 async def ontology(request: Request, service: ServiceDep) -> Response:
     """The ontology as Turtle (or another RDF syntax), or as an HTML page of its terms."""
     media_type = negotiate(request, WITH_HTML, "the ontology")
-    if media_type == "text/html":
+    if media_type == formats.HTML:
         history = await run_in_threadpool(routes_ld.version_history_html, service)
-        return Response(
-            render_ontology_html(service.ontology, history),
-            media_type="text/html",
-            headers=VARY,
-        )
+        return html_response(render_ontology_html(service.ontology, history))
     return write_graph(bind_prefixes(service.ontology), media_type)
 
 
@@ -110,7 +105,6 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     """
     header = ontology.value(predicate=RDF.type, object=OWL.Ontology)
     namespace = _namespace_of(ontology, header)
-    names = bind_prefixes(Graph()).namespace_manager
 
     def ref(node: Node, sep: str = ", ") -> dict[str, str]:
         # A term of ours links to its anchor here, another IRI to itself; ``sep`` is what
@@ -119,7 +113,7 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
         if namespace and iri.startswith(namespace):
             return {"text": iri[len(namespace) :], "href": "#" + iri[len(namespace) :], "sep": sep}
         href = iri if iri.startswith(("http://", "https://")) else ""
-        return {"text": node.n3(names), "href": href, "sep": sep}
+        return {"text": compact(str(node)), "href": href, "sep": sep}
 
     def refs(predicate: URIRef, subject: URIRef) -> list[dict[str, str]]:
         # A union of classes (a blank node) is written out as its members: "A or B".
@@ -136,7 +130,7 @@ def render_ontology_html(ontology: Graph, history: str = "") -> str:
     def term(node: URIRef, kind: str) -> dict[str, object]:
         return {
             "id": str(node)[len(namespace) :],
-            "name": node.n3(names),
+            "name": compact(str(node)),
             "iri": str(node),
             "kind": kind,
             "label": str(ontology.value(node, RDFS.label) or ""),

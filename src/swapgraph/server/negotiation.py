@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response
 from rdflib import Graph
 
 from swapgraph import formats
-from swapgraph.errors import NotAcceptable, SwapgraphError
+from swapgraph.errors import NotAcceptable
+from swapgraph.server.errors import BadFormat
 
 #: The header of every negotiated response: caches keep one copy per ``Accept``.
 VARY = {"Vary": "Accept"}
@@ -17,34 +19,10 @@ VARY = {"Vary": "Accept"}
 LINKED_DATA_TYPES = formats.media_types(formats.LINKED_DATA_FORMATS)
 #: What a resource with a page for people offers: Turtle first (a client naming no type
 #: gets it), HTML for browsers, which list text/html first, then the other RDF syntaxes.
-WITH_HTML = (LINKED_DATA_TYPES[0], "text/html", *LINKED_DATA_TYPES[1:])
+WITH_HTML = (LINKED_DATA_TYPES[0], formats.HTML, *LINKED_DATA_TYPES[1:])
 
-#: Short names for the ``format`` parameter; a name may stand for a result and a graph type.
-FORMAT_ALIASES: dict[str, tuple[str, ...]] = {
-    "json": ("application/sparql-results+json", "application/ld+json"),
-    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-    "turtle": ("text/turtle",),
-    "ttl": ("text/turtle",),
-    "nt": ("application/n-triples",),
-    "ntriples": ("application/n-triples",),
-    "n-triples": ("application/n-triples",),
-    "jsonld": ("application/ld+json",),
-    "json-ld": ("application/ld+json",),
-    "rdfxml": ("application/rdf+xml",),
-    "rdf": ("application/rdf+xml",),
-    "rdf+xml": ("application/rdf+xml",),
-    # Turtle is N3 without N3's extensions: an N3 reader reads it (SPARQLWrapper asks "n3").
-    "n3": ("text/turtle",),
-    "html": ("text/html",),
-}
 # Clients that ask for plain JSON mean the JSON form of whatever the resource is.
-_JSON_TYPES = ("application/sparql-results+json", "application/ld+json")
-
-
-class BadFormat(SwapgraphError):
-    """A ``format`` parameter names no known format."""
+_JSON_TYPES = formats.media_types((ox.QueryResultsFormat.JSON, ox.RdfFormat.JSON_LD))
 
 
 def _parse_accept(header: str) -> list[tuple[str, float]]:
@@ -70,9 +48,7 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
     best: tuple[int, float] | None = None
     kind = media_type.split("/")[0]
     for media_range, quality in ranges:
-        if media_range == media_type or (
-            media_range == "application/json" and media_type in _JSON_TYPES
-        ):
+        if media_range == media_type or (media_range == formats.JSON and media_type in _JSON_TYPES):
             specificity = 2
         elif media_range == f"{kind}/*":
             specificity = 1
@@ -92,9 +68,9 @@ def _wanted_types(format_name: str) -> list[str]:
         if "/" in name:
             wanted.append(name.split(";")[0].strip())
         else:
-            wanted.extend(FORMAT_ALIASES.get(name, ()))
+            wanted.extend(formats.FORMAT_ALIASES.get(name, ()))
     if not wanted:
-        known = ", ".join(FORMAT_ALIASES)
+        known = ", ".join(formats.FORMAT_ALIASES)
         raise BadFormat(f"unknown format {format_name[:100]!r} (expected one of {known})")
     return wanted
 
@@ -156,3 +132,27 @@ def graph_response(
 def write_graph(graph: Graph, media_type: str) -> Response:
     """``graph`` written in ``media_type`` (one of :data:`swapgraph.formats.GRAPH_FORMATS`)."""
     return Response(formats.write_graph(graph, media_type), media_type=media_type, headers=VARY)
+
+
+def html_response(html: str) -> Response:
+    """A page for people: one of the negotiated forms of a resource, so it varies by Accept."""
+    return Response(html, media_type=formats.HTML, headers=VARY)
+
+
+def negotiated_responses(
+    description: str, offered: Sequence[str] = WITH_HTML, missing: str | None = None
+) -> dict[int | str, dict[str, object]]:
+    """OpenAPI's answers of a negotiated resource: 200 in each ``offered`` type, 404, 406.
+
+    Args:
+        description: What a 200 answer is.
+        offered: The media types it is written in.
+        missing: What a 404 answer means, if the resource can be missing.
+    """
+    responses: dict[int | str, dict[str, object]] = {
+        200: {"description": description, "content": {t: {} for t in offered}}
+    }
+    if missing is not None:
+        responses[404] = {"description": missing}
+    responses[406] = {"description": "No accepted media type."}
+    return responses

@@ -9,19 +9,61 @@ alone. Pages carry no inline script or style, so that the Content-Security-Polic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from swapgraph.formats import EXPORT_FORMATS
+
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# What each export is called on the page: the format and the tools that open it. Formats
+# without a name here (added to formats.EXPORT_FORMATS later) are still linked, by their name.
+_EXPORT_NAMES = {
+    "gexf": "GEXF (Gephi, with the timeline)",
+    "graphml": "GraphML (yEd, Cytoscape)",
+    "cytoscape": "Cytoscape .cyjs",
+    "dot": "DOT (Graphviz)",
+    "nodes-csv": "Nodes CSV",
+    "edges-csv": "Edges CSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+}
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    """A link to download one export of ``/export``, as the page lists it."""
+
+    format: str
+    label: str
+    href: str
+    media_type: str
+    rdf: bool
+
+
+def export_links(view: str = "actors") -> list[ExportLink]:
+    """Links to every export that ``/export`` serves, for ``view`` (RDF formats ignore it)."""
+    return [
+        ExportLink(
+            name,
+            _EXPORT_NAMES.get(name, name),
+            f"/export/{name}" if spec.rdf else f"/export/{name}?view={view}",
+            spec.media_type.split(";")[0],
+            spec.rdf,
+        )
+        for name, spec in EXPORT_FORMATS.items()
+    ]
 
 
 @cache
 def _environment() -> Environment:
     # Built once: templates are compiled on first use and kept.
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(_TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
@@ -29,6 +71,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    environment.globals["export_links"] = export_links
+    return environment
 
 
 def render(template: str, **context: Any) -> str:

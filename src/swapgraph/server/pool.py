@@ -57,10 +57,13 @@ from typing import Any, Protocol
 
 import pyoxigraph
 from rdflib.term import Node
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
+from swapgraph.server.errors import ServerBusy, WorkerLost
+from swapgraph.server.requests import HttpMiddleware
+from swapgraph.settings import default
 
 log = logging.getLogger("swapgraph.server")
 
@@ -79,18 +82,6 @@ _DEMOTE_AFTER = 5.0
 #: Longest pause, in seconds, between attempts to start a worker after failed starts.
 _MAX_BACKOFF = 30.0
 _PR_SET_PDEATHSIG = 1
-
-
-class ServerBusy(QueryError):
-    """No worker can take the job now; the client should retry after ``retry_after`` s."""
-
-    def __init__(self, message: str, retry_after: int = 1) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class WorkerLost(ServerBusy):
-    """The worker running the job died (killed, out of memory, crashed)."""
 
 
 class Job(Protocol):
@@ -270,7 +261,7 @@ _request: contextvars.ContextVar[RequestScope | None] = contextvars.ContextVar(
 )
 
 
-class PoolScope:
+class PoolScope(HttpMiddleware):
     """ASGI middleware: names the client of each request and frees what it held at its end.
 
     A large body is sent in chunks, so the request ends once the client has read all but
@@ -278,14 +269,8 @@ class PoolScope:
     still held in memory.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the request with its :class:`RequestScope`."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         client = scope.get("client")
         held = RequestScope(client[0] if client else "-")
         token = _request.set(held)
@@ -360,7 +345,7 @@ class WorkerPool:
         timeout: float,
         max_pending: int,
         memory_bytes: int | None = None,
-        results_in_flight: int = 400_000_000,
+        results_in_flight: int = default("results_in_flight_bytes"),
         recycle_bytes: int = 256_000_000,
     ) -> None:
         self.spec = spec

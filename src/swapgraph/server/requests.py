@@ -13,23 +13,12 @@ from fastapi import Request
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from swapgraph.errors import ParameterError, SwapgraphError
+from swapgraph.errors import ParameterError
 from swapgraph.formats import split_media_type
+from swapgraph.server.errors import BadRequest, BodyTooLarge
 
 #: Key in the ASGI scope under which a handler leaves what the request log should show.
 LOG_KEY = "swapgraph.log"
-
-
-class BadRequest(SwapgraphError):
-    """The request breaks the protocol (a parameter missing or repeated, a bad encoding)."""
-
-
-class UnsupportedMediaType(SwapgraphError):
-    """The request body's content type is not one this route reads."""
-
-
-class BodyTooLarge(SwapgraphError):
-    """The request body is larger than the server accepts."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -109,6 +98,24 @@ def public_url(request: Request, base: str | None, route: str, **path_params: st
     host, port = request.scope.get("server") or ("127.0.0.1", 80)
     host = f"[{host}]" if ":" in host else host
     return f"{request.url.scheme}://{host}:{port}{path}"
+
+
+class HttpMiddleware:
+    """ASGI middleware that acts on HTTP requests only and passes anything else on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hand an HTTP request to :meth:`http`; pass lifespan and other scopes on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request (subclasses call ``self.app`` to pass it on)."""
+        await self.app(scope, receive, send)
 
 
 class StrictRequestTarget:

@@ -20,10 +20,9 @@ from swapgraph.paths import Project
 from swapgraph.report import render_json
 from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.deps import ServiceDep
-from swapgraph.server.negotiation import acceptable
+from swapgraph.server.errors import BadRequest, UnsupportedMediaType
+from swapgraph.server.negotiation import LINKED_DATA_TYPES, VARY, acceptable
 from swapgraph.server.requests import (
-    BadRequest,
-    UnsupportedMediaType,
     content_type,
     public_url,
     read_body,
@@ -33,9 +32,10 @@ from swapgraph.server.requests import (
 from swapgraph.validate import ValidationReport, validate_graph
 
 router = APIRouter()
+_SPARQL_JSON = formats.media_type(ox.QueryResultsFormat.JSON)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    status: {"description": text, "content": {formats.PLAIN_TEXT: {"schema": {"type": "string"}}}}
     for status, text in {
         400: "Malformed request.",
         406: "No accepted media type.",
@@ -71,8 +71,10 @@ def add_named_query_routes(app: FastAPI, queries: dict[str, NamedQuery]) -> None
                 200: {
                     "description": "The rows, as SPARQL JSON results or CSV.",
                     "content": {
-                        "application/sparql-results+json": {"schema": {"type": "object"}},
-                        "text/csv": {"schema": {"type": "string"}},
+                        _SPARQL_JSON: {"schema": {"type": "object"}},
+                        formats.media_type(ox.QueryResultsFormat.CSV): {
+                            "schema": {"type": "string"}
+                        },
                     },
                 },
                 **_ERRORS,
@@ -114,7 +116,7 @@ def _named_query_endpoint(query: NamedQuery) -> Any:
             raise NotAcceptable("named queries answer in " + ", ".join(_RESULT_TYPES))
         record_query(request, query.text)
         result = service.run(query.text, accepted, bindings)
-        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+        return Response(result.body, media_type=result.media_type, headers=VARY)
 
     run_named_query.__doc__ = query.summary
     return run_named_query
@@ -159,7 +161,7 @@ def health(service: ServiceDep) -> JSONResponse:
     """
     state = service.pool.state()
     if state.size == 0:  # a remote endpoint: ask it
-        service.run("ASK {}", ("application/sparql-results+json",))
+        service.run("ASK {}", (_SPARQL_JSON,))
         return JSONResponse({"status": "ok", "engine": service.engine_name})
     status = "ok" if state.live == state.size else "degraded" if state.live else "down"
     body = {
@@ -185,18 +187,17 @@ def health(service: ServiceDep) -> JSONResponse:
     responses={
         200: {
             "description": "VoID in Turtle (or JSON-LD, N-Triples by Accept).",
-            "content": {"text/turtle": {}, "application/ld+json": {}},
+            "content": {t: {} for t in LINKED_DATA_TYPES},
         },
         406: _ERRORS[406],
     },
 )
-def stats(request: Request) -> Response:
+def stats(request: Request, service: ServiceDep) -> Response:
     """Size and shape of the served dataset: counts, partitions, dumps, licence, dates."""
-    return routes_ld.void_response(request)
+    return routes_ld.void_response(request, service)
 
 
 _VALIDATE_TYPES = formats.media_types(RDF_UPLOAD_FORMATS)
-_REPORT_TYPES = ("application/json", "text/turtle")
 
 
 @router.post(
@@ -208,8 +209,8 @@ _REPORT_TYPES = ("application/json", "text/turtle")
             "description": "The validation report: JSON by default, or a SHACL validation "
             "report graph in Turtle by Accept.",
             "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "text/turtle": {"schema": {"type": "string"}},
+                formats.JSON: {"schema": {"type": "object"}},
+                formats.TURTLE: {"schema": {"type": "string"}},
             },
         },
         **{s: _ERRORS[s] for s in (400, 406, 413, 415)},
@@ -218,8 +219,8 @@ _REPORT_TYPES = ("application/json", "text/turtle")
         "requestBody": {
             "required": True,
             "content": {
-                "text/turtle": {"schema": {"type": "string"}},
-                "application/ld+json": {"schema": {"type": "object"}},
+                formats.TURTLE: {"schema": {"type": "string"}},
+                formats.JSON_LD: {"schema": {"type": "object"}},
             },
         }
     },
@@ -235,15 +236,15 @@ async def validate(request: Request, service: ServiceDep) -> Response:
         raise UnsupportedMediaType(
             f"post the data as {' or '.join(_VALIDATE_TYPES)}, not {media_type or 'nothing'}"
         )
-    accepted = acceptable(_REPORT_TYPES, request.headers.get("accept"))
+    accepted = acceptable(formats.REPORT_TYPES, request.headers.get("accept"))
     if not accepted:
-        raise NotAcceptable("validation reports are written in " + ", ".join(_REPORT_TYPES))
+        raise NotAcceptable("validation reports are written in " + ", ".join(formats.REPORT_TYPES))
     body = await read_body(request, service.settings.max_body_bytes)
     job = ValidationJob(service.settings.project, body, media_type, accepted[0])
     # In a worker, under the time and memory limits of queries: parsing and SHACL are
     # where a hostile body costs the most.
     report = await run_in_threadpool(service.validation_pool.run, job)
-    return Response(report.body, media_type=report.media_type, headers={"Vary": "Accept"})
+    return Response(report.body, media_type=report.media_type, headers=VARY)
 
 
 @dataclass(frozen=True)
@@ -258,10 +259,10 @@ class ValidationJob:
     def run(self, engine: Engine) -> Serialized:
         """Parse, validate and write the report (``engine`` is not used)."""
         report = _validate(self.project, self.body, self.media_type)
-        if self.report_type == "text/turtle":
+        if self.report_type == formats.TURTLE:
             graph = shacl_report.report_graph(report)
-            return Serialized("text/turtle", formats.write_graph(graph, "text/turtle"))
-        return Serialized("application/json", render_json(report).encode("utf-8"))
+            return Serialized(formats.TURTLE, formats.write_graph(graph, formats.TURTLE))
+        return Serialized(formats.JSON, render_json(report).encode("utf-8"))
 
 
 def _validate(project: Project, body: bytes, media_type: str) -> ValidationReport:
@@ -269,7 +270,7 @@ def _validate(project: Project, body: bytes, media_type: str) -> ValidationRepor
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest(f"the body is not UTF-8 (byte {error.start})") from None
-    if media_type == "application/ld+json":
+    if media_type == formats.JSON_LD:
         check_json_depth(text)
         _refuse_remote_contexts(text)
     try:

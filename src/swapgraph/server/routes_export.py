@@ -9,18 +9,19 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from swapgraph.errors import QueryError, SwapgraphError
-from swapgraph.exports import FORMATS, export
+from swapgraph.exports import export
+from swapgraph.formats import EXPORT_FORMATS, PLAIN_TEXT, split_media_type
 from swapgraph.server.deps import ServiceDep
-from swapgraph.server.requests import BadRequest
+from swapgraph.server.errors import BadRequest
 from swapgraph.views import VIEWS, Filters
 
 router = APIRouter(tags=["Exports"])
 
 _FORMAT_LIST = "\n".join(
     f"- `{f.name}`: {f.media_type}" + (" (the RDF triples; the view is ignored)" if f.rdf else "")
-    for f in FORMATS.values()
+    for f in EXPORT_FORMATS.values()
 )
-_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_TEXT = {PLAIN_TEXT: {"schema": {"type": "string"}}}
 
 
 def _enum(names: Iterable[str]) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def _enum(names: Iterable[str]) -> dict[str, Any]:
     responses={
         200: {
             "description": "The export, as an attachment with a file name.",
-            "content": {f.media_type.split(";")[0]: {} for f in FORMATS.values()},
+            "content": {split_media_type(f.media_type)[0]: {} for f in EXPORT_FORMATS.values()},
         },
         400: {"description": "An unknown format, view, date, state or mediator.", "content": _TEXT},
         503: {"description": "The server is busy, or the export ran too long.", "content": _TEXT},
@@ -45,7 +46,9 @@ def _enum(names: Iterable[str]) -> dict[str, Any]:
 )
 def export_graph(
     service: ServiceDep,
-    format: Annotated[str, Path(description="The file format.", json_schema_extra=_enum(FORMATS))],
+    format: Annotated[
+        str, Path(description="The file format.", json_schema_extra=_enum(EXPORT_FORMATS))
+    ],
     view: Annotated[
         str,
         Query(description="The network to write.", json_schema_extra=_enum(VIEWS)),
@@ -70,10 +73,17 @@ def export_graph(
             "repeat for several (any of them)."
         ),
     ] = None,
+    states_only: Annotated[
+        bool,
+        Query(
+            description="Keep exchanges whose every party is a state (no armed group), as "
+            "the named queries' states_only does."
+        ),
+    ] = False,
 ) -> Response:
     """The export as a download; runs its queries through the query workers."""
     try:
-        filters = Filters.parse(start, end, state or (), mediator or ())
+        filters = Filters.parse(start, end, state or (), mediator or (), states_only)
         content, media_type, file_name = export(service.engine, format, view, filters)
     except QueryError:
         raise  # the engine's own failures keep their status (busy, timed out)

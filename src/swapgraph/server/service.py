@@ -26,13 +26,14 @@ from swapgraph.engine import (
     QueryResult,
     RemoteEngine,
     Serialized,
+    engine_kind,
     parse_serialized,
 )
-from swapgraph.errors import QueryError
 from swapgraph.load import ontology_graph
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
 from swapgraph.server.pool import InlinePool, QueryJob, WorkerEngine, WorkerPool
+from swapgraph.settings import default
 
 
 @dataclass(frozen=True)
@@ -62,18 +63,18 @@ class Settings:
     """
 
     project: Project
-    engine: str = "oxigraph"
-    timeout: float = 30.0
-    cors_origins: tuple[str, ...] = ()
+    engine: str = default("engine")
+    timeout: float = default("timeout")
+    cors_origins: tuple[str, ...] = default("cors_origins")
     named_graphs: Mapping[str, Path] = field(default_factory=dict)
-    workers: int = 2
-    max_pending: int = 16
-    max_body_bytes: int = 1_000_000
-    max_result_bytes: int = 200_000_000
-    worker_memory_bytes: int | None = 4_000_000_000
-    results_in_flight_bytes: int = 400_000_000
-    base_url: str | None = None
-    read_timeout: float = 30.0
+    workers: int = default("workers")
+    max_pending: int = default("max_pending")
+    max_body_bytes: int = default("max_body_bytes")
+    max_result_bytes: int = default("max_result_bytes")
+    worker_memory_bytes: int | None = default("worker_memory_bytes")
+    results_in_flight_bytes: int = default("results_in_flight_bytes")
+    base_url: str | None = default("base_url")
+    read_timeout: float = default("read_timeout")
 
 
 class GraphService:
@@ -90,26 +91,21 @@ class GraphService:
         self.pool: WorkerPool | InlinePool
         #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
         self.validation_pool: WorkerPool
-        if settings.engine.startswith(("http://", "https://")):
-            self.engine_name = "remote"
+        self.engine_name = engine_kind(settings.engine)
+        if self.engine_name == "remote":
             self.pool = InlinePool(
                 RemoteEngine(settings.engine, settings.timeout), settings.max_pending
             )
             # Queries go to the remote endpoint, but validation is work done here: it
             # runs in a worker, under the same limits, as it does beside a local engine.
             self.validation_pool = self._worker_pool(WorkerEngine("empty"), workers=1)
-        elif settings.engine in ("oxigraph", "rdflib"):
-            self.engine_name = settings.engine
+        else:
             spec = self._worker_engine()
             try:
                 self.pool = self.validation_pool = self._worker_pool(spec, settings.workers)
             except BaseException:
                 self._remove_store()
                 raise
-        else:
-            raise QueryError(
-                f"unknown engine {settings.engine!r} (expected oxigraph, rdflib or an http(s) URL)"
-            )
         self._stats: dict[str, object] | None = None
         #: The dataset as an :class:`~swapgraph.engine.Engine` for code that queries it
         #: (views, exports, pages), under the same limits as every other query.

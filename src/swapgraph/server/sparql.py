@@ -14,16 +14,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SH, XSD
 
 from swapgraph import formats
+from swapgraph.csvsafe import neutralise_results
 from swapgraph.engine import ALL_MEDIA_TYPES, GRAPH_MEDIA_TYPES, QueryDataset
-from swapgraph.query_text import QueryRefused, check_read_only_query
+from swapgraph.errors import QueryRefused
+from swapgraph.query_text import DEFAULT_PREFIXES, check_read_only_query
 from swapgraph.server.deps import ServiceDep
+from swapgraph.server.errors import BadRequest, UnsupportedMediaType
 from swapgraph.server.negotiation import VARY, acceptable, graph_response
 from swapgraph.server.requests import (
-    BadRequest,
-    UnsupportedMediaType,
     content_type,
     public_url,
     read_body,
@@ -155,7 +156,9 @@ async def _answer(
     dataset = QueryDataset(default_graphs, named_graphs) if default_graphs or named_graphs else None
     base_iri = public_url(request, service.settings.base_url, "sparql_get")
     result = await run_in_threadpool(service.run, sparql, accepted, None, dataset, base_iri)
-    return Response(result.body, media_type=result.media_type, headers=VARY)
+    # The engines write CSV and TSV themselves; no cell may reach a spreadsheet as a formula.
+    body = neutralise_results(result.body, result.media_type)
+    return Response(body, media_type=result.media_type, headers=VARY)
 
 
 def _graph_iris(params: list[tuple[str, str]], key: str) -> tuple[str, ...]:
@@ -184,6 +187,12 @@ def _service_description(request: Request, service: GraphService) -> Response:
         named = BNode()
         sd.add((dataset, URIRef(_SD + "namedGraph"), named))
         sd.add((named, URIRef(_SD + "name"), URIRef(name)))
+    # The prefixes queries may use undeclared, as SHACL declares prefixes (sh:declare).
+    for prefix, namespace in DEFAULT_PREFIXES.items():
+        declaration = BNode()
+        sd.add((endpoint, SH.declare, declaration))
+        sd.add((declaration, SH.prefix, Literal(prefix)))
+        sd.add((declaration, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     sd.add(
         (endpoint, URIRef("http://purl.org/dc/terms/title"), Literal("swapgraph SPARQL endpoint"))
     )

@@ -12,15 +12,10 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from swapgraph import formats
 from swapgraph.server.pages import render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-_MEDIA_TYPES = {
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
 
 router = APIRouter()
 
@@ -34,10 +29,12 @@ async def home() -> HTMLResponse:
 @router.get("/static/{path:path}", include_in_schema=False)
 async def static_file(path: str) -> Response:
     """The page's scripts, styles and images (only files of ``static/``)."""
-    missing = Response(f"{path[:200]}: no such file\n", status_code=404, media_type="text/plain")
+    missing = Response(
+        f"{path[:200]}: no such file\n", status_code=404, media_type=formats.PLAIN_TEXT
+    )
     try:
         file = (STATIC_DIR / path).resolve()
-        media_type = _MEDIA_TYPES.get(file.suffix)
+        media_type = formats.STATIC_TYPES.get(file.suffix)
         if media_type is None or not file.is_relative_to(STATIC_DIR) or not file.is_file():
             return missing
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte

@@ -34,9 +34,13 @@ async function ontologyTerms() {
   return byNamespace;
 }
 
-/** Where a server's error message places the error: "… at 5:11: …" → [5, 11]. */
+/**
+ * Where a server's error message places the error: "… at line 5, column 11: …" → [5, 11]
+ * (swapgraph's engines; query_text.describe_syntax_error writes it), or "… 5:11 …" (a remote
+ * endpoint's own message).
+ */
 export function errorPosition(message) {
-  const match = /\b(\d+):(\d+)\b/.exec(message);
+  const match = /\bline (\d+), column (\d+)\b/.exec(message) ?? /\b(\d+):(\d+)\b/.exec(message);
   return match ? [Number(match[1]), Number(match[2])] : null;
 }
 

@@ -1,0 +1,1038 @@
+"""A fast SHACL Core validator for large graphs, checked against pyshacl (the reference).
+
+pyshacl walks an rdflib graph node by node in Python: at a million triples, parsing and
+validating took minutes and gigabytes. This module parses with pyoxigraph (Rust), keeps one
+index of the triples by predicate, and evaluates each shape over all its focus nodes at once;
+SPARQL-based targets (SHACL Advanced Features) run on a pyoxigraph store of the same triples.
+Terms are converted to rdflib terms once, so that every comparison, datatype check and
+equality follows rdflib's rules exactly as pyshacl's do.
+
+It implements the SHACL Core features the project's shapes use and the common others (see
+:data:`SUPPORTED`); a shapes graph using anything else (``sh:sparql`` constraints, qualified
+value shapes, custom components) raises :class:`Unsupported`, and the caller falls back to
+pyshacl. Its report graph has pyshacl's layout (one ``sh:ValidationResult`` per result, with
+focus node, path, value, source shape, constraint component, severity and messages), so the
+rest of :mod:`swapgraph.validate` reads either the same way.
+
+Known differences from rdflib parsing, which only show in how a value is written in a report:
+pyoxigraph writes language tags in lower case, and does not tell a plain string from an
+explicit ``^^xsd:string`` (both are reported as plain strings).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from pyshacl.rdfutil.compare import compare_literal as _untyped_compare
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from swapgraph.load import quiet_literal_warnings
+
+if TYPE_CHECKING:
+    from swapgraph.paths import Project
+    from swapgraph.validate import ValidationReport
+
+Term = URIRef | BNode | Literal
+ResultRow = tuple[Node, Node | None, Node | None, Node, Node, Node, tuple[Literal, ...]]
+
+#: The shape parameters this validator understands; any other ``sh:`` predicate on a shape
+#: makes it refuse the shapes graph (see :class:`Unsupported`).
+SUPPORTED = frozenset(
+    SH[name]
+    for name in [
+        "targetClass",
+        "targetNode",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "target",
+        "path",
+        "property",
+        "node",
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "flags",
+        "languageIn",
+        "uniqueLang",
+        "in",
+        "hasValue",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "not",
+        "and",
+        "or",
+        "xone",
+        "closed",
+        "ignoredProperties",
+        "severity",
+        "message",
+        "deactivated",
+        "name",
+        "description",
+        "order",
+        "group",
+        "defaultValue",
+    ]
+)
+
+# xsd:integer and its subtypes, whose values swapgraph.load refuses beyond 64 bits.
+_INTEGER_TYPES = frozenset(
+    str(XSD[name])
+    for name in (
+        "integer", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+
+
+# Hot loops read these once: rdflib's namespace attributes are computed on each access.
+_TYPE = RDF.type
+_STRING = XSD.string
+_STRING_IRI = str(XSD.string)
+_LANG_STRING = RDF.langString
+_RDFS_LITERAL = RDFS.Literal
+_RDFS_DATATYPE = RDFS.Datatype
+_PROPERTY = SH.property
+
+
+class Unsupported(Exception):
+    """The shapes use a SHACL feature this validator does not implement."""
+
+
+def compare_literal(left: Literal, right: Node) -> int:
+    """Compare two literals as pyshacl does (negative, zero or positive)."""
+    answer: int = _untyped_compare(left, right)  # type: ignore[no-untyped-call]
+    return answer
+
+
+# --------------------------------------------------------------------------- data
+
+
+class DataIndex:
+    """The data graph as rdflib terms, indexed by predicate, with a pyoxigraph store for SPARQL.
+
+    It offers the few rdflib ``Graph`` methods that report placing uses
+    (:meth:`objects`, :meth:`subject_predicates`), so it can stand in for the data graph.
+    """
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        """Index triples parsed by pyoxigraph.
+
+        Args:
+            quads: The triples (the graph name of a quad is ignored).
+        """
+        self.store = ox.Store()
+        #: True if an integer has more than 18 digits (swapgraph.load checks it further).
+        self.big_integer = False
+        cache: dict[Any, Node] = {}
+        pairs: dict[Node, list[tuple[Node, Node]]] = {}
+        kept: list[ox.Quad] = []
+        with quiet_literal_warnings():
+            for quad in quads:
+                s, p, o = quad.subject, quad.predicate, quad.object
+                rs = cache.get(s)
+                if rs is None:
+                    rs = cache[s] = _to_rdflib(s)
+                rp = cache.get(p)
+                if rp is None:
+                    rp = cache[p] = _to_rdflib(p)
+                ro = cache.get(o)
+                if ro is None:
+                    ro = cache[o] = _to_rdflib(o)
+                    if (
+                        isinstance(o, ox.Literal)
+                        and len(o.value) > 18
+                        and o.datatype.value in _INTEGER_TYPES
+                    ):
+                        self.big_integer = True
+                bucket = pairs.get(rp)
+                if bucket is None:
+                    bucket = pairs[rp] = []
+                bucket.append((rs, ro))
+                kept.append(quad)
+        self.store.extend(kept)
+        self._pairs = pairs
+        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._subclasses: dict[Node, frozenset[Node]] = {}
+        self._types: dict[Node, dict[Node, None]] | None = None
+        self._incoming: dict[Node, list[tuple[Node, Node]]] | None = None
+
+    def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
+        """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
+        table = self._out.get(predicate)
+        if table is None:
+            table = {}
+            for s, o in self._pairs.get(predicate, ()):
+                values = table.get(s)
+                if values is None:
+                    values = table[s] = {}
+                values[o] = None
+            self._out[predicate] = table
+        return table
+
+    def into(self, predicate: Node) -> dict[Node, dict[Node, None]]:
+        """Return the subjects of ``predicate`` by object (each a dict used as ordered set)."""
+        table = self._in.get(predicate)
+        if table is None:
+            table = {}
+            for s, o in self._pairs.get(predicate, ()):
+                values = table.get(o)
+                if values is None:
+                    values = table[o] = {}
+                values[s] = None
+            self._in[predicate] = table
+        return table
+
+    def instances(self, cls: Node) -> list[Node]:
+        """Return the nodes typed ``cls`` or one of its subclasses (rdfs:subClassOf*)."""
+        types = self.into(_TYPE)
+        seen: dict[Node, None] = {}
+        for sub in self.subclasses(cls):
+            for node in types.get(sub, ()):
+                seen[node] = None
+        return list(seen)
+
+    def subclasses(self, cls: Node) -> frozenset[Node]:
+        """Return ``cls`` and every class below it by rdfs:subClassOf."""
+        found = self._subclasses.get(cls)
+        if found is None:  # computed once per class
+            below = self.into(RDFS.subClassOf)
+            members: set[Node] = {cls}
+            frontier: list[Node] = [cls]
+            while frontier:
+                for sub in below.get(frontier.pop(), ()):
+                    if sub not in members:
+                        members.add(sub)
+                        frontier.append(sub)
+            found = self._subclasses[cls] = frozenset(members)
+        return found
+
+    def has_class(self, node: Node, cls: Node) -> bool:
+        """True if ``node`` is typed ``cls`` or one of its subclasses."""
+        if isinstance(node, Literal):
+            return False
+        subclasses = self.subclasses(cls)
+        if self._types is None:
+            self._types = self.out(_TYPE)
+        return any(t in subclasses for t in self._types.get(node, ()))
+
+    def predicates_of(self, node: Node) -> Iterator[tuple[Node, dict[Node, None]]]:
+        """Yield each predicate of ``node`` with its values."""
+        for predicate in self._pairs:
+            values = self.out(predicate).get(node)
+            if values:
+                yield predicate, values
+
+    # The rdflib Graph methods that swapgraph.locate and swapgraph.validate use.
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        """Yield the values of ``predicate`` on ``subject``, as ``Graph.objects`` does."""
+        yield from self.out(predicate).get(subject, ())
+
+    def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
+        """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
+        if self._incoming is None:
+            incoming: dict[Node, list[tuple[Node, Node]]] = {}
+            for predicate, pairs in self._pairs.items():
+                for s, o in pairs:
+                    if isinstance(o, BNode):  # only blank nodes are ever looked up
+                        incoming.setdefault(o, []).append((s, predicate))
+            self._incoming = incoming
+        if isinstance(obj, BNode):
+            yield from self._incoming.get(obj, ())
+        else:
+            for predicate in self._pairs:
+                for s in self.into(predicate).get(obj, ()):
+                    yield s, predicate
+
+
+def _to_rdflib(term: Any) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _STRING_IRI:
+            return Literal(term.value)  # rdflib keeps a plain string untyped
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise Unsupported(f"RDF-star term {term} is not supported")
+
+
+def _to_ox(term: Node) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(term)
+
+
+def parse_paths(paths: Sequence[Path]) -> DataIndex:
+    """Parse RDF files with pyoxigraph into one :class:`DataIndex`.
+
+    Raises:
+        SyntaxError: If a file is not well-formed (pyoxigraph's error; callers that need
+            swapgraph's error with file and line parse again with :mod:`swapgraph.load`).
+    """
+
+    def quads() -> Iterator[ox.Quad]:
+        for path in paths:
+            base = path.absolute().as_uri()
+            yield from ox.parse(path=str(path), format=_format(path), base_iri=base)
+
+    return DataIndex(quads())
+
+
+def index_graph(graph: Graph) -> DataIndex:
+    """Index an rdflib graph (for data that did not come from files)."""
+    return DataIndex(ox.Quad(_to_ox_any(s), _to_ox_any(p), _to_ox_any(o)) for s, p, o in graph)
+
+
+def _to_ox_any(term: Node) -> Any:
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = term.datatype or XSD.string
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+    return _to_ox(term)
+
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+
+def _format(path: Path) -> ox.RdfFormat:
+    try:
+        return _FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise Unsupported(f"{path}: no pyoxigraph parser for this file type") from None
+
+
+def can_parse(paths: Iterable[Path]) -> bool:
+    """True if every file is in a syntax pyoxigraph parses (not JSON-LD)."""
+    return all(path.suffix.lower() in _FORMATS for path in paths)
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+@dataclass
+class Shape:
+    """One shape of the shapes graph, with what validation needs from it."""
+
+    node: Node
+    path: Node | None
+    severity: Node
+    messages: tuple[Literal, ...]
+    deactivated: bool
+    params: dict[Node, list[Node]] = field(default_factory=dict)
+
+
+class ShapesGraph:
+    """The shapes of a shapes graph, checked for features this module implements."""
+
+    def __init__(self, graph: Graph) -> None:
+        """Read every shape of ``graph``.
+
+        Raises:
+            Unsupported: If a shape uses a parameter outside :data:`SUPPORTED`.
+        """
+        self.graph = graph
+        for marker in (SH.parameter, SH.validator, SH.nodeValidator, SH.propertyValidator):
+            if (None, marker, None) in graph:
+                raise Unsupported("custom constraint components are not supported")
+        self._shapes: dict[Node, Shape] = {}
+        self._lists: dict[Node, list[Node]] = {}
+        self._checks: dict[Node, list[tuple[Check, Node]]] = {}
+        self.prefixes = _sparql_prefixes
+        roots: set[Node] = set()
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            roots.update(graph.subjects(RDF.type, kind))
+        for parameter in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+                          SH.targetObjectsOf, SH.target):  # fmt: skip
+            roots.update(graph.subjects(parameter, None))
+        self.roots = sorted(roots, key=str)
+        for node in self.roots:
+            self.shape(node)
+
+    def shape(self, node: Node) -> Shape:
+        """Return the shape ``node``, read on first use."""
+        found = self._shapes.get(node)
+        if found is not None:
+            return found
+        graph = self.graph
+        params: dict[Node, list[Node]] = {}
+        for predicate, value in graph.predicate_objects(node):
+            if isinstance(predicate, URIRef) and predicate.startswith(str(SH)):
+                if predicate not in SUPPORTED:
+                    raise Unsupported(f"{node}: {predicate} is not supported")
+                params.setdefault(predicate, []).append(value)
+        deactivated = any(
+            isinstance(v, Literal) and v.value is True for v in params.get(SH.deactivated, ())
+        )
+        messages = tuple(m for m in params.get(SH.message, ()) if isinstance(m, Literal))
+        shape = Shape(
+            node=node,
+            path=params[SH.path][0] if SH.path in params else None,
+            severity=params[SH.severity][0] if SH.severity in params else SH.Violation,
+            messages=messages,
+            deactivated=deactivated,
+            params=params,
+        )
+        self._shapes[node] = shape
+        for key in (SH.property, SH.node, SH["not"]):
+            for child in params.get(key, ()):
+                self.shape(child)
+        for key in (SH["and"], SH["or"], SH.xone):
+            for members in params.get(key, ()):
+                for child in Collection(graph, members):
+                    self.shape(child)
+        return shape
+
+    def items(self, node: Node) -> list[Node]:
+        """Return the members of an RDF list of the shapes graph."""
+        found = self._lists.get(node)
+        if found is None:
+            found = self._lists[node] = list(Collection(self.graph, node))
+        return found
+
+    def checks(self, shape: Shape) -> list[tuple[Check, Node]]:
+        """Return the constraint checks of ``shape`` with their parameter values."""
+        found = self._checks.get(shape.node)
+        if found is None:
+            found = [
+                (check, rule) for name, check in _CHECKS for rule in shape.params.get(name, ())
+            ]
+            self._checks[shape.node] = found
+        return found
+
+
+def _sparql_prefixes(graph: Graph, target: Node) -> str:
+    lines = []
+    for holder in graph.objects(target, SH.prefixes):
+        for declaration in graph.objects(holder, SH.declare):
+            prefix = graph.value(declaration, SH.prefix)
+            namespace = graph.value(declaration, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class Validator:
+    """Validate one data graph against one shapes graph."""
+
+    def __init__(self, data: DataIndex, shapes: ShapesGraph) -> None:
+        """Prepare to validate ``data`` against ``shapes``."""
+        self.data = data
+        self.shapes = shapes
+        self._conforms_cache: dict[tuple[Node, Node], bool] = {}
+        self._paths: dict[Node, Callable[[Node], list[Node]]] = {}
+
+    def run(self) -> list[ResultRow]:
+        """Return every result of every shape with targets, over its focus nodes."""
+        rows: list[ResultRow] = []
+        for node in self.shapes.roots:
+            shape = self.shapes.shape(node)
+            if shape.deactivated:
+                continue
+            focus = self.focus_nodes(shape)
+            if focus:
+                rows.extend(self.validate(shape, focus))
+        return rows
+
+    def focus_nodes(self, shape: Shape) -> list[Node]:
+        """Return the targets of ``shape`` in the data, each once."""
+        data, params = self.data, shape.params
+        found: dict[Node, None] = {}
+        for cls in params.get(SH.targetClass, ()):
+            found.update(dict.fromkeys(data.instances(cls)))
+        if (shape.node, RDF.type, RDFS.Class) in self.shapes.graph:  # implicit class target
+            found.update(dict.fromkeys(data.instances(shape.node)))
+        for node in params.get(SH.targetNode, ()):
+            found[node] = None
+        for predicate in params.get(SH.targetSubjectsOf, ()):
+            found.update(dict.fromkeys(data.out(predicate)))
+        for predicate in params.get(SH.targetObjectsOf, ()):
+            found.update(dict.fromkeys(data.into(predicate)))
+        for target in params.get(SH.target, ()):
+            found.update(dict.fromkeys(self._sparql_target(target)))
+        return list(found)
+
+    def _sparql_target(self, target: Node) -> list[Node]:
+        graph = self.shapes.graph
+        select = graph.value(target, SH.select)
+        if select is None:
+            raise Unsupported(f"{target}: only SPARQL-based targets (sh:select) are supported")
+        query = f"{_sparql_prefixes(graph, target)}\n{select}"
+        nodes: list[Node] = []
+        with quiet_literal_warnings():
+            for solution in self.data.store.query(query):  # type: ignore[union-attr]
+                value = solution["this"]
+                if value is not None:
+                    nodes.append(_to_rdflib(value))
+        return nodes
+
+    # ---- values
+
+    def path_function(self, path: Node) -> Callable[[Node], list[Node]]:
+        """Return a function giving the value nodes of a focus node by ``path``."""
+        found = self._paths.get(path)
+        if found is None:
+            if isinstance(path, URIRef):
+                table = self.data.out(path)
+
+                def found(focus: Node) -> list[Node]:
+                    return list(table.get(focus, ()))
+
+            else:
+                graph = self.shapes.graph
+                # A list is a sequence path even if it has other properties, as in values().
+                is_list = (path, RDF.first, None) in graph
+                inverse = None if is_list else graph.value(path, SH.inversePath)
+                if isinstance(inverse, URIRef):
+                    table = self.data.into(inverse)
+
+                    def found(focus: Node) -> list[Node]:
+                        return list(table.get(focus, ()))
+
+                else:
+
+                    def found(focus: Node) -> list[Node]:
+                        return self.values(focus, path)
+
+            self._paths[path] = found
+        return found
+
+    def values(self, focus: Node, path: Node) -> list[Node]:
+        """Return the value nodes reached from ``focus`` by the SHACL path ``path``."""
+        graph, data = self.shapes.graph, self.data
+        if isinstance(path, URIRef):
+            return list(data.out(path).get(focus, ()))
+        if (path, RDF.first, None) in graph:
+            current = [focus]
+            for step in Collection(graph, path):
+                following: dict[Node, None] = {}
+                for node in current:
+                    following.update(dict.fromkeys(self.values(node, step)))
+                current = list(following)
+            return current
+        inverse = graph.value(path, SH.inversePath)
+        if inverse is not None:
+            if isinstance(inverse, URIRef):
+                return list(data.into(inverse).get(focus, ()))
+            return self._inverse_values(focus, inverse)
+        alternatives = graph.value(path, SH.alternativePath)
+        if alternatives is not None:
+            found: dict[Node, None] = {}
+            for step in Collection(graph, alternatives):
+                found.update(dict.fromkeys(self.values(focus, step)))
+            return list(found)
+        for predicate, include_self, once in (
+            (SH.zeroOrMorePath, True, False),
+            (SH.oneOrMorePath, False, False),
+            (SH.zeroOrOnePath, True, True),
+        ):
+            inner = graph.value(path, predicate)
+            if inner is None:
+                continue
+            reached: dict[Node, None] = {focus: None} if include_self else {}
+            frontier = [focus]
+            seen = {focus}
+            while frontier:
+                step_nodes: list[Node] = []
+                for node in frontier:
+                    for value in self.values(node, inner):
+                        reached[value] = None
+                        if value not in seen:
+                            seen.add(value)
+                            step_nodes.append(value)
+                frontier = [] if once else step_nodes
+            return list(reached)
+        raise Unsupported(f"path {path} is not supported")
+
+    def _inverse_values(self, focus: Node, path: Node) -> list[Node]:
+        # A rare inverse of a complex path: every node whose path reaches ``focus``.
+        candidates: set[Node] = set()
+        for predicate in list(self.data._pairs):
+            candidates.update(self.data.out(predicate))
+        return [node for node in candidates if focus in self.values(node, path)]
+
+    # ---- shapes
+
+    def conforms(self, node: Node, shape_node: Node) -> bool:
+        """True if ``node`` gives no result against the shape ``shape_node``."""
+        key = (node, shape_node)
+        answer = self._conforms_cache.get(key)
+        if answer is None:
+            shape = self.shapes.shape(shape_node)
+            answer = shape.deactivated or not any(True for _ in self.validate(shape, [node]))
+            self._conforms_cache[key] = answer
+        return answer
+
+    def validate(self, shape: Shape, focus_nodes: Sequence[Node]) -> Iterator[ResultRow]:
+        """Yield the results of ``shape`` for ``focus_nodes``."""
+        if shape.deactivated:
+            return
+        checks = self.shapes.checks(shape)
+        path = shape.path
+        children = shape.params.get(_PROPERTY, ())
+        reached: list[Node] = []  # a value reached from two focus nodes is checked twice
+        values_of = self.path_function(path) if path is not None else None
+        for focus in focus_nodes:
+            values = values_of(focus) if values_of is not None else [focus]
+            if checks:
+
+                def result(
+                    value: Node | None,
+                    component: URIRef,
+                    focus: Node = focus,
+                ) -> ResultRow:
+                    return (
+                        focus, path, value, shape.node, component, shape.severity, shape.messages
+                    )  # fmt: skip
+
+                for check, rule in checks:
+                    yield from check(self, shape, focus, values, rule, result)
+            if children:
+                reached.extend(values)
+        # A property shape's focus nodes are the value nodes of its parent, all at once.
+        for child in children:
+            yield from self.validate(self.shapes.shape(child), reached)
+
+
+# Each check takes (validator, shape, focus, value nodes, parameter value, result maker) and
+# yields results, following pyshacl's constraint components.
+Check = Callable[
+    [Validator, Shape, Node, list[Node], Node, Callable[..., ResultRow]], Iterator[ResultRow]
+]
+
+
+def _class(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    subclasses = v.data.subclasses(rule)
+    types = v.data.out(_TYPE)
+    for value in values:
+        if isinstance(value, Literal) or not any(t in subclasses for t in types.get(value, ())):
+            yield r(value, SH.ClassConstraintComponent)
+
+
+def _datatype(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    for value in values:
+        if not _has_datatype(value, rule):
+            yield r(value, SH.DatatypeConstraintComponent)
+
+
+def _has_datatype(value: Node, rule: Node) -> bool:
+    # pyshacl's DatatypeConstraintComponent: same IRI, and the value well-formed for it.
+    if not isinstance(value, Literal):
+        return False
+    datatype, language = value.datatype, value.language
+    if datatype == rule:
+        if getattr(value, "ill_typed", None) is True:
+            return False
+        return _actual_datatype(value, rule)
+    if rule == _RDFS_LITERAL:
+        return True
+    if rule == _RDFS_DATATYPE and datatype:
+        return True
+    if datatype is None and language is None and rule == _STRING:
+        return _actual_datatype(value, rule)
+    if rule == _LANG_STRING and language:
+        return _actual_datatype(value, rule)
+    return False
+
+
+_PYTHON_TYPES: dict[Node, Any] = {
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
+
+
+def _actual_datatype(value: Literal, rule: Node) -> bool:
+    python_type = _PYTHON_TYPES.get(rule)
+    # pyshacl cannot check other datatypes, and lets them pass.
+    return isinstance(value.value, python_type) if python_type is not None else True
+
+
+def _node_kind(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    allowed = {
+        SH.IRI: (URIRef,),
+        SH.BlankNode: (BNode,),
+        SH.Literal: (Literal,),
+        SH.BlankNodeOrIRI: (BNode, URIRef),
+        SH.BlankNodeOrLiteral: (BNode, Literal),
+        SH.IRIOrLiteral: (URIRef, Literal),
+    }[rule]  # type: ignore[index]
+    for value in values:
+        if not isinstance(value, allowed):
+            yield r(value, SH.NodeKindConstraintComponent)
+
+
+def _min_count(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    if len(values) < int(rule):  # type: ignore[call-overload]
+        yield r(None, SH.MinCountConstraintComponent)
+
+
+def _max_count(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    if len(values) > int(rule):  # type: ignore[call-overload]
+        yield r(None, SH.MaxCountConstraintComponent)
+
+
+def _range(component: URIRef, passes: Callable[[int], bool]) -> Check:
+    def check(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+        # pyshacl's value range components: a string never compares with a non-string.
+        bound_is_string = isinstance(rule, Literal) and isinstance(rule.value, str)
+        for value in values:
+            ok = False
+            if isinstance(value, Literal):
+                value_is_string = isinstance(value.value, str)
+                if bound_is_string == value_is_string:
+                    try:
+                        ok = passes(compare_literal(value, rule))
+                    except (TypeError, NotImplementedError):
+                        ok = False
+            if not ok:
+                yield r(value, component)
+
+    return check
+
+
+def _length(component: URIRef, passes: Callable[[int, int], bool]) -> Check:
+    def check(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+        limit = int(rule)  # type: ignore[call-overload]
+        for value in values:
+            if isinstance(value, BNode) or not passes(len(str(value)), limit):
+                yield r(value, component)
+
+    return check
+
+
+def _pattern(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    flags = 0
+    for flag in str(s.params.get(SH.flags, [""])[0]):
+        flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(flag, 0)
+    regex = re.compile(str(rule), flags)
+    for value in values:
+        if isinstance(value, BNode) or not regex.search(str(value)):
+            yield r(value, SH.PatternConstraintComponent)
+
+
+def _language_in(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    ranges = [str(x).lower() for x in v.shapes.items(rule)]
+    for value in values:
+        language = value.language.lower() if isinstance(value, Literal) and value.language else ""
+        if not language or not any(
+            x == "*" or language == x or language.startswith(x + "-") for x in ranges
+        ):
+            yield r(value, SH.LanguageInConstraintComponent)
+
+
+def _unique_lang(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    if not (isinstance(rule, Literal) and rule.value is True):
+        return
+    seen: dict[str, int] = {}
+    for value in values:
+        if isinstance(value, Literal) and value.language:
+            key = value.language.lower()
+            seen[key] = seen.get(key, 0) + 1
+    for _language, count in sorted(seen.items()):
+        if count > 1:
+            yield r(None, SH.UniqueLangConstraintComponent)
+
+
+def _in(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    allowed = set(v.shapes.items(rule))
+    for value in values:
+        if value not in allowed:
+            yield r(value, SH.InConstraintComponent)
+
+
+def _has_value(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    if rule not in values:
+        yield r(None, SH.HasValueConstraintComponent)
+
+
+def _equals(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    others = v.values(f, rule)
+    for value in values:
+        if value not in others:
+            yield r(value, SH.EqualsConstraintComponent)
+    for value in others:
+        if value not in values:
+            yield r(value, SH.EqualsConstraintComponent)
+
+
+def _disjoint(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    others = set(v.values(f, rule))
+    for value in values:
+        if value in others:
+            yield r(value, SH.DisjointConstraintComponent)
+
+
+def _less(component: URIRef, or_equal: bool) -> Check:
+    def check(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+        # pyshacl's comparison: IRIs and strings compare as strings, never with other values.
+        others = [_comparable(other) for other in v.values(f, rule)]
+        for value in values:
+            left, left_is_string = _comparable(value)
+            for right, right_is_string in others:
+                if left_is_string != right_is_string:
+                    ok = False
+                else:
+                    try:
+                        ok = bool(left <= right if or_equal else left < right)
+                    except TypeError:
+                        ok = False
+                if not ok:
+                    yield r(value, component)
+
+    return check
+
+
+def _comparable(node: Node) -> tuple[Any, bool]:
+    if isinstance(node, BNode):
+        raise Unsupported("sh:lessThan cannot compare a blank node")
+    if isinstance(node, URIRef):
+        return str(node), True
+    if isinstance(node, Literal) and isinstance(node.value, str):
+        return node.value, True
+    return node, False
+
+
+def _not(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    for value in values:
+        if v.conforms(value, rule):
+            yield r(value, SH.NotConstraintComponent)
+
+
+def _node(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    for value in values:
+        if not v.conforms(value, rule):
+            yield r(value, SH.NodeConstraintComponent)
+
+
+def _and(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    members = v.shapes.items(rule)
+    for value in values:
+        if not all(v.conforms(value, m) for m in members):
+            yield r(value, SH.AndConstraintComponent)
+
+
+def _or(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    members = v.shapes.items(rule)
+    for value in values:
+        if not any(v.conforms(value, m) for m in members):
+            yield r(value, SH.OrConstraintComponent)
+
+
+def _xone(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    members = v.shapes.items(rule)
+    for value in values:
+        if sum(v.conforms(value, m) for m in members) != 1:
+            yield r(value, SH.XoneConstraintComponent)
+
+
+def _closed(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
+    if not (isinstance(rule, Literal) and rule.value is True):
+        return
+    graph = v.shapes.graph
+    allowed: set[Node] = set()
+    for ignored in s.params.get(SH.ignoredProperties, ()):
+        allowed.update(v.shapes.items(ignored))
+    for child in s.params.get(SH.property, ()):
+        path = graph.value(child, SH.path)
+        if isinstance(path, URIRef):
+            allowed.add(path)
+    for value in values:
+        for predicate, objects in v.data.predicates_of(value):
+            if predicate not in allowed:
+                for obj in objects:
+                    yield (
+                        value,
+                        predicate,
+                        obj,
+                        s.node,
+                        SH.ClosedConstraintComponent,
+                        s.severity,
+                        s.messages,
+                    )
+
+
+_CHECKS: tuple[tuple[URIRef, Check], ...] = (
+    (SH["class"], _class),
+    (SH.datatype, _datatype),
+    (SH.nodeKind, _node_kind),
+    (SH.minCount, _min_count),
+    (SH.maxCount, _max_count),
+    (SH.minInclusive, _range(SH.MinInclusiveConstraintComponent, lambda c: c >= 0)),
+    (SH.maxInclusive, _range(SH.MaxInclusiveConstraintComponent, lambda c: c <= 0)),
+    (SH.minExclusive, _range(SH.MinExclusiveConstraintComponent, lambda c: c > 0)),
+    (SH.maxExclusive, _range(SH.MaxExclusiveConstraintComponent, lambda c: c < 0)),
+    (SH.minLength, _length(SH.MinLengthConstraintComponent, lambda n, m: n >= m)),
+    (SH.maxLength, _length(SH.MaxLengthConstraintComponent, lambda n, m: n <= m)),
+    (SH.pattern, _pattern),
+    (SH.languageIn, _language_in),
+    (SH.uniqueLang, _unique_lang),
+    (SH["in"], _in),
+    (SH.hasValue, _has_value),
+    (SH.equals, _equals),
+    (SH.disjoint, _disjoint),
+    (SH.lessThan, _less(SH.LessThanConstraintComponent, or_equal=False)),
+    (SH.lessThanOrEquals, _less(SH.LessThanOrEqualsConstraintComponent, or_equal=True)),
+    (SH["not"], _not),
+    (SH["and"], _and),
+    (SH["or"], _or),
+    (SH.xone, _xone),
+    (SH.node, _node),
+    (SH.closed, _closed),
+)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def validate(data: DataIndex, shapes: Graph) -> tuple[bool, Graph]:
+    """Validate ``data`` against ``shapes``, returning a report as pyshacl does.
+
+    Args:
+        data: The data graph (with the ontology, for ``sh:class``: no inference runs).
+        shapes: The shapes graph.
+
+    Returns:
+        ``(conforms, report_graph)``; conforms is False if there is any result, whatever
+        its severity (pyshacl's ``allow_warnings`` is applied by the caller).
+
+    Raises:
+        Unsupported: If the shapes use a feature this module does not implement.
+    """
+    with quiet_literal_warnings():
+        rows = Validator(data, ShapesGraph(shapes)).run()
+        return not rows, report_graph(rows, shapes)
+
+
+def report_graph(rows: Iterable[ResultRow], shapes: Graph) -> Graph:
+    """Write results as a SHACL validation report, in pyshacl's layout.
+
+    A path that is not an IRI is copied with its structure from the shapes graph.
+    """
+    report = Graph()
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    conforms = True
+    for row in rows:
+        conforms = False
+        focus, path, value, source, component, severity, messages = row
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, focus))
+        report.add((node, SH.sourceShape, source))
+        report.add((node, SH.sourceConstraintComponent, component))
+        report.add((node, SH.resultSeverity, severity))
+        for message in messages:
+            report.add((node, SH.resultMessage, message))
+        if value is not None:
+            report.add((node, SH.value, value))
+        if path is not None:
+            report.add((node, SH.resultPath, path))
+            if isinstance(path, BNode):
+                _copy_structure(shapes, path, report)
+    report.add((root, SH.conforms, Literal(conforms)))
+    return report
+
+
+def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
+    stack = [node]
+    done: set[Node] = set()
+    while stack:
+        current = stack.pop()
+        if current in done:
+            continue
+        done.add(current)
+        for predicate, value in source.predicate_objects(current):
+            target.add((current, predicate, value))
+            if isinstance(value, BNode):
+                stack.append(value)
+
+
+# --------------------------------------------------------------------------- project
+
+
+def validate_files(project: Project, files: Sequence[Path]) -> ValidationReport | None:
+    """Validate a project's files with this module, or return None to leave it to pyshacl.
+
+    None is returned, and the caller validates with pyshacl, when a file is not in a syntax
+    pyoxigraph reads, when a file does not parse (pyshacl's path then reports the error with
+    swapgraph's wording, file and line), when an integer is beyond 64 bits (refused by
+    :mod:`swapgraph.load`), and when the shapes use a feature this module lacks.
+
+    Args:
+        project: The project whose shapes and ontology are used.
+        files: The data files (without the ontology, which is added).
+
+    Returns:
+        The report, equal to :func:`swapgraph.validate.validate_project`'s with pyshacl.
+    """
+    from swapgraph.load import shapes_graph
+    from swapgraph.locate import SubjectIndex
+    from swapgraph.validate import build_report
+
+    paths = [*files, *project.ontology_files()]
+    if not can_parse(paths):
+        return None
+    with quiet_literal_warnings():
+        shapes = shapes_graph(project)
+    try:
+        shapes_index = ShapesGraph(shapes)
+        data = parse_paths(paths)
+    except (Unsupported, SyntaxError, ValueError, OSError):
+        return None
+    if data.big_integer:
+        return None
+    with quiet_literal_warnings():
+        try:
+            rows = Validator(data, shapes_index).run()
+        except Unsupported:
+            return None
+        report = report_graph(rows, shapes)
+    index = SubjectIndex(paths)
+    return build_report(report, data, shapes, index, project.root)  # type: ignore[arg-type]

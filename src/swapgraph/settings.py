@@ -1,0 +1,185 @@
+"""The settings of ``swapgraph serve``, each declared once with its default and help text.
+
+:data:`SETTINGS` builds the command's flags (:func:`add_flags`), the server's configuration
+(:func:`server_values`, and the defaults of :class:`swapgraph.server.Settings`) and the
+README's option table (:func:`markdown_table`, which a test compares with the README), so
+that a default or an explanation is written in one place. The project, the named graphs of
+the protocol tests and ``--allow-invalid`` are not settings of the server: the command takes
+them as it takes every other option.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Value = int | float | str | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the server and its flag.
+
+    Attributes:
+        name: The attribute of the server's settings (``max_body_bytes``); the flag is the
+            name with dashes (``--max-body-bytes``) unless ``flag`` says otherwise.
+        default: The value without the flag, in the flag's unit.
+        type: Reads a flag's value.
+        help: What it does, for ``--help`` and the README.
+        metavar: How ``--help`` names the value.
+        flag: The flag, where it is not made from the name.
+        unit: The setting is the flag's value times this (megabytes on the command line,
+            bytes in the server).
+        zero_is_none: A value of 0 means no limit (None in the server).
+        repeat: The flag may be given several times; the setting is the tuple of values.
+        server: Whether it is part of the server's settings (or an argument of ``serve``).
+    """
+
+    name: str
+    default: Value
+    type: Callable[[str], Any]
+    help: str
+    metavar: str
+    flag: str | None = None
+    unit: int = 1
+    zero_is_none: bool = False
+    repeat: bool = False
+    server: bool = True
+
+    @property
+    def option(self) -> str:
+        """The command-line flag."""
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        """The attribute argparse stores the flag's value under."""
+        return self.option.removeprefix("--").replace("-", "_")
+
+    def value(self, given: Any) -> Value:
+        """The server's value for the flag's value ``given``."""
+        if self.repeat:
+            return tuple(given or ())
+        if given is None or (self.zero_is_none and given == 0):
+            return None
+        if self.unit != 1:
+            return int(given * self.unit)
+        value: Value = given
+        return value
+
+    @property
+    def server_default(self) -> Value:
+        """The server's value when the flag is not given."""
+        return self.value(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("host", "127.0.0.1", str, "address to listen on", "HOST", server=False),
+    Setting("port", 8000, int, "port to listen on", "PORT", server=False),
+    Setting(
+        "engine",
+        "oxigraph",
+        str,
+        "query engine, or the URL of a SPARQL endpoint holding the data",
+        "oxigraph|rdflib|URL",
+    ),
+    Setting("timeout", 30.0, float, "per-query time limit", "SECONDS"),
+    Setting(
+        "cors_origins",
+        (),
+        str,
+        "allow this origin to call the API from a browser (repeatable); none by default",
+        "ORIGIN",
+        flag="--cors",
+        repeat=True,
+    ),
+    Setting("workers", 2, int, "queries that run at once (worker processes)", "N"),
+    Setting("max_pending", 16, int, "queries that may run or wait at once; more get 503", "N"),
+    Setting(
+        "worker_memory_bytes",
+        4000,
+        int,
+        "address space of each query worker; 0 for no limit",
+        "MB",
+        flag="--worker-memory",
+        unit=1_000_000,
+        zero_is_none=True,
+    ),
+    Setting("max_body_bytes", 1_000_000, int, "largest request body accepted (413 beyond)", "N"),
+    Setting(
+        "max_result_bytes",
+        200_000_000,
+        int,
+        "largest serialised result sent (an error beyond, never a cut)",
+        "N",
+    ),
+    Setting(
+        "results_in_flight_bytes",
+        400_000_000,
+        int,
+        "bytes of large finished results held at once; a result that finds no room gets 503",
+        "N",
+    ),
+    Setting(
+        "read_timeout",
+        30.0,
+        float,
+        "time a client has to send one whole request, headers and body",
+        "SECONDS",
+    ),
+    Setting(
+        "grace",
+        10.0,
+        float,
+        "on SIGTERM, time given to requests in flight before they are stopped",
+        "SECONDS",
+        server=False,
+    ),
+    Setting(
+        "base_url",
+        None,
+        str,
+        "the public URL the service is reached at (e.g. behind a proxy), used for absolute "
+        "URLs; default: the address it listens on (the Host header is never trusted)",
+        "URL",
+    ),
+)
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def default(name: str) -> Any:
+    """The server's default value of the setting ``name``."""
+    return _BY_NAME[name].server_default
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    """Add a flag for every setting to ``parser``."""
+    for setting in SETTINGS:
+        shown = "" if setting.default in (None, ()) else f" (default: {setting.default})"
+        parser.add_argument(
+            setting.option,
+            dest=setting.dest,
+            type=setting.type,
+            default=[] if setting.repeat else setting.default,
+            action="append" if setting.repeat else "store",
+            metavar=setting.metavar,
+            help=setting.help + shown,
+        )
+
+
+def server_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The server's settings from parsed flags, by attribute name."""
+    return {s.name: s.value(getattr(args, s.dest)) for s in SETTINGS if s.server}
+
+
+def markdown_table() -> str:
+    """The README's table of ``serve``'s options."""
+    lines = ["| option | meaning | default |", "|---|---|---|"]
+    for setting in SETTINGS:
+        shown = "—" if setting.default in (None, ()) else f"`{setting.default}`"
+        option = f"`{setting.option} {setting.metavar}`"
+        cells = (option, setting.help, shown)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
