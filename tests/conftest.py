@@ -102,6 +102,13 @@ _SLOW_TESTS = {
     "test_linked_data_publishing.py::test_release_files_cannot_reach_other_files",
     "test_linked_data_publishing.py::test_release_updates_the_citation",
     "test_named_queries.py::test_asymmetric_exchanges",
+    # pyshacl, the reference validator, in two processes of their own / on a generated project.
+    "test_fast_validate.py::test_report_is_the_same_whatever_the_hash_seed",
+    "test_fast_validate.py::test_generated_project_gives_pyshacls_report",
+    # Two real servers with their workers, one per engine (in-process would do: see
+    # tests.serving.in_process).
+    "test_sparql_csv_injection.py::test_csv_from_the_engine_is_neutralised",
+    "test_sparql_csv_injection.py::test_tsv_from_the_engine_is_neutralised",
     "test_benchmark_generator.py::test_same_seed_gives_the_same_files_and_another_seed_does_not",
     "test_importer.py::test_default_validation_uses_the_project_shapes",
     "test_named_queries.py::test_every_query_gives_the_same_answer_on_both_engines",
