@@ -87,6 +87,28 @@ _SLOW_MODULES = {
     "test_new.py",
 }
 _SLOW_TESTS = {
+    # Commands run as processes of their own: a cold start of Python and rdflib each.
+    "test_cache_store.py::test_query_command_uses_the_cache",
+    "test_cache_validation.py::test_validate_command_reuses_the_cached_report",
+    "test_cache_validation.py::test_serve_reuses_the_cached_report",
+    # Graphviz on the whole graph.
+    "test_exports.py::test_dot_renders_with_graphviz",
+    "test_exports.py::test_real_graph_picture_command",
+    # Two releases of a copy of the project (dumps, checksums, DCAT) and a server over them.
+    "test_linked_data_publishing.py::test_void_lists_release_dumps_and_dates",
+    "test_linked_data_publishing.py::test_an_older_version_iri_resolves_from_its_release_dump",
+    "test_linked_data_publishing.py::test_release_writes_dcat_describing_its_real_dumps",
+    "test_linked_data_publishing.py::test_releases_are_served_with_their_dumps",
+    "test_linked_data_publishing.py::test_release_files_cannot_reach_other_files",
+    "test_linked_data_publishing.py::test_release_updates_the_citation",
+    "test_named_queries.py::test_asymmetric_exchanges",
+    # pyshacl, the reference validator, in two processes of their own / on a generated project.
+    "test_fast_validate.py::test_report_is_the_same_whatever_the_hash_seed",
+    "test_fast_validate.py::test_generated_project_gives_pyshacls_report",
+    # Two real servers with their workers, one per engine (in-process would do: see
+    # tests.serving.in_process).
+    "test_sparql_csv_injection.py::test_csv_from_the_engine_is_neutralised",
+    "test_sparql_csv_injection.py::test_tsv_from_the_engine_is_neutralised",
     "test_benchmark_generator.py::test_same_seed_gives_the_same_files_and_another_seed_does_not",
     "test_importer.py::test_default_validation_uses_the_project_shapes",
     "test_named_queries.py::test_every_query_gives_the_same_answer_on_both_engines",

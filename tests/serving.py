@@ -14,10 +14,13 @@ from pathlib import Path
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from swapgraph.engine import OxigraphEngine
 from swapgraph.server import Settings, create_app
 from swapgraph.server.http11 import uvicorn_options
+from swapgraph.server.pool import InlinePool, WorkerEngine
+from swapgraph.server.service import GraphService
 
 W3C_PROTOCOL = Path(__file__).resolve().parent / "data" / "w3c-sparql11-protocol"
 #: The named graphs the W3C protocol manifest expects, by IRI.
@@ -63,6 +66,27 @@ def swapgraph_server(settings: Settings) -> Iterator[RunningServer]:
     finally:
         server.should_exit = True
         thread.join()
+
+
+@contextmanager
+def in_process(settings: Settings) -> Iterator[TestClient]:
+    """The whole app over ``settings`` in this process: no port, no worker process.
+
+    Queries run in the calling thread, on the engine the workers would open, so nothing
+    here is under the time limit: for HTTP behaviour that is not about processes.
+    """
+
+    def inline_pool(service: GraphService, spec: WorkerEngine, workers: int) -> InlinePool:
+        return InlinePool(spec.open(), service.settings.max_pending)
+
+    original = GraphService._worker_pool
+    GraphService._worker_pool = inline_pool  # type: ignore[method-assign,assignment]
+    try:
+        app = create_app(settings)
+    finally:
+        GraphService._worker_pool = original  # type: ignore[method-assign]
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        yield client
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from swapgraph.cli import main
 from swapgraph.engine import OxigraphEngine, RdflibEngine, SelectResult
 from swapgraph.load import parse_files
 from swapgraph.paths import Project
@@ -65,31 +66,14 @@ def test_bounds_themselves_pass() -> None:
     assert not violations("2100-12-31", "1000000") & {"swapsh:PeopleCount", "swapsh:ExchangeDate"}
 
 
-def test_new_and_import_refuse_a_date_out_of_range(tmp_path: Path) -> None:
+def test_new_and_import_refuse_a_date_out_of_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for folder in ("ontology", "shapes", "graph", "api"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "swapgraph",
-            "--project",
-            str(tmp_path),
-            "new",
-            "exchange",
-            "--date",
-            "9999-12-31",
-            "--between",
-            "Russia",
-            "Ukraine",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 2 and "outside 1900-01-01 to 2100-12-31" in run.stderr
+    args = ["new", "exchange", "--date", "9999-12-31", "--between", "Russia", "Ukraine"]
+    assert main(["--project", str(tmp_path), *args]) == 2
+    assert "outside 1900-01-01 to 2100-12-31" in capsys.readouterr().err
     assert not (tmp_path / "graph" / "exchanges-9999.ttl").exists()
 
 
@@ -104,34 +88,46 @@ def test_new_and_import_refuse_a_date_out_of_range(tmp_path: Path) -> None:
     ],
     ids=["iri", "count"],
 )
-def test_validate_rejects_what_serve_cannot_load(tmp_path: Path, text: str, where: str) -> None:
+def test_validate_rejects_what_serve_cannot_load(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], text: str, where: str
+) -> None:
     for folder in ("ontology", "shapes", "api"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
     (tmp_path / "graph").mkdir()
     shutil.copy(REPO_ROOT / "graph" / "states.ttl", tmp_path / "graph" / "states.ttl")
     (tmp_path / "graph" / "bad.ttl").write_text(PREFIXES + text, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")}
-    codes = {}
-    commands = (
-        ["validate"],
-        ["serve", "--port", "0"],
-        ["query", "ASK { ?s ?p ?o }"],
-        ["query", "--engine", "rdflib", "ASK { ?s ?p ?o }"],
-        ["stats"],
-        ["export", "gexf"],
+    # `serve` in a process of its own (were the data loaded after all, it would serve on),
+    # started first so that it runs while the others run here.
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "swapgraph", "--project", str(tmp_path), "serve", "--port", "0"],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "src")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    for args in commands:
-        run = subprocess.run(
-            [sys.executable, "-m", "swapgraph", "--project", str(tmp_path), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in run.stderr, (args, run.stderr)
-        codes[args[0]] = run.returncode
-        if args[0] in ("validate", "serve") or "--engine" in args:  # they read with the loader
-            assert where in run.stderr, (args, run.stderr)
+    outputs = {}
+    try:
+        for args in (
+            ["validate"],
+            ["query", "ASK { ?s ?p ?o }"],
+            ["query", "--engine", "rdflib", "ASK { ?s ?p ?o }"],
+            ["stats"],
+            ["export", "gexf"],
+        ):
+            # Output caught at the file descriptor, where a library's logged traceback lands.
+            code = main(["--project", str(tmp_path), *args])
+            outputs[" ".join(args)] = (args[0], code, capfd.readouterr().err)
+        _, serve_stderr = serve.communicate(timeout=120)
+    finally:
+        serve.kill()
+        serve.wait()
+    outputs["serve"] = ("serve", serve.returncode, serve_stderr)
+    codes = {}
+    for command, (name, code, stderr) in outputs.items():
+        assert "Traceback" not in stderr, (command, stderr)
+        codes[name] = code
+        if name in ("validate", "serve") or "--engine" in command:  # they read with the loader
+            assert where in stderr, (command, stderr)
     assert codes["validate"] == codes["serve"] == 2
 
 

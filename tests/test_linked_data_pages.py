@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -19,17 +18,15 @@ from swapgraph import schema_org
 from swapgraph.load import data_graph, ontology_graph, shapes_graph
 from swapgraph.namespaces import ID, SWAP
 from swapgraph.paths import Project
-from swapgraph.server import Settings
-from tests.serving import RunningServer, swapgraph_server
+from tests.serving import RunningServer
 
 SHAPES = URIRef("https://w3id.org/swapgraph/shapes#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
 @pytest.fixture(scope="module")
-def server(project: Project) -> Iterator[RunningServer]:
-    with swapgraph_server(Settings(project, workers=1)) as running:
-        yield running
+def server(shared_server: RunningServer) -> RunningServer:
+    return shared_server
 
 
 class Page(HTMLParser):

@@ -29,7 +29,7 @@ from swapgraph.release import release
 from swapgraph.server import Settings
 from swapgraph.void import addresses
 from tests.conftest import REPO_ROOT
-from tests.serving import RunningServer, swapgraph_server
+from tests.serving import RunningServer, in_process, swapgraph_server
 from tests.versions import AFTER_NEXT, CURRENT, NEXT
 
 DATASET = URIRef(W3ID)
@@ -39,9 +39,8 @@ SECOND_DAY = dt.date(2026, 12, 8)
 
 
 @pytest.fixture(scope="module")
-def server(project: Project) -> Iterator[RunningServer]:
-    with swapgraph_server(Settings(project, workers=1)) as running:
-        yield running
+def server(shared_server: RunningServer) -> RunningServer:
+    return shared_server
 
 
 @pytest.fixture(scope="module")
@@ -314,8 +313,12 @@ def test_addresses_never_come_from_the_host_header(server: RunningServer) -> Non
 
 def test_a_configured_public_base_names_the_served_dataset(project: Project) -> None:
     public = "https://swapgraph.example.org/data"
-    with swapgraph_server(Settings(project, workers=1, base_url=public)) as running:
-        void = get_graph(f"{running.url}/.well-known/void")
+    # The addresses are the app's work, not the server's: in-process suffices.
+    with in_process(Settings(project, base_url=public)) as client:
+        answer = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/turtle")
+    void = Graph().parse(data=answer.text, format="turtle")
     dataset = URIRef(f"{public}/")
     assert (dataset, RDF.type, VOID.Dataset) in void
     assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(f"{public}/sparql")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,16 +26,14 @@ from swapgraph.engine import (
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
 from swapgraph.query_text import add_values_block
-from swapgraph.server import Settings
-from tests.serving import RunningServer, oxigraph_server, swapgraph_server
+from tests.serving import RunningServer, oxigraph_server
 
 RUSSIA = "https://w3id.org/swapgraph/id/state/russia"
 
 
 @pytest.fixture(scope="module")
-def server(project: Project) -> Iterator[RunningServer]:
-    with swapgraph_server(Settings(project)) as running:
-        yield running
+def server(shared_server: RunningServer) -> RunningServer:
+    return shared_server  # the default settings: the session's server serves them
 
 
 @pytest.fixture(scope="module")

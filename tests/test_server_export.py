@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from rdflib import Graph
-from rdflib.compare import isomorphic
 
 from swapgraph.exports import export
 from swapgraph.formats import EXPORT_FORMATS
 from swapgraph.paths import Project
-from swapgraph.server import Settings
 from swapgraph.views import Filters
-from tests.serving import RunningServer, swapgraph_server
+from tests.graphs import isomorphic
+from tests.serving import RunningServer
 
 
 @pytest.fixture(scope="module")
-def server(project: Project) -> Iterator[RunningServer]:
-    with swapgraph_server(Settings(project)) as running:
-        yield running
+def server(shared_server: RunningServer) -> RunningServer:
+    return shared_server  # the default settings: the session's server serves them
 
 
 @pytest.mark.parametrize("name", list(EXPORT_FORMATS))

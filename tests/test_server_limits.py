@@ -12,6 +12,7 @@ import pytest
 
 from swapgraph.paths import Project
 from swapgraph.server import Settings
+from swapgraph.server import pool as pool_module
 from tests.serving import RunningServer, swapgraph_server
 
 # A cross product of every triple with itself three times: it never ends on any engine.
@@ -29,8 +30,12 @@ def server(project: Project) -> Iterator[RunningServer]:
         max_body_bytes=2_000,
         max_result_bytes=5_000,
     )
-    with swapgraph_server(settings) as running:
-        yield running
+    # A query waits for a worker as long as the time limit, not the default half minute:
+    # the queries left waiting behind the slow ones here give up sooner, and end the test.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pool_module, "_MIN_WAIT", settings.timeout)
+        with swapgraph_server(settings) as running:
+            yield running
 
 
 def _alive(pid: int) -> bool:

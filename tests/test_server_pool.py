@@ -3,6 +3,9 @@
 The server runs under real uvicorn; workers are killed and stopped as the kernel, the OOM
 killer or an operator would. Clients are told apart by address: Linux routes the whole of
 127.0.0.0/8 to the loopback, so a client bound to 127.0.0.2 is another client.
+
+Every test that starts worker processes is marked slow: each start and each replacement
+costs seconds of CPU, which the quick loop (``-m "not slow and not browser"``) skips.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pytest
 from swapgraph.engine import Engine, OxigraphEngine, Serialized
 from swapgraph.paths import Project
 from swapgraph.server import Settings
+from swapgraph.server import pool as pool_module
 from swapgraph.server.pool import QueryJob, WorkerEngine, WorkerLost, WorkerPool
 from swapgraph.server.service import GraphService, remove_stale_stores
 from tests.conftest import REPO_ROOT
@@ -33,6 +37,8 @@ FAST = "ASK { ?s ?p ?o }"
 #: Enough rows for a result of tens of megabytes from the repository's small graph.
 BIG = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } LIMIT 60000"
 PATIENCE = 120  # seconds a condition may take to come true on a loaded machine
+#: The time limit of the shared server: queries here either answer at once or run forever.
+LIMIT = 3.0
 
 
 def client(address: str) -> httpx.Client:
@@ -60,8 +66,12 @@ def health(server: RunningServer) -> httpx.Response:
 
 @pytest.fixture(scope="module")
 def server(project: Project) -> Iterator[RunningServer]:
-    with swapgraph_server(Settings(project, timeout=10, workers=2)) as running:
-        yield running
+    # A short time limit, and a wait for a worker as short: tests run queries up to both
+    # limits and wait for them, and what they show does not depend on the values.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pool_module, "_MIN_WAIT", LIMIT)
+        with swapgraph_server(Settings(project, timeout=LIMIT, workers=2)) as running:
+            yield running
 
 
 class Traffic:
@@ -107,6 +117,7 @@ def back_to_full_size(server: RunningServer, without: set[int]) -> None:
     assert all(gone(pid) for pid in without), "the dead workers were reaped"
 
 
+@pytest.mark.slow
 def test_chaos_kill_idle_kill_busy_stop_one(server: RunningServer) -> None:
     pool = server.app.state.service.pool
     with Traffic(server) as traffic:
@@ -156,6 +167,7 @@ def test_chaos_kill_idle_kill_busy_stop_one(server: RunningServer) -> None:
     assert not traffic.bad, [r.text for r in traffic.bad]
 
 
+@pytest.mark.slow
 def test_a_query_that_crashes_its_worker_is_answered_and_the_worker_replaced(
     server: RunningServer,
 ) -> None:
@@ -185,6 +197,7 @@ class Crash:
         raise AssertionError("unreachable")
 
 
+@pytest.mark.slow
 def test_a_crashing_job_raises_worker_lost_and_the_pool_recovers(project: Project) -> None:
     service = GraphService(Settings(project, workers=1, timeout=30))
     try:
@@ -197,6 +210,7 @@ def test_a_crashing_job_raises_worker_lost_and_the_pool_recovers(project: Projec
         service.close()
 
 
+@pytest.mark.slow
 def test_a_hostile_client_cannot_hold_every_worker(server: RunningServer) -> None:
     cheap = client("127.0.0.5")
     assert cheap.get(server.sparql, params={"query": FAST}).status_code == 200
@@ -231,8 +245,10 @@ def test_a_hostile_client_cannot_hold_every_worker(server: RunningServer) -> Non
     assert all("retry-after" in r.headers for r in waited), "a wait is not a time-out"
 
 
+@pytest.mark.slow
 def test_a_full_queue_is_refused_at_once_with_retry_after(project: Project) -> None:
-    settings = Settings(project, timeout=30, workers=1, max_pending=2)
+    # The slow queries hold the queue until the time limit, then let the server stop.
+    settings = Settings(project, timeout=5, workers=1, max_pending=2)
     with swapgraph_server(settings) as running:
         pool = running.app.state.service.pool
 
@@ -253,12 +269,24 @@ def test_a_full_queue_is_refused_at_once_with_retry_after(project: Project) -> N
         thread.join()
 
 
-def test_health_fails_when_no_worker_can_serve(tmp_path: Path) -> None:
-    for folder in ("ontology", "shapes", "graph", "api"):
+@pytest.mark.slow
+def test_health_fails_when_no_worker_can_serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for folder in ("ontology", "shapes", "api"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
-    data = sorted((tmp_path / "graph").glob("*.ttl"))[0]
+    # One data file: the rdflib workers parse it at each start, and they start often here.
+    source = sorted((REPO_ROOT / "graph").glob("*.ttl"))[0]
+    data = tmp_path / "graph" / source.name
+    data.parent.mkdir()
+    shutil.copy(source, data)
     good = data.read_bytes()
-    settings = Settings(Project.open(tmp_path), engine="rdflib", workers=2, timeout=10)
+    # Failed starts are retried with a doubling pause; capped short, the recovery below is
+    # seen within a second of the repair instead of up to 30 s later. The query sent while
+    # no worker can serve waits for one as long as the time limit, here a short one.
+    monkeypatch.setattr(pool_module, "_MAX_BACKOFF", 1.0)
+    monkeypatch.setattr(pool_module, "_MIN_WAIT", LIMIT)
+    settings = Settings(Project.open(tmp_path), engine="rdflib", workers=2, timeout=LIMIT)
     with swapgraph_server(settings) as running:
         pool = running.app.state.service.pool
         data.write_text("this is not Turtle")  # replacements cannot start
@@ -280,6 +308,7 @@ def test_health_fails_when_no_worker_can_serve(tmp_path: Path) -> None:
         assert httpx.get(running.sparql, params={"query": FAST}).status_code == 200
 
 
+@pytest.mark.slow
 def test_large_results_in_flight_are_bounded(project: Project) -> None:
     settings = Settings(project, workers=2, results_in_flight_bytes=40_000_000)
     with swapgraph_server(settings) as running:
@@ -302,6 +331,7 @@ def test_large_results_in_flight_are_bounded(project: Project) -> None:
             assert third.status_code == 200
 
 
+@pytest.mark.slow
 def test_a_worker_that_grew_is_replaced_after_its_job(project: Project, tmp_path: Path) -> None:
     dump = tmp_path / "dataset.nq"
     OxigraphEngine.from_files(project.data_files()).dump_nquads(dump)
@@ -334,9 +364,10 @@ def test_stale_store_folders_of_dead_servers_are_removed(tmp_path: Path) -> None
     assert other.exists(), "a folder not named by a pid is not ours to judge"
 
 
+@pytest.mark.slow
 def test_validate_runs_in_a_worker_under_the_time_limit(server: RunningServer) -> None:
     # Within every input limit (one prefix, 20,000 triples, 0.7 MB), yet 10,000 exchanges
-    # that each break several shapes cost pyshacl far more than the 10 s limit (about
+    # that each break several shapes cost pyshacl far more than the time limit (about
     # 4 ms of CPU per exchange measured here): it must end at the limit, in a worker.
     body = "@prefix swap: <https://w3id.org/swapgraph/ontology#> .\n" + "".join(
         f'<http://example.org/e{n}> a swap:Exchange ; swap:date "2020-01-01" .\n'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -20,9 +20,8 @@ import pytest
 from swapgraph.load import ontology_graph
 from swapgraph.ontology_versions import version_of
 from swapgraph.paths import Project
-from swapgraph.server import Settings
 from tests.conftest import REPO_ROOT
-from tests.serving import RunningServer, swapgraph_server
+from tests.serving import RunningServer
 
 HTACCESS = REPO_ROOT / "docs" / "w3id" / ".htaccess"
 BASE = "https://w3id.org/swapgraph/"
@@ -141,9 +140,8 @@ def rules() -> list[Rule]:
 
 
 @pytest.fixture(scope="module")
-def server(project: Project) -> Iterator[RunningServer]:
-    with swapgraph_server(Settings(project, workers=1)) as running:
-        yield running
+def server(shared_server: RunningServer) -> RunningServer:
+    return shared_server
 
 
 HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

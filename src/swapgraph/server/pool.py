@@ -79,6 +79,8 @@ _CHUNK = 256 * 1024
 _CPU_MARGIN = 5
 #: Seconds after which a running job's worker runs at a lower priority.
 _DEMOTE_AFTER = 5.0
+#: Longest pause, in seconds, between attempts to start a worker after failed starts.
+_MAX_BACKOFF = 30.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -452,7 +454,7 @@ class WorkerPool:
                     self._start_failures += 1
                     with self._cond:
                         self._failed_to_start = True
-                    backoff = min(30.0, 0.5 * 2**self._start_failures)
+                    backoff = min(_MAX_BACKOFF, 0.5 * 2**self._start_failures)
                     retry_at = time.monotonic() + backoff
                     log.error(
                         "a query worker could not open the dataset (exit code %s); "
