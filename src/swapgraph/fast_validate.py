@@ -207,29 +207,24 @@ class DataIndex:
         named: dict[str, Any] = {}
         quads: list[ox.Quad] = []
         named_node, quad = ox.NamedNode, ox.Quad
+
+        def convert(term: Node) -> Any:
+            if type(term) is URIRef:
+                key = str(term)
+                found = named.get(key)
+                if found is None:
+                    found = named[key] = named_node(key)
+                return found
+            return _to_ox_any(term)
+
         for graph in graphs:
             for s, p, o in graph:
                 predicate = str(p)
                 bucket = by_predicate.get(predicate)
                 if bucket is None:
                     bucket = by_predicate[predicate] = (p, [])
-                    named[predicate] = named_node(predicate)
                 bucket[1].append((s, o))
-                if type(s) is URIRef:
-                    key = str(s)
-                    xs = named.get(key)
-                    if xs is None:
-                        xs = named[key] = named_node(key)
-                else:
-                    xs = _to_ox_any(s)
-                if type(o) is URIRef:
-                    key = str(o)
-                    xo = named.get(key)
-                    if xo is None:
-                        xo = named[key] = named_node(key)
-                else:
-                    xo = _to_ox_any(o)
-                quads.append(quad(xs, named[predicate], xo))
+                quads.append(quad(convert(s), convert(p), convert(o)))
         pairs = {term: found for term, found in by_predicate.values()}
         return cls(pairs, quads)
 
