@@ -110,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parents[1])
     parser.add_argument("--profile", type=int, default=0, metavar="N")
-    parser.add_argument("--warm", action="store_true", help="validate the copy first (cache)")
     args = parser.parse_args(argv)
 
     source = Project.open(args.project)
@@ -121,10 +120,6 @@ def main(argv: list[str] | None = None) -> int:
         project = Project.open(root)
         csv_path = Path(tmp) / "rows.csv"
         csv_path.write_text(make_csv(project, args.rows, args.seed), encoding="utf-8")
-        if args.warm:
-            from swapgraph.checked import checked_report
-
-            checked_report(project)
         profiler = cProfile.Profile() if args.profile else None
         cpu0, wall0 = time.process_time(), time.perf_counter()
         if profiler is not None:

@@ -29,7 +29,7 @@ from swapgraph import fast_validate
 from swapgraph.load import parse_files, quiet_literal_warnings
 from swapgraph.locate import SubjectIndex
 from swapgraph.paths import Project
-from swapgraph.validate import ValidationReport, _validate, validate_project
+from swapgraph.validate import ValidationReport, _validate, validate_graph, validate_project
 from tests.conftest import REPO_ROOT, TEST_DATA
 
 EXAMPLES = TEST_DATA / "shapes"
@@ -55,6 +55,30 @@ def test_manifest_example_gives_pyshacls_report(case: str) -> None:
     fast = fast_validate.validate_files(project, files)
     assert fast is not None, "the fast validator fell back to pyshacl"
     assert fast == _reference(project, files)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_manifest_example_in_memory_gives_pyshacls_report(case: str) -> None:
+    """Data that did not come from files (``new``, ``import-csv``, ``/validate``)."""
+    project = Project.open(REPO_ROOT)
+    with quiet_literal_warnings():
+        data = parse_files([EXAMPLES / MANIFEST["background"], EXAMPLES / case])
+    fast = fast_validate.validate_graphs(project, [data])
+    assert fast is not None, "the fast validator fell back to pyshacl"
+    assert fast == validate_graph(project, data, engine="pyshacl")
+    assert validate_graph(project, data) == fast
+
+
+def test_a_triple_in_two_graphs_counts_once() -> None:
+    project = Project.open(REPO_ROOT)
+    with quiet_literal_warnings():
+        data = parse_files(project.graph_files())
+        copy = Graph()
+        for triple in data:
+            copy.add(triple)
+    assert fast_validate.validate_graphs(project, [data, copy]) == validate_graph(
+        project, data, engine="pyshacl"
+    )
 
 
 def test_real_graph_gives_pyshacls_report() -> None:

@@ -1,9 +1,11 @@
-"""The import's fast validation (only what the import adds) finds what a full one finds.
+"""The import's fast validation finds what pyshacl finds on the whole resulting graph.
 
-An import into a project known to conform checks only the new nodes
-(:func:`swapgraph.validate.validate_additions`, evaluated by :mod:`swapgraph.shapecheck`);
-these tests hold it to pyshacl's answer on the whole resulting graph, for rows breaking
-every rule the shapes check beyond what the row parser already refuses.
+An import validates the graph it makes with :mod:`swapgraph.fast_validate`, reading the
+existing graph and the new triples where they are
+(:func:`swapgraph.validate.validate_additions`); these tests hold it to pyshacl's answer on
+the whole resulting graph, for rows breaking every rule the shapes check beyond what the row
+parser already refuses, and check the hand-over to pyshacl when the shapes use something
+the fast validator does not evaluate.
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
+from swapgraph import fast_validate
 from swapgraph import validate as validate_module
 from swapgraph.importer import full_validator, import_csv
-from swapgraph.load import parse_files, shapes_graph
+from swapgraph.load import parse_files
 from swapgraph.paths import Project
-from swapgraph.shapecheck import compile_shapes
 from swapgraph.validate import validate_additions, validate_graph
 from tests.conftest import REPO_ROOT
 from tests.test_importer import REFERENCE_FILES, ROWS, snapshot, write_csv
@@ -67,9 +68,10 @@ BAD_ROWS = [
 ]
 
 
-def test_project_shapes_are_evaluated_by_the_fast_checker() -> None:
+def test_project_shapes_are_evaluated_by_the_fast_validator(scratch: Project) -> None:
     # Otherwise every import silently falls back to pyshacl and these tests prove nothing.
-    assert compile_shapes(shapes_graph(Project.open(REPO_ROOT))) is not None
+    data = parse_files(scratch.graph_files())
+    assert fast_validate.validate_graphs(scratch, [data]) is not None
 
 
 def test_fast_path_reports_what_full_validation_reports(
@@ -80,18 +82,11 @@ def test_fast_path_reports_what_full_validation_reports(
     full = import_csv(scratch, csv_path, validator=full_validator(scratch))
     assert not full.errors, full.errors
 
-    # The default path must not run pyshacl at all on a project known to conform.
-    from swapgraph.checked import checked_report
+    # The default path must not run pyshacl at all.
+    def no_pyshacl(*args: object) -> object:
+        raise AssertionError("fell back to pyshacl")
 
-    assert checked_report(scratch).conforms
-
-    def no_full_validation(project: Project, data: Graph) -> object:
-        raise AssertionError("fell back to a full validation")
-
-    monkeypatch.setattr(validate_module, "validate_graph", no_full_validation)
-    import swapgraph.importer as importer_module
-
-    monkeypatch.setattr(importer_module, "validate_graph", no_full_validation)
+    monkeypatch.setattr(validate_module, "_validate", no_pyshacl)
     fast = import_csv(scratch, csv_path)
 
     assert sorted(fast.violations) == sorted(full.violations)
@@ -116,7 +111,7 @@ def test_valid_rows_pass_both_ways(scratch: Project, tmp_path: Path) -> None:
     assert len(fast.added) == len(rows)
 
 
-def test_a_project_not_known_to_conform_is_validated_whole(
+def test_a_project_that_does_not_conform_is_reported_whole(
     scratch: Project, tmp_path: Path
 ) -> None:
     # An existing problem is reported by the import, as a full validation does.
@@ -129,7 +124,7 @@ def test_a_project_not_known_to_conform_is_validated_whole(
 
 
 def test_every_severity_matches_on_the_real_graph(tmp_path: Path) -> None:
-    """Adding a year of the real graph: every new finding, Warnings too, as pyshacl's."""
+    """Adding a year of the real graph: every finding, Warnings too, as pyshacl's."""
     root = tmp_path / "project"
     for name in ("ontology", "shapes", "graph"):
         shutil.copytree(REPO_ROOT / name, root / name)
@@ -138,22 +133,55 @@ def test_every_severity_matches_on_the_real_graph(tmp_path: Path) -> None:
     added_file = root / "graph" / "exchanges-2024.ttl"
     existing = parse_files([f for f in files if f != added_file])
     additions = parse_files([added_file])
-    before = validate_graph(project, existing)
-    assert before.conforms
-    after = validate_graph(project, existing + additions)
     fast = validate_additions(project, existing, additions)
-    new_findings = set(after.results) - set(before.results)
-    assert set(fast.results) == new_findings
-    assert new_findings  # the year's exchanges have warnings (no handover place, ...)
+    assert fast == validate_graph(project, existing + additions, engine="pyshacl")
+    assert fast.counts()["Warning"]  # the year's exchanges have warnings (no handover place)
+    violations = validate_additions(project, existing, additions, violations_only=True)
+    assert violations.results == tuple(r for r in fast.results if r.severity == "Violation")
 
 
-def test_a_source_that_retypes_an_existing_node_is_validated_whole(
+def test_a_source_that_retypes_an_existing_node_is_found_as_pyshacl_finds_it(
     scratch: Project, tmp_path: Path
 ) -> None:
-    # A state's IRI given as a source: the state becomes a swap:Source too, which can change
-    # what other nodes' class checks see, so the fast path hands over to pyshacl.
+    # A state's IRI given as a source: the state becomes a swap:Source too, which changes
+    # what other nodes' class checks see.
     row = {**ROWS["RU-UA-2024-01-31"], "source": "https://w3id.org/swapgraph/id/state/russia"}
     csv_path = write_csv(tmp_path / "in.csv", [row])
     full = import_csv(scratch, csv_path, dry_run=True, validator=full_validator(scratch))
     fast = import_csv(scratch, csv_path, dry_run=True)
     assert fast.violations == full.violations
+
+
+#: Shapes that fast_validate does not evaluate, each refusing the exchange of 2024-01-31.
+UNSUPPORTED_SHAPES = {
+    "sparql-constraint": """
+        swapsh:NoJanuary31 a sh:NodeShape ; sh:targetClass swap:Exchange ;
+            sh:sparql [ sh:message "no exchange on 31 January 2024" ; sh:select \"\"\"
+                SELECT $this WHERE {
+                    $this <https://w3id.org/swapgraph/ontology#date> ?d .
+                    FILTER (STR(?d) = "2024-01-31") }\"\"\" ] .
+    """,
+    "qualified-value-shape": """
+        swapsh:NoJanuary31 a sh:NodeShape ; sh:targetClass swap:Exchange ;
+            sh:property [ sh:path swap:date ;
+                sh:qualifiedValueShape [ sh:hasValue "2024-01-31"^^xsd:date ] ;
+                sh:qualifiedMaxCount 0 ; sh:message "no exchange on 31 January 2024" ] .
+    """,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNSUPPORTED_SHAPES))
+def test_shapes_the_fast_validator_lacks_hand_over_to_pyshacl(
+    scratch: Project, tmp_path: Path, kind: str
+) -> None:
+    prefixes = (REPO_ROOT / "shapes" / "swapgraph-shapes.ttl").read_text(encoding="utf-8")
+    header = "".join(line + "\n" for line in prefixes.splitlines() if line.startswith("@prefix"))
+    (scratch.shapes_dir / "extra.ttl").write_text(header + UNSUPPORTED_SHAPES[kind])
+    data = parse_files(scratch.graph_files())
+    assert fast_validate.validate_graphs(scratch, [data]) is None
+
+    csv_path = write_csv(tmp_path / "in.csv", [ROWS["RU-UA-2024-01-31"], ROWS["RU-US-2022-12-08"]])
+    report = import_csv(scratch, csv_path, dry_run=True)
+    full = import_csv(scratch, csv_path, dry_run=True, validator=full_validator(scratch))
+    assert report.violations == full.violations
+    assert [v for v in report.violations if "31 January 2024" in v] != []

@@ -137,15 +137,35 @@ class DataIndex:
     (:meth:`objects`, :meth:`subject_predicates`), so it can stand in for the data graph.
     """
 
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
-        """Index triples parsed by pyoxigraph.
+    def __init__(
+        self,
+        pairs: dict[Node, list[tuple[Node, Node]]],
+        quads: list[ox.Quad],
+        big_integer: bool = False,
+    ) -> None:
+        """Hold triples already converted (use :meth:`from_quads` or :meth:`from_graphs`).
 
         Args:
-            quads: The triples (the graph name of a quad is ignored).
+            pairs: The (subject, object) pairs of each predicate, as rdflib terms; a pair
+                given twice counts once (every table built from them is a set).
+            quads: The same triples for pyoxigraph (SPARQL-based targets).
+            big_integer: True if an integer has more than 18 digits.
         """
         self.store = ox.Store()
+        self.store.extend(quads)
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
-        self.big_integer = False
+        self.big_integer = big_integer
+        self._pairs = pairs
+        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._subclasses: dict[Node, frozenset[Node]] = {}
+        self._types: dict[Node, dict[Node, None]] | None = None
+        self._incoming: dict[Node, dict[tuple[Node, Node], None]] | None = None
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> DataIndex:
+        """Index triples parsed by pyoxigraph (the graph name of a quad is ignored)."""
+        big_integer = False
         cache: dict[Any, Node] = {}
         pairs: dict[Node, list[tuple[Node, Node]]] = {}
         kept: list[ox.Quad] = []
@@ -166,19 +186,47 @@ class DataIndex:
                         and len(o.value) > 18
                         and o.datatype.value in _INTEGER_TYPES
                     ):
-                        self.big_integer = True
+                        big_integer = True
                 bucket = pairs.get(rp)
                 if bucket is None:
                     bucket = pairs[rp] = []
                 bucket.append((rs, ro))
                 kept.append(quad)
-        self.store.extend(kept)
-        self._pairs = pairs
-        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self._subclasses: dict[Node, frozenset[Node]] = {}
-        self._types: dict[Node, dict[Node, None]] | None = None
-        self._incoming: dict[Node, list[tuple[Node, Node]]] | None = None
+        return cls(pairs, kept, big_integer)
+
+    @classmethod
+    def from_graphs(cls, graphs: Iterable[Graph]) -> DataIndex:
+        """Index the union of rdflib graphs, without copying them into one graph first.
+
+        The rdflib terms are kept as they are, so values compare exactly as pyshacl's do on
+        the same graphs; a triple in two graphs counts once.
+        """
+        # rdflib terms hash and compare in Python: this loop keys its dicts by plain strings,
+        # and leaves a triple given twice to the tables (sets) and the store to merge.
+        by_predicate: dict[str, tuple[Node, list[tuple[Node, Node]]]] = {}
+        named: dict[str, Any] = {}
+        quads: list[ox.Quad] = []
+        named_node, quad = ox.NamedNode, ox.Quad
+
+        def convert(term: Node) -> Any:
+            if type(term) is URIRef:
+                key = str(term)
+                found = named.get(key)
+                if found is None:
+                    found = named[key] = named_node(key)
+                return found
+            return _to_ox_any(term)
+
+        for graph in graphs:
+            for s, p, o in graph:
+                predicate = str(p)
+                bucket = by_predicate.get(predicate)
+                if bucket is None:
+                    bucket = by_predicate[predicate] = (p, [])
+                bucket[1].append((s, o))
+                quads.append(quad(convert(s), convert(p), convert(o)))
+        pairs = {term: found for term, found in by_predicate.values()}
+        return cls(pairs, quads)
 
     def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
         """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
@@ -255,11 +303,11 @@ class DataIndex:
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
         """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
         if self._incoming is None:
-            incoming: dict[Node, list[tuple[Node, Node]]] = {}
+            incoming: dict[Node, dict[tuple[Node, Node], None]] = {}
             for predicate, pairs in self._pairs.items():
                 for s, o in pairs:
                     if isinstance(o, BNode):  # only blank nodes are ever looked up
-                        incoming.setdefault(o, []).append((s, predicate))
+                        incoming.setdefault(o, {})[s, predicate] = None
             self._incoming = incoming
         if isinstance(obj, BNode):
             yield from self._incoming.get(obj, ())
@@ -305,12 +353,7 @@ def parse_paths(paths: Sequence[Path]) -> DataIndex:
             base = path.absolute().as_uri()
             yield from ox.parse(path=str(path), format=_format(path), base_iri=base)
 
-    return DataIndex(quads())
-
-
-def index_graph(graph: Graph) -> DataIndex:
-    """Index an rdflib graph (for data that did not come from files)."""
-    return DataIndex(ox.Quad(_to_ox_any(s), _to_ox_any(p), _to_ox_any(o)) for s, p, o in graph)
+    return DataIndex.from_quads(quads())
 
 
 def _to_ox_any(term: Node) -> Any:
@@ -1013,8 +1056,6 @@ def validate_files(project: Project, files: Sequence[Path]) -> ValidationReport 
         The report, equal to :func:`swapgraph.validate.validate_project`'s with pyshacl.
     """
     from swapgraph.load import shapes_graph
-    from swapgraph.locate import SubjectIndex
-    from swapgraph.validate import build_report
 
     paths = [*files, *project.ontology_files()]
     if not can_parse(paths):
@@ -1028,11 +1069,63 @@ def validate_files(project: Project, files: Sequence[Path]) -> ValidationReport 
         return None
     if data.big_integer:
         return None
+    return _project_report(project, shapes, shapes_index, data, paths)
+
+
+def validate_graphs(
+    project: Project, graphs: Sequence[Graph], violations_only: bool = False
+) -> ValidationReport | None:
+    """Validate the union of rdflib graphs with this module, or return None for pyshacl.
+
+    The graphs are indexed as they are (no copy into one graph, no reparse), so that data
+    sent by a client or built by an import is validated as pyshacl would validate their
+    union. None is returned, and the caller validates with pyshacl, when the shapes use a
+    feature this module lacks or a term has no pyoxigraph equivalent.
+
+    Args:
+        project: The project whose shapes and ontology are used (the ontology is added).
+        graphs: The data; any shapes they contain are ignored.
+        violations_only: Leave out Warnings and Infos (quicker, when only conformance
+            matters).
+
+    Returns:
+        The report, equal to :func:`swapgraph.validate.validate_graph`'s with pyshacl (or
+        its Violations only).
+    """
+    from swapgraph.load import ontology_graph, shapes_graph
+
+    with quiet_literal_warnings():
+        shapes = shapes_graph(project)
+        ontology = ontology_graph(project)
+    try:
+        shapes_index = ShapesGraph(shapes)
+        data = DataIndex.from_graphs([*graphs, ontology])
+    except (Unsupported, ValueError, TypeError):
+        return None
+    return _project_report(
+        project, shapes, shapes_index, data, project.ontology_files(), violations_only
+    )
+
+
+def _project_report(
+    project: Project,
+    shapes: Graph,
+    shapes_index: ShapesGraph,
+    data: DataIndex,
+    located: Sequence[Path],
+    violations_only: bool = False,
+) -> ValidationReport | None:
+    """Validate, and place the results in the files of ``located``; None to hand over."""
+    from swapgraph.locate import SubjectIndex
+    from swapgraph.validate import build_report
+
     with quiet_literal_warnings():
         try:
             rows = Validator(data, shapes_index).run()
         except Unsupported:
             return None
+        if violations_only:
+            rows = [row for row in rows if row[5] == SH.Violation]
         report = report_graph(rows, shapes)
-    index = SubjectIndex(paths)
+    index = SubjectIndex(located)
     return build_report(report, data, shapes, index, project.root)  # type: ignore[arg-type]

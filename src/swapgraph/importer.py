@@ -18,10 +18,8 @@ The import is all or nothing:
    agreements are looked up among those already in the graph (by ``rdfs:label``,
    ``skos:altLabel``, ISO 3166 code or Wikidata id) and never invented: a name that matches
    nothing is reported, with close matches, and its text is kept as ``rdfs:comment``;
-4. the resulting graph is validated against the project's shapes: when the project is
-   known to conform (its cached validation report, :mod:`swapgraph.checked`), only the
-   nodes the import adds or changes are checked (:func:`swapgraph.validate.validate_additions`,
-   the same findings in a fraction of the time), otherwise the whole graph;
+4. the whole resulting graph is validated against the project's shapes
+   (:func:`swapgraph.validate.validate_additions`, :mod:`swapgraph.fast_validate`'s engine);
 5. only if no row was rejected and the graph conforms are the files of ``graph/`` written
    (exchanges by year, ``exchanges-<year>.ttl``, and new sources in ``sources.ttl``), all in
    one all-or-nothing step. Otherwise nothing is written.
@@ -46,7 +44,6 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
-from swapgraph.checked import checked_report
 from swapgraph.errors import RDFSyntaxError, SwapgraphError, UnknownNameError
 from swapgraph.journal import commit, fingerprint, project_lock
 from swapgraph.load import parse_file, read_utf8
@@ -1044,18 +1041,13 @@ def files_for(
 
 
 def _check_additions(project: Project, existing: Graph, additions: Graph) -> list[str]:
-    """Validate the import's additions: only them when the project is known to conform.
+    """Validate the graph the import makes, whole, so that what was wrong already shows too.
 
-    A project whose validation report (cached by content, :mod:`swapgraph.checked`) has no
-    Violation cannot gain one on a node the import leaves alone, so only the new nodes need
-    checking (:func:`~swapgraph.validate.validate_additions`); otherwise the whole resulting
-    graph is validated, so that the report also names what was already wrong.
+    The fast engine reads ``existing`` and ``additions`` where they are
+    (:func:`~swapgraph.validate.validate_additions`), in about the time an import takes
+    to build the rows.
     """
-    if checked_report(project).conforms:
-        findings = validate_additions(project, existing, additions, violations_only=True)
-    else:
-        findings = validate_graph(project, existing + additions)
-    return _violations(findings)
+    return _violations(validate_additions(project, existing, additions, violations_only=True))
 
 
 def _violations(report: ValidationReport) -> list[str]:
@@ -1070,6 +1062,6 @@ def full_validator(project: Project) -> Validator:
     """Return the whole-graph SHACL check (pyshacl), keeping only the findings that fail."""
 
     def check(graph: Graph) -> Sequence[str]:
-        return _violations(validate_graph(project, graph))
+        return _violations(validate_graph(project, graph, engine="pyshacl"))
 
     return check

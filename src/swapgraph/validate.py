@@ -1,8 +1,9 @@
 """Check the knowledge graph against the project's SHACL shapes.
 
-Validation runs pyshacl over an rdflib graph (never an Oxigraph store, which rewrites
-integer subtypes) holding the data and the ontology, with the project's shapes only: shapes
-that come with the data are ignored. No inference runs: ``sh:class`` sees the types as
+Validation runs :mod:`swapgraph.fast_validate` (or pyshacl, the reference, when it hands
+over or is asked for) over the data and the ontology, with the project's shapes only: shapes
+that come with the data are ignored. pyshacl reads an rdflib graph (never an Oxigraph store,
+which rewrites integer subtypes). No inference runs: ``sh:class`` sees the types as
 written plus the ontology's ``rdfs:subClassOf``, whereas RDFS inference would derive the
 missing type of, say, a released-by actor from the property's range and hide the mistake.
 
@@ -130,7 +131,7 @@ def validate_project(
     return _validate(project, data, index)
 
 
-def validate_graph(project: Project, data: Graph) -> ValidationReport:
+def validate_graph(project: Project, data: Graph, engine: str = "fast") -> ValidationReport:
     """Validate a graph that did not come from files (for instance sent by a client).
 
     ``data`` is not modified, and any shapes it contains are ignored.
@@ -138,6 +139,7 @@ def validate_graph(project: Project, data: Graph) -> ValidationReport:
     Args:
         project: The graph project whose shapes and ontology are used.
         data: The data to validate.
+        engine: One of :data:`ENGINES`; both give the same report.
 
     Returns:
         The report; results name no file or line, except for ontology nodes.
@@ -145,53 +147,49 @@ def validate_graph(project: Project, data: Graph) -> ValidationReport:
     Raises:
         ProjectError: If the shapes cannot be used.
     """
-    return _validate(project, data, SubjectIndex(project.ontology_files()))
+    return validate_additions(project, data, Graph(), engine=engine)
 
 
 def validate_additions(
-    project: Project, existing: Graph, additions: Graph, violations_only: bool = False
+    project: Project,
+    existing: Graph,
+    additions: Graph,
+    violations_only: bool = False,
+    engine: str = "fast",
 ) -> ValidationReport:
-    """Validate what ``additions`` changes in ``existing``, a graph known to conform.
+    """Validate ``existing + additions`` as one graph, without copying them into one.
 
-    Gives the results a full :func:`validate_graph` of ``existing + additions`` gives on the
-    nodes the additions can affect (so, ``existing`` conforming, every Violation), without
-    re-validating the rest: :mod:`swapgraph.shapecheck` evaluates the shapes directly on
-    those nodes. Falls back to the full validation when the shapes use something that
-    module does not evaluate, or the additions retype an existing node.
+    The whole resulting graph is validated, so its report also names what was already
+    wrong in ``existing``; the fast engine (:func:`swapgraph.fast_validate.validate_graphs`)
+    reads both graphs where they are, and hands over to pyshacl when the shapes use
+    something it does not evaluate.
 
     Args:
         project: The graph project whose shapes and ontology are used.
-        existing: The graph before the change; the caller knows it conforms.
+        existing: The graph before the change.
         additions: The new triples.
         violations_only: Leave out Warnings and Infos (quicker, when only conformance
             matters).
+        engine: One of :data:`ENGINES`; both give the same report.
 
     Returns:
         The report; results name no file or line, as :func:`validate_graph`.
+
+    Raises:
+        ProjectError: If the shapes cannot be used.
     """
-    from rdflib.graph import ReadOnlyGraphAggregate
+    if engine == "fast":
+        from swapgraph.fast_validate import validate_graphs
 
-    from swapgraph.shapecheck import check_additions, compile_shapes
-
-    with quiet_literal_warnings():
-        shapes = shapes_graph(project)
-        ontology = ontology_graph(project)
-        compiled = compile_shapes(shapes)
-        report_graph = (
-            check_additions(compiled, existing, additions, ontology, violations_only)
-            if compiled
-            else None
-        )
-    if report_graph is None:
-        report = validate_graph(project, existing + additions)
-        if violations_only:
-            kept = tuple(r for r in report.results if r.severity == "Violation")
-            return ValidationReport(results=kept, shapes=report.shapes)
-        return report
-    data = ReadOnlyGraphAggregate([existing, additions, ontology])
-    return build_report(
-        report_graph, data, shapes, SubjectIndex(project.ontology_files()), project.root
-    )
+        fast = validate_graphs(project, [existing, additions], violations_only)
+        if fast is not None:
+            return fast
+    data = existing + additions if len(additions) else existing
+    report = _validate(project, data, SubjectIndex(project.ontology_files()))
+    if violations_only:
+        kept = tuple(r for r in report.results if r.severity == "Violation")
+        return ValidationReport(results=kept, shapes=report.shapes)
+    return report
 
 
 def _validate(project: Project, data: Graph, index: SubjectIndex) -> ValidationReport:
