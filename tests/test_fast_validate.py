@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyshacl import validate as run_pyshacl
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, Namespace
@@ -190,6 +192,10 @@ FAILED_BY_PYSHACL_TODAY = {
     # sh:uniqueLang "1"^^xsd:boolean must be ignored (only "true" activates it), but rdflib
     # reads "1" as true before any validator sees it.
     "urn:x-shacl-test:/core/property/uniqueLang-002",
+    # SPARQL constraints that pre-binding forbids (MINUS, VALUES, SERVICE, nested SELECT…)
+    # must make a validator refuse the shapes; pyshacl 0.40 runs them instead.
+    "urn:x-shacl-test:/sparql/pre-binding/pre-binding-006",
+    *(f"urn:x-shacl-test:/sparql/pre-binding/unsupported-sparql-00{n}" for n in range(1, 7)),
 }
 
 
@@ -237,32 +243,50 @@ def _results(graph: Graph, report: Node) -> list[tuple[str | None, ...]]:
     return sorted(rows, key=str)
 
 
-@pytest.mark.parametrize("path", _w3c_tests(), ids=lambda p: _test_id(p).split(":/")[-1])
+def _w3c_cases() -> list[Any]:
+    # The cases the reference passes (pyshacl-earl.ttl): a case pyshacl fails is no measure
+    # of equivalence, so it is left out here rather than skipped; the few the installed
+    # pyshacl fails although the report says it passed are expected failures.
+    return [
+        pytest.param(
+            path,
+            id=_test_id(path).split(":/")[-1],
+            marks=[pytest.mark.xfail(reason="pyshacl 0.40 fails this test too", strict=True)]
+            if _test_id(path) in FAILED_BY_PYSHACL_TODAY
+            else [],
+        )
+        for path in _w3c_tests()
+        if _test_id(path) in PASSED_BY_PYSHACL
+    ]
+
+
+@pytest.mark.parametrize("path", _w3c_cases())
 def test_w3c_suite(path: Path) -> None:
-    test_id = _test_id(path)
-    if test_id not in PASSED_BY_PYSHACL:
-        pytest.skip("pyshacl does not pass this test either")
-    if test_id in FAILED_BY_PYSHACL_TODAY:
-        pytest.xfail("pyshacl 0.40 fails this test too")
     graph = _load(path)
-    entry = next(graph.subjects(RDF.type, SHT.Validate), None)
-    if entry is None:
-        pytest.skip("not a validation test")
+    entry = next(graph.subjects(RDF.type, SHT.Validate))
     action = graph.value(entry, MF.action)
     data_file = graph.value(action, SHT.dataGraph)
     shapes_file = graph.value(action, SHT.shapesGraph)
     data_path = Path(str(data_file).removeprefix("file://"))
     shapes = graph if str(shapes_file) == path.as_uri() else _load(Path(str(shapes_file)[7:]))
     expected = graph.value(entry, MF.result)
+    assert isinstance(expected, (BNode, URIRef)), "every case has a report or sht:Failure"
     try:
         # The data is parsed as swapgraph parses it, by pyoxigraph (an ill-typed literal
         # keeps its lexical form, which an rdflib round trip would normalise).
         index = fast_validate.parse_paths([data_path])
         conforms, report = fast_validate.validate(index, shapes)
-    except fast_validate.Unsupported as refusal:
-        pytest.skip(f"falls back to pyshacl: {refusal}")
-    if expected is None or not isinstance(expected, (BNode, URIRef)):
-        pytest.skip("expects a failure, not a report")
+    except fast_validate.Unsupported:
+        # What swapgraph does with shapes the fast validator does not implement (sh:sparql,
+        # qualified value shapes, custom components): hand them to pyshacl, which must then
+        # give the expected outcome too, a refusal included (sht:Failure).
+        with quiet_literal_warnings():
+            if expected == SHT.Failure:
+                with pytest.raises(ReportableRuntimeError):
+                    run_pyshacl(_load(data_path), shacl_graph=shapes)
+                return
+            conforms, report, _ = run_pyshacl(_load(data_path), shacl_graph=shapes)
+    assert expected != SHT.Failure, "the fast validator accepted shapes it must refuse"
     expected_conforms = graph.value(expected, SH.conforms)
     assert isinstance(expected_conforms, Literal)
     assert conforms == expected_conforms.value
