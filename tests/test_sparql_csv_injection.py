@@ -49,11 +49,7 @@ def test_csv_from_the_engine_is_neutralised(server: RunningServer) -> None:
     assert rows == [["label", "n"], ["'" + FORMULA, "-5"]]
 
 
-def test_tsv_from_the_engine_is_neutralised(
-    server: RunningServer, request: pytest.FixtureRequest
-) -> None:
-    if request.node.callspec.params["server"] == "rdflib":
-        pytest.skip("the rdflib engine writes no TSV (rdflib has no TSV result writer)")
+def test_tsv_from_the_engine_is_neutralised(server: RunningServer) -> None:
     response = httpx.get(
         server.sparql, params={"query": LABELS}, headers={"Accept": "text/tab-separated-values"}
     )

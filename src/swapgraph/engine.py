@@ -531,20 +531,7 @@ class RdflibEngine:
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
         """Run a SPARQL query on the dataset."""
-        result = self._run(sparql, bindings, dataset)
-        if result.type == "ASK":
-            return AskResult(bool(result.askAnswer))
-        if result.type == "SELECT":
-            names = [str(v) for v in result.vars or []]
-            rows: list[Row] = [
-                {n: row[i] for i, n in enumerate(names)}  # type: ignore[index, misc]
-                for row in result
-            ]
-            return SelectResult(names, rows)
-        graph = Graph()
-        for triple in result:
-            graph.add(triple)  # type: ignore[arg-type]
-        return GraphResult(graph)
+        return _from_rdflib_result(self._run(sparql, bindings, dataset))
 
     def query_serialized(
         self,
@@ -562,14 +549,37 @@ class RdflibEngine:
         try:
             if kind == "graph":
                 assert result.graph is not None
-                body: bytes | None = result.graph.serialize(
-                    format=formats.rdflib_name(media_type), encoding="utf-8"
-                )
+                body: bytes | None = result.graph.serialize(format=media_type, encoding="utf-8")
+            elif media_type == formats.media_type(ox.QueryResultsFormat.TSV):
+                # rdflib registers its writers under their media types, but has no writer
+                # for SPARQL TSV (only a reader): ours writes it.
+                from swapgraph.results import to_tsv  # results builds on this module
+
+                selected = _from_rdflib_result(result)
+                assert isinstance(selected, SelectResult)
+                body = to_tsv(selected).encode("utf-8")
             else:
-                body = result.serialize(format=formats.rdflib_name(media_type), encoding="utf-8")
+                body = result.serialize(format=media_type, encoding="utf-8")
         except Exception as error:  # a writer failing on an unusual term
             raise QueryError(f"cannot write the result as {media_type}: {error}") from None
         return Serialized(media_type, _check_size(body or b"", max_bytes))
+
+
+def _from_rdflib_result(result: Result) -> QueryResult:
+    """An rdflib query result as this module's result types."""
+    if result.type == "ASK":
+        return AskResult(bool(result.askAnswer))
+    if result.type == "SELECT":
+        names = [str(v) for v in result.vars or []]
+        rows: list[Row] = [
+            {n: row[i] for i, n in enumerate(names)}  # type: ignore[index, misc]
+            for row in result
+        ]
+        return SelectResult(names, rows)
+    graph = Graph()
+    for triple in result:
+        graph.add(triple)  # type: ignore[arg-type]
+    return GraphResult(graph)
 
 
 def _too_deep_for_rdflib() -> LimitExceeded:

@@ -124,17 +124,6 @@ def _known(found: _Format | None, offered: tuple[_Format, ...], asked: str) -> _
     return found
 
 
-def rdflib_name(media_type_: str) -> str:
-    """The name of rdflib's writer for ``media_type_``.
-
-    rdflib registers its graph writers and most result writers under their media types;
-    its TSV result writer only under ``tsv``.
-    """
-    if media_type_ == media_type(ox.QueryResultsFormat.TSV):
-        return "tsv"
-    return media_type_
-
-
 def format_iri(format_: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     """The format's IRI in the W3C's formats namespace (for ``sd:resultFormat``)."""
     return _W3C_IRI.get(format_, format_.iri) if isinstance(format_, ox.RdfFormat) else format_.iri
@@ -143,7 +132,7 @@ def format_iri(format_: ox.RdfFormat | ox.QueryResultsFormat) -> str:
 def write_graph(graph: Graph, media_type_: str) -> bytes:
     """``graph`` serialised by rdflib in ``media_type_``, one of :data:`GRAPH_FORMATS`."""
     graph_format(media_type_)
-    data: bytes = graph.serialize(format=rdflib_name(media_type_), encoding="utf-8")
+    data: bytes = graph.serialize(format=media_type_, encoding="utf-8")
     return data
 
 
