@@ -51,3 +51,19 @@ def test_entity_pages_write_an_iri_with_the_one_shortener() -> None:
     (link,) = fact.values
     assert link.title == str(odd)
     assert "source:" not in link.text
+
+
+def test_one_writer_for_every_term_in_reports() -> None:
+    # Validation reports and the shapes catalogue write IRIs as compact() does, in literals'
+    # datatypes too, so a name that is not a legal local name is written in full.
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from swapgraph.namespaces import term
+
+    assert term(URIRef("https://w3id.org/swapgraph/id/state/russia")) == "state:russia"
+    assert term(URIRef("https://w3id.org/swapgraph/id/source/a/b")).startswith("<https://")
+    assert term(Literal("52", datatype=XSD.integer)) == '"52"^^xsd:integer'
+    assert term(Literal('say "hi"', lang="en")) == '"say \\"hi\\""@en'
+    assert term(Literal("plain")) == '"plain"'
+    assert term(BNode()) == "[ ]"

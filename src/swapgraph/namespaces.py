@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
+from rdflib.term import Node
 
 #: The vocabulary.
 SWAP = Namespace("https://w3id.org/swapgraph/ontology#")
@@ -86,3 +87,18 @@ def prefixed(iri: str) -> str | None:
     if not written.startswith("<") and colon and prefix in PREFIXES and _LOCAL.fullmatch(local):
         return written
     return None
+
+
+def term(node: Node) -> str:
+    """Write an RDF term as Turtle and SPARQL write it, IRIs by :func:`compact`.
+
+    A literal keeps its quotes, escapes and language tag, and names its datatype by
+    :func:`compact` too (``"5"^^xsd:integer``); a blank node is written ``[ ]``, since its
+    label means nothing outside the graph it came from.
+    """
+    if isinstance(node, URIRef):
+        return compact(str(node))
+    if isinstance(node, Literal):
+        text = Literal(str(node), lang=node.language).n3()
+        return f"{text}^^{compact(str(node.datatype))}" if node.datatype is not None else text
+    return "[ ]"

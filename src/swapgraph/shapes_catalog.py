@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from swapgraph.namespaces import bind_prefixes
+from swapgraph.namespaces import term
 
 # One writer of SHACL paths, shared with the validation reports.
 from swapgraph.validate import _path as sparql_path
@@ -52,13 +52,12 @@ class ShapeSummary:
 
 def summarise(shapes: Graph) -> list[ShapeSummary]:
     """Every named shape of ``shapes``, node shapes first, each group by name."""
-    names = bind_prefixes(Graph()).namespace_manager
 
     def short(node: Node) -> str:
-        return node.n3(names) if isinstance(node, URIRef) else str(node)
+        return term(node) if isinstance(node, URIRef) else str(node)
 
     def path_text(path: Node) -> str:
-        return sparql_path(shapes, path, names)
+        return sparql_path(shapes, path)
 
     summaries = []
     for kind, shape_class in (("node shape", SH.NodeShape), ("property shape", SH.PropertyShape)):

@@ -20,15 +20,15 @@ from pathlib import Path
 
 from pyshacl import validate as run_shacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH, NamespaceManager
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from swapgraph.errors import ProjectError
 from swapgraph.load import ontology_graph, parse_files, quiet_literal_warnings, shapes_graph
 from swapgraph.locate import Anchor, SubjectIndex
-from swapgraph.namespaces import SWAP, bind_prefixes
+from swapgraph.namespaces import SWAP, bind_prefixes, term
 from swapgraph.paths import Project
 
 #: Severities, most serious first; only a Violation makes the data non-conforming.
@@ -228,11 +228,10 @@ def build_report(
         index: Where each subject is described.
         root: The project's root, to which file names are made relative.
     """
-    names = bind_prefixes(Graph()).namespace_manager
     # A value can fail two constraints of one shape (``"52"`` is neither an integer nor
     # >= 1); the shape's one message covers both, so the result is reported once.
     unique_results = {
-        _result(report_graph, node, target, index, root, names)
+        _result(report_graph, node, target, index, root)
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
     }
     results = sorted(
@@ -254,7 +253,7 @@ def build_report(
     }
     return ValidationReport(
         results=tuple(results),
-        shapes=tuple(sorted(_term(shape, names) for shape in all_shapes)),
+        shapes=tuple(sorted(term(shape) for shape in all_shapes)),
     )
 
 
@@ -264,7 +263,6 @@ def _result(
     data: Graph,
     index: SubjectIndex,
     root: Path,
-    names: NamespaceManager,
 ) -> ValidationResult:
     focus = report.value(node, SH.focusNode)
     assert focus is not None  # every SHACL result has one
@@ -277,10 +275,10 @@ def _result(
     source_shape = report.value(node, SH.sourceShape)
     return ValidationResult(
         severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
-        focus=_focus(focus, anchor, data, names),
-        path=_path(report, path, names) if path is not None else None,
-        value=_term(value, names) if value is not None and value != focus else None,
-        shape=_term(source_shape, names) if source_shape is not None else "",
+        focus=_focus(focus, anchor, data),
+        path=_path(report, path) if path is not None else None,
+        value=term(value) if value is not None and value != focus else None,
+        shape=term(source_shape) if source_shape is not None else "",
         message=" ".join(messages),
         file=_display_path(location.path, root) if location else None,
         line=location.line if location else None,
@@ -299,42 +297,36 @@ _IDENTIFYING = (
 )
 
 
-def _focus(focus: Node, anchor: Anchor | None, data: Graph, names: NamespaceManager) -> str:
+def _focus(focus: Node, anchor: Anchor | None, data: Graph) -> str:
     if not isinstance(focus, BNode) or anchor is None:
-        return _term(focus, names)
+        return term(focus)
     # A blank node is named by the predicates leading to it from its named ancestor, and by
     # the values that tell it apart from its siblings.
     # Values in sorted order: rdflib yields them in an order that changes with the hash seed.
     inner = " ; ".join(
-        f"{_term(p, names)} {value}"
+        f"{term(p)} {value}"
         for p in _IDENTIFYING
-        for value in sorted(_term(o, names) for o in data.objects(focus, p))
+        for value in sorted(term(o) for o in data.objects(focus, p))
     )
-    steps = (_term(p, names) for p in anchor.steps)
-    return " ".join([_term(anchor.node, names), *steps, f"[ {inner} ]" if inner else "[ ]"])
+    steps = (term(p) for p in anchor.steps)
+    return " ".join([term(anchor.node), *steps, f"[ {inner} ]" if inner else "[ ]"])
 
 
-def _path(shapes: Graph, path: Node, names: NamespaceManager) -> str:
+def _path(shapes: Graph, path: Node) -> str:
     """Write a SHACL property path in SPARQL syntax."""
     if isinstance(path, URIRef):
-        return _term(path, names)
+        return term(path)
     if shapes.value(path, RDF.first) is not None:
-        return "/".join(_path(shapes, step, names) for step in Collection(shapes, path))
+        return "/".join(_path(shapes, step) for step in Collection(shapes, path))
     alternatives = shapes.value(path, SH.alternativePath)
     if alternatives is not None:
-        inner = "|".join(_path(shapes, step, names) for step in Collection(shapes, alternatives))
+        inner = "|".join(_path(shapes, step) for step in Collection(shapes, alternatives))
         return f"({inner})"
     for predicate, template in _UNARY_PATHS.items():
         inner_path = shapes.value(path, predicate)
         if inner_path is not None:
-            return template.format(_path(shapes, inner_path, names))
-    return _term(path, names)
-
-
-def _term(node: Node, names: NamespaceManager) -> str:
-    if isinstance(node, (URIRef, Literal)):
-        return node.n3(names)
-    return "[ ]"
+            return template.format(_path(shapes, inner_path))
+    return term(path)
 
 
 def _display_path(path: Path, root: Path) -> str:
