@@ -266,6 +266,21 @@ class _Row:
     sources: list[str]
 
 
+def read_graph_files(project: Project) -> tuple[dict[Path, str | None], dict[Path, Graph], Graph]:
+    """Read the project's graph files for an edit, as ``new`` and ``import-csv`` both do.
+
+    Returns:
+        Each file's :func:`~swapgraph.journal.fingerprint` as read (handed to the write, which
+        refuses to replace a file that changed meanwhile), each file's graph, and their union.
+    """
+    seen: dict[Path, str | None] = {path: fingerprint(path) for path in project.graph_files()}
+    files = {path: parse_file(path) for path in seen}
+    existing = bind_prefixes(Graph())
+    for graph in files.values():
+        existing += graph
+    return seen, files, existing
+
+
 class Names:
     """The actors or the places of the graph, looked up by :class:`~swapgraph.resolve.Resolver`.
 
@@ -408,11 +423,7 @@ def _import(
     project: Project, csv_path: Path, dry_run: bool, validator: Validator | None
 ) -> ImportReport:
     report = ImportReport()
-    seen = {path: fingerprint(path) for path in project.graph_files()}
-    files = {path: parse_file(path) for path in seen}
-    existing = bind_prefixes(Graph())
-    for graph in files.values():
-        existing += graph
+    seen, files, existing = read_graph_files(project)
     resolver = Resolver.from_graph(existing)
     actors = Names(resolver, existing, ACTOR_TYPES)
     places = Names(resolver, existing, (SWAP.Place,))

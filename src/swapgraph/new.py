@@ -48,9 +48,9 @@ from swapgraph.importer import (
     exchange_label,
     exchange_slug,
     files_for,
+    read_graph_files,
 )
-from swapgraph.journal import fingerprint, project_lock
-from swapgraph.load import parse_file
+from swapgraph.journal import project_lock
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
 from swapgraph.resolve import Resolver
@@ -120,11 +120,7 @@ def _new_exchange(
     mediators: Sequence[str],
     sources: Sequence[str],
 ) -> NewExchange:
-    seen = {path: fingerprint(path) for path in project.graph_files()}
-    files = {path: parse_file(path) for path in seen}
-    existing = bind_prefixes(Graph())
-    for graph in files.values():
-        existing += graph
+    seen, files, existing = read_graph_files(project)
 
     # Names resolve as in every other command (resolve.py): label, alternative label, ISO
     # code, Wikidata id, prefixed name or IRI, among the states or among all actors.
