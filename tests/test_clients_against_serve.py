@@ -30,7 +30,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.term import Identifier
 
-from swapgraph.engine import GraphResult, OxigraphEngine, SelectResult
+from swapgraph.engine import GRAPH_MEDIA_TYPES, GraphResult, OxigraphEngine, SelectResult
 from swapgraph.named_queries import load_named_queries
 from swapgraph.paths import Project
 from tests.conftest import REPO_ROOT
@@ -302,11 +302,18 @@ def test_curl_csv_and_json(endpoint: str, receivers: list[Identifier], exchange_
     assert int(json.loads(by_get)["results"]["bindings"][0]["n"]["value"]) == exchange_count
 
 
-def test_curl_turtle(endpoint: str, embedded: OxigraphEngine) -> None:
-    turtle = _curl(
-        "-H", "Accept: text/turtle", "--data-urlencode", f"query={EXCHANGE_DATES}", endpoint
-    )
-    graph = Graph().parse(data=turtle, format="turtle")
+@pytest.mark.parametrize("media_type", GRAPH_MEDIA_TYPES)
+def test_curl_every_graph_media_type(
+    endpoint: str, embedded: OxigraphEngine, media_type: str
+) -> None:
+    # Every graph type /sparql offers, N-Triples included (SPARQLWrapper has no name for it).
+    written = _curl(
+        "-H", f"Accept: {media_type}", "-w", "\n%{content_type}",
+        "--data-urlencode", f"query={EXCHANGE_DATES}", endpoint,
+    )  # fmt: skip
+    body, content_type = written.rsplit("\n", 1)
+    assert content_type.split(";")[0] == media_type
+    graph = Graph().parse(data=body, format=media_type)
     assert isomorphic(graph, expected_graph(embedded, EXCHANGE_DATES))
 
 
