@@ -77,9 +77,11 @@ def _cache_folder() -> Path:
     return base / "comunica-4"
 
 
-@pytest.fixture(scope="module")
-def comunica() -> Path:
-    """The installed ``@comunica/query-sparql`` package; skip without node, npm or registry."""
+def install_comunica() -> Path:
+    """The installed ``@comunica/query-sparql`` package; skip without node, npm or registry.
+
+    Installed once into the cache folder; every later call finds it there.
+    """
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("node and npm are needed to run Comunica (@comunica/query-sparql)")
@@ -96,7 +98,18 @@ def comunica() -> Path:
     return package
 
 
-def _run_comunica(package: Path, endpoint: str, kind: str, query: str, tmp: Path) -> Any:
+@pytest.fixture(scope="module")
+def comunica() -> Path:
+    """The installed ``@comunica/query-sparql`` package (see :func:`install_comunica`)."""
+    return install_comunica()
+
+
+def run_comunica(package: Path, endpoint: str, kind: str, query: str, tmp: Path) -> Any:
+    """Run ``query`` (``kind`` select or construct) through Comunica against ``endpoint``.
+
+    Returns:
+        The answer as RUN prints it: rows of terms, or a list of triples.
+    """
     script = tmp / "run.js"
     script.write_text(RUN, encoding="utf-8")
     done = subprocess.run(
@@ -107,8 +120,8 @@ def _run_comunica(package: Path, endpoint: str, kind: str, query: str, tmp: Path
     return json.loads(done.stdout)
 
 
-def _term(data: dict[str, str] | None) -> Identifier | None:
-    # An RDF/JS term, as RUN prints it, back to rdflib's.
+def rdf_term(data: dict[str, str] | None) -> Identifier | None:
+    """An RDF/JS term, as RUN prints it, back to rdflib's."""
     if data is None:
         return None
     if data["type"] == "NamedNode":
@@ -131,8 +144,8 @@ def test_comunica_select_rows_equal_the_embedded_engines(
     expected = embedded.query(SELECT)
     assert isinstance(expected, SelectResult)
     assert len(expected.rows) > 5, "the sources record several exchanges returning Ukrainians"
-    answer = _run_comunica(comunica, shared_server.sparql, "select", SELECT, tmp_path)
-    rows = [{name: _term(value) for name, value in row.items()} for row in answer]
+    answer = run_comunica(comunica, shared_server.sparql, "select", SELECT, tmp_path)
+    rows = [{name: rdf_term(value) for name, value in row.items()} for row in answer]
     assert rows == [{k: v for k, v in row.items() if v is not None} for row in expected.rows]
 
 
@@ -142,7 +155,7 @@ def test_comunica_construct_triples_equal_the_embedded_engines(
     expected = embedded.query(CONSTRUCT)
     assert isinstance(expected, GraphResult)
     assert len(expected.graph) > 10
-    answer = _run_comunica(comunica, shared_server.sparql, "construct", CONSTRUCT, tmp_path)
-    triples = {tuple(_term(term) for term in triple) for triple in answer}
+    answer = run_comunica(comunica, shared_server.sparql, "construct", CONSTRUCT, tmp_path)
+    triples = {tuple(rdf_term(term) for term in triple) for triple in answer}
     assert len(triples) == len(answer), "no triple twice"
     assert triples == set(expected.graph)

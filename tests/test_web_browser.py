@@ -13,7 +13,7 @@ import pytest
 
 from swapgraph.formats import EXPORT_FORMATS as FORMATS
 from swapgraph.paths import Project
-from swapgraph.query_text import error_position
+from swapgraph.query_text import DEFAULT_PREFIXES, error_position
 from swapgraph.server import Settings
 from tests.serving import RunningServer, swapgraph_server
 
@@ -207,13 +207,38 @@ def test_editor_highlights_and_completes_terms_and_prefixes(
     expect(options.first).to_contain_text("swap:Exchange")
     options.first.click()
     text = page.locator("#sparql").input_value()
-    # The term, and a declaration of its prefix that the query lacked.
-    assert text.startswith("PREFIX swap: <https://w3id.org/swapgraph/ontology#>\n")
-    assert "?x a swap:Exchange" in text
+    # The term alone: swap: is one of the server's default prefixes, no PREFIX line needed.
+    assert text == "SELECT ?x WHERE {\n  ?x a swap:Exchange"
     keyword = page.locator(".sparql-editor .cm-line span", has_text="SELECT").first
     line = page.locator(".sparql-editor .cm-line", has_text="SELECT").first
     colour = "(element) => getComputedStyle(element).color"
     assert keyword.evaluate(colour) != line.evaluate(colour), "no highlighting"
+
+
+def test_completion_adds_no_prefix_line_and_the_query_runs(
+    page: Page, server: RunningServer
+) -> None:
+    page.goto(f"{server.url}/")
+    page.select_option("#named", "")
+    # Every prefix the editor offers is one the server knows undeclared, with its namespace.
+    offered = page.evaluate("import('/static/js/sparql.js').then((module) => module.PREFIXES)")
+    assert offered.items() <= DEFAULT_PREFIXES.items()
+    write_query(page, "SELECT (COUNT(?x) AS ?n) WHERE {\n  ?x a ")
+    page.keyboard.type("swap:Exch")
+    options = page.locator(".sparql-editor .cm-tooltip-autocomplete li")
+    expect(options.first).to_contain_text("swap:Exchange")
+    options.first.click()
+    page.keyboard.insert_text(" ; ")
+    page.keyboard.type("swap:dat")
+    expect(options.first).to_contain_text("swap:date")
+    options.first.click()
+    page.keyboard.insert_text(" ?date }")
+    text = page.locator("#sparql").input_value()
+    assert text == "SELECT (COUNT(?x) AS ?n) WHERE {\n  ?x a swap:Exchange ; swap:date ?date }"
+    assert "PREFIX" not in page.locator(".sparql-editor .cm-content").inner_text()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("table.results tbody tr")).to_have_count(1)
+    expect(page.locator("#status.error")).to_have_count(0)
 
 
 def test_network_view_draws_the_actors(page: Page, server: RunningServer) -> None:

@@ -29,25 +29,12 @@ function declaredPrefixes(text) {
   return declared;
 }
 
-/** A completion that inserts `text` and declares its prefix at the top if the query does not. */
-function insertDeclaring(prefix, namespace, text) {
-  return (view, completion, from, to) => {
-    const changes = [{ from, to, insert: text }];
-    let shift = 0;
-    if (!declaredPrefixes(view.state.doc.toString()).has(prefix)) {
-      const declaration = `PREFIX ${prefix}: <${namespace}>\n`;
-      changes.push({ from: 0, insert: declaration });
-      shift = declaration.length;
-    }
-    // The cursor after the inserted text (positions after the change: the line added on top).
-    view.dispatch({ changes, selection: { anchor: from + text.length + shift } });
-  };
-}
-
 /**
  * Completion: after `prefix:` the namespace's terms (the ontology's, with their labels and
- * definitions); elsewhere the known prefixes (declaring one that is missing at the top of
- * the query) and the keywords.
+ * definitions); elsewhere the known prefixes and the keywords.
+ *
+ * Only the term is inserted, never a `PREFIX` line: `known` holds the server's default
+ * prefixes, which a query may use undeclared, and any other prefix is one the query declares.
  */
 function completionSource(known, terms) {
   return (context) => {
@@ -66,7 +53,6 @@ function completionSource(known, terms) {
         detail: term.label,
         info: term.definition || undefined,
         type: term.kind,
-        apply: insertDeclaring(prefix, namespace, `${prefix}:${term.name}`),
       }));
       return options.length ? { from: word.from, options, validFor: /^[\w.-]*:[\w-]*$/ } : null;
     }
@@ -74,7 +60,6 @@ function completionSource(known, terms) {
       label: `${prefix}:`,
       detail: namespace,
       type: "namespace",
-      apply: insertDeclaring(prefix, namespace, `${prefix}:`),
     }));
     const keywordOptions = KEYWORDS.map((keyword) => ({ label: keyword, type: "keyword" }));
     return { from: word.from, options: [...prefixOptions, ...keywordOptions], validFor: /^\w*$/ };
@@ -110,7 +95,9 @@ function diagnostics(serverError) {
  * the document itself it would add <style> elements that the policy blocks. The shadow root
  * loads the editor's own styles from /static/editor.css.
  * @param {HTMLTextAreaElement} textarea The plain editor it enhances.
- * @param {{prefixes: object, onRun: () => void, onChange: () => void}} options
+ * @param {{prefixes: object, onRun: () => void, onChange: () => void}} options `prefixes`:
+ *   name → namespace of the prefixes the server knows without declaration (a subset of its
+ *   defaults), offered in completion and never declared by it.
  */
 export function createEditor(textarea, { prefixes, onRun, onChange }) {
   const serverError = { current: null };

@@ -6,7 +6,9 @@ the query itself runs in the service's pool, off the event loop.
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -53,6 +55,27 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
     503: {"description": "The query ran past the time limit, or the server is busy."},
 }
 
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., object])
+
+
+def _known_prefixes_table() -> str:
+    rows = "".join(f"\n| `{name}:` | `{iri}` |" for name, iri in DEFAULT_PREFIXES.items())
+    return (
+        "**Prefixes known without declaration** (as on the command line; a query's own "
+        "`PREFIX` wins; the service description lists them as `sh:declare`):\n\n"
+        "| prefix | namespace |\n|---|---|" + rows
+    )
+
+
+def _lists_default_prefixes(endpoint: _Endpoint) -> _Endpoint:
+    """Append the default prefixes to the route's docstring, its OpenAPI description.
+
+    Generated from :data:`DEFAULT_PREFIXES`, so that the documentation cannot drift from
+    what the engines accept. Applied before the route decorator, which reads the docstring.
+    """
+    endpoint.__doc__ = f"{inspect.cleandoc(endpoint.__doc__ or '')}\n\n{_known_prefixes_table()}"
+    return endpoint
+
 
 @router.get(
     "/sparql",
@@ -60,6 +83,7 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
     responses=_RESPONSES,
     response_class=Response,
 )
+@_lists_default_prefixes
 async def sparql_get(
     request: Request,
     service: ServiceDep,
@@ -100,6 +124,7 @@ async def sparql_get(
         }
     },
 )
+@_lists_default_prefixes
 async def sparql_post(request: Request, service: ServiceDep) -> Response:
     """The SPARQL 1.1 Protocol query operation by POST (URL-encoded form or direct)."""
     media_type, parameters = content_type(request)
