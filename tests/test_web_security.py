@@ -83,8 +83,10 @@ class Elements(HTMLParser):
         return [attributes for tag, attributes in self.elements if tag == name]
 
     def scripts(self) -> list[dict[str, str | None]]:
-        """Scripts that run: a JSON-LD data block (schema.org markup) is data, never run."""
-        return [s for s in self.tags("script") if s.get("type") != "application/ld+json"]
+        """Scripts that run: a JSON data block (schema.org markup, the default prefixes) is
+        data, never run."""
+        data = ("application/ld+json", "application/json")
+        return [s for s in self.tags("script") if s.get("type") not in data]
 
 
 def elements(html: str) -> Elements:
@@ -243,7 +245,7 @@ def test_docs_load_swagger_ui_from_this_server(hostile_server: RunningServer) ->
     response = httpx.get(f"{hostile_server.url}/docs")
     assert response.status_code == 200
     page = elements(response.text)
-    assets = [s.get("src") for s in page.tags("script")] + [
+    assets = [s.get("src") for s in page.scripts()] + [
         link.get("href") for link in page.tags("link")
     ]
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in assets, (

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from swapgraph.formats import EXPORT_FORMATS
+from swapgraph.query_text import DEFAULT_PREFIXES
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -72,6 +73,8 @@ def _environment() -> Environment:
         auto_reload=False,
     )
     environment.globals["export_links"] = export_links
+    # One list of default prefixes for the server and the page's scripts (query_text).
+    environment.globals["default_prefixes"] = DEFAULT_PREFIXES
     return environment
 
 

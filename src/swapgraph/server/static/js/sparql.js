@@ -4,26 +4,12 @@ const ID_BASE = "https://w3id.org/swapgraph/id/";
 const ONTOLOGY_BASE = "https://w3id.org/swapgraph/ontology";
 const JSON_RESULTS = "application/sparql-results+json";
 
-/** Prefixes used to show IRIs compactly (the same ones the Turtle files use). */
-export const PREFIXES = {
-  swap: "https://w3id.org/swapgraph/ontology#",
-  state: ID_BASE + "state/",
-  org: ID_BASE + "organisation/",
-  person: ID_BASE + "person/",
-  place: ID_BASE + "place/",
-  agreement: ID_BASE + "agreement/",
-  exchange: ID_BASE + "exchange/",
-  source: ID_BASE + "source/",
-  rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-  rdfs: "http://www.w3.org/2000/01/rdf-schema#",
-  owl: "http://www.w3.org/2002/07/owl#",
-  skos: "http://www.w3.org/2004/02/skos/core#",
-  xsd: "http://www.w3.org/2001/XMLSchema#",
-  dct: "http://purl.org/dc/terms/",
-  prov: "http://www.w3.org/ns/prov#",
-  schema: "https://schema.org/",
-  wd: "http://www.wikidata.org/entity/",
-};
+/**
+ * Prefixes used to show IRIs compactly and offered by the editor: the ones the server knows
+ * without declaration (the project's, as its Turtle files use them), which every page
+ * carries as JSON data in #default-prefixes.
+ */
+export const PREFIXES = JSON.parse(document.getElementById("default-prefixes")?.textContent || "{}");
 
 /** An error the server answered with, carrying its one-line message. */
 export class RequestError extends Error {}
