@@ -80,8 +80,9 @@ def assert_no_inline_code(page: Page) -> None:
         assert "style" not in attrs, tag
         assert not any(name.startswith("on") for name in attrs), tag
         assert tag != "style"
+    # JSON data blocks (schema.org markup, the default prefixes) are data, never run.
     for attrs, _ in page.scripts:
-        assert attrs.get("src") or attrs.get("type") == "application/ld+json"
+        assert attrs.get("src") or attrs.get("type") in ("application/ld+json", "application/json")
 
 
 # --------------------------------------------------------------------------- shapes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -181,13 +182,21 @@ def test_get_without_query_is_the_service_description(server: RunningServer) -> 
 def test_every_request_is_logged_with_status_and_query_hash(
     server: RunningServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "swapgraph.server"]
+
     with caplog.at_level("INFO", logger="swapgraph.server"):
         httpx.get(server.sparql, params={"query": COUNT_EXCHANGES})
         httpx.get(server.sparql, params={"query": "ASK {"})
-    lines = [r.getMessage() for r in caplog.records if r.name == "swapgraph.server"]
-    assert any(" 200 " in line and "query=" in line and "query=-" not in line for line in lines)
-    assert any(" 400 " in line for line in lines)
-    assert not any("Exchange" in line for line in lines), "the query text itself is not logged"
+        # The server thread logs a request once its answer is sent, so the client may read
+        # the answer first: wait for both lines (a bound on the wait, not on a duration).
+        for _ in range(100):
+            if len(lines()) >= 2:
+                break
+            time.sleep(0.05)
+    assert any(" 200 " in line and "query=" in line and "query=-" not in line for line in lines())
+    assert any(" 400 " in line for line in lines())
+    assert not any("Exchange" in line for line in lines()), "the query text itself is not logged"
 
 
 def test_cors_is_off_by_default(server: RunningServer) -> None:
