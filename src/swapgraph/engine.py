@@ -16,6 +16,7 @@ dataset's default graph rather than the union of all graphs, as SPARQL 1.1 speci
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -38,7 +39,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import formats
+from swapgraph import daily_totals, formats
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
@@ -270,7 +271,19 @@ class OxigraphEngine:
                 except SyntaxError:
                     parse_file(file)  # raises the error with rdflib's file:line:col message
                     raise
-        return cls(store)
+        engine = cls(store)
+        engine._add_daily_totals()
+        return engine
+
+    def _add_daily_totals(self) -> None:
+        """Compute the view of :mod:`swapgraph.daily_totals` into its named graph."""
+        result = self.query(daily_totals.PER_DAY_QUERY)
+        assert isinstance(result, SelectResult)
+        graph = ox.NamedNode(str(daily_totals.GRAPH))
+        self.store.bulk_extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
+            for s, p, o in daily_totals.view_triples(result.rows)
+        )
 
     @classmethod
     def from_project(cls, project: Project) -> OxigraphEngine:
@@ -293,7 +306,10 @@ class OxigraphEngine:
         from swapgraph.checked import files_key
 
         files = project.data_files()
-        path = project.store_cache_dir(files_key(project, files, ("pyoxigraph",)))
+        # The view is part of the store: a store built before it (or with another) is not
+        # reused.
+        key = files_key(project, files, ("pyoxigraph",))
+        path = project.store_cache_dir(_hex(f"{key}\n{daily_totals.FORMAT}"))
         try:
             if not path.is_dir():
                 _build_store(files, path)
@@ -402,6 +418,10 @@ def _build_store(files: Sequence[Path], path: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def _hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _shorten(message: str, limit: int = 240) -> str:
     first_line = message.splitlines()[0] if message else message
     return first_line if len(first_line) <= limit else first_line[:limit] + " …"
@@ -490,7 +510,13 @@ class RdflibEngine:
             parse_file(file, dataset.default_graph)
         for iri, file in (named_graphs or {}).items():
             parse_file(file, dataset.graph(URIRef(iri)))
-        return cls(dataset)
+        engine = cls(dataset)
+        result = engine.query(daily_totals.PER_DAY_QUERY)
+        assert isinstance(result, SelectResult)
+        view = dataset.graph(daily_totals.GRAPH)
+        for triple in daily_totals.view_triples(result.rows):
+            view.add(triple)
+        return engine
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
