@@ -27,9 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib import Namespace, URIRef
 from rdflib.namespace import XSD
-from rdflib.term import Identifier
 
 #: The named graph holding the view (kept out of the default graph).
 GRAPH = URIRef("https://w3id.org/swapgraph/id/view/daily-totals")
@@ -51,50 +50,49 @@ WHERE {
 GROUP BY ?state ?date
 """
 
-Triple = tuple[Identifier, Identifier, Identifier]
+XSD_DATE = str(XSD.date)
+XSD_INTEGER = str(XSD.integer)
+
+#: An answer row of :data:`PER_DAY_QUERY` as plain strings: the state (an IRI, or a blank
+#: node's label), the date's lexical form and datatype IRI, the sum's lexical form and
+#: datatype IRI. Plain strings, so that each engine converts from and to its own terms.
+PerDay = tuple[str, str, str, str, str]
+#: A row of the view: state, date, returned that day, returned before, previous day or None.
+ViewRow = tuple[str, str, int, int, str | None]
 
 
-def view_triples(rows: Iterable[Mapping[str, Identifier | None]]) -> list[Triple]:
-    """The view's triples from the answer rows of :data:`PER_DAY_QUERY`.
-
-    Args:
-        rows: Rows with ``state``, ``date`` and ``returned``.
+def view_rows(rows: Iterable[PerDay]) -> list[ViewRow]:
+    """The rows of the view, from the answer rows of :data:`PER_DAY_QUERY`.
 
     Returns:
-        The triples of the graph :data:`GRAPH`; none where a row could not be ordered or
-        added up exactly as SPARQL would (the query then computes the totals itself).
+        One row per state and day, in order; none at all where a row could not be ordered
+        or added up exactly as SPARQL would (the query then computes the totals itself).
     """
-    per_state: dict[Identifier, list[tuple[date, int]]] = defaultdict(list)
-    for row in rows:
-        state, day, returned = row.get("state"), _day(row.get("date")), _integer(row.get("returned"))
-        if state is None or day is None or returned is None:
+    per_state: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    for state, day_text, day_type, returned_text, returned_type in rows:
+        day, returned = _day(day_text, day_type), _integer(returned_text, returned_type)
+        if day is None or returned is None:
             return []
         per_state[state].append((day, returned))
-    return list(_triples(per_state))
+    return list(_rows(per_state))
 
 
-def _triples(per_state: Mapping[Identifier, list[tuple[date, int]]]) -> Iterator[Triple]:
+def _rows(per_state: Mapping[str, list[tuple[date, int]]]) -> Iterator[ViewRow]:
     for state, days in per_state.items():
         before = 0
-        previous: date | None = None
+        previous: str | None = None
         for day, returned in sorted(days):
-            row = BNode()
-            yield row, VIEW.state, state
-            yield row, VIEW.date, Literal(day.isoformat(), datatype=XSD.date)
-            yield row, VIEW.returned, Literal(str(returned), datatype=XSD.integer)
-            yield row, VIEW.before, Literal(str(before), datatype=XSD.integer)
-            if previous is not None:
-                yield row, VIEW.previous, Literal(previous.isoformat(), datatype=XSD.date)
+            text = day.isoformat()
+            yield state, text, returned, before, previous
             before += returned
-            previous = day
+            previous = text
 
 
-def _day(term: Identifier | None) -> date | None:
+def _day(lexical: str, datatype: str) -> date | None:
     # Only a canonical xsd:date without time zone compares in Python as in SPARQL and is
     # one value per term; anything else leaves the view empty.
-    if not isinstance(term, Literal) or term.datatype != XSD.date:
+    if datatype != XSD_DATE:
         return None
-    lexical = str(term)
     try:
         day = date.fromisoformat(lexical)
     except ValueError:
@@ -102,10 +100,10 @@ def _day(term: Identifier | None) -> date | None:
     return day if day.isoformat() == lexical else None
 
 
-def _integer(term: Identifier | None) -> int | None:
-    if not isinstance(term, Literal) or term.datatype != XSD.integer:
+def _integer(lexical: str, datatype: str) -> int | None:
+    if datatype != XSD_INTEGER:
         return None
     try:
-        return int(str(term))
+        return int(lexical)
     except ValueError:
         return None

@@ -277,13 +277,40 @@ class OxigraphEngine:
 
     def _add_daily_totals(self) -> None:
         """Compute the view of :mod:`swapgraph.daily_totals` into its named graph."""
-        result = self.query(daily_totals.PER_DAY_QUERY)
-        assert isinstance(result, SelectResult)
+        solutions = self.store.query(daily_totals.PER_DAY_QUERY)
+        assert isinstance(solutions, ox.QuerySolutions)
+        per_day: list[daily_totals.PerDay] = []
+        states: dict[str, ox.NamedNode | ox.BlankNode] = {}
+        for state, day, returned in solutions:
+            if not (
+                isinstance(state, ox.NamedNode | ox.BlankNode)
+                and isinstance(day, ox.Literal)
+                and isinstance(returned, ox.Literal)
+            ):
+                return
+            states[str(state)] = state
+            per_day.append(
+                (str(state), day.value, day.datatype.value, returned.value, returned.datatype.value)
+            )
         graph = ox.NamedNode(str(daily_totals.GRAPH))
-        self.store.bulk_extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
-            for s, p, o in daily_totals.view_triples(result.rows)
+        date_type, integer_type = (
+            ox.NamedNode(daily_totals.XSD_DATE),
+            ox.NamedNode(daily_totals.XSD_INTEGER),
         )
+        properties = [ox.NamedNode(str(daily_totals.VIEW[name])) for name in _VIEW_PROPERTIES]
+        quads: list[ox.Quad] = []
+        for state, day_text, returned, before, previous in daily_totals.view_rows(per_day):
+            row = ox.BlankNode()
+            values: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
+                states[state],
+                ox.Literal(day_text, datatype=date_type),
+                ox.Literal(str(returned), datatype=integer_type),
+                ox.Literal(str(before), datatype=integer_type),
+            ]
+            if previous is not None:
+                values.append(ox.Literal(previous, datatype=date_type))
+            quads += [ox.Quad(row, p, o, graph) for p, o in zip(properties, values, strict=False)]
+        self.store.bulk_extend(quads)
 
     @classmethod
     def from_project(cls, project: Project) -> OxigraphEngine:
@@ -418,6 +445,10 @@ def _build_store(files: Sequence[Path], path: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+#: The view's properties, in the order of the values written for a row.
+_VIEW_PROPERTIES = ("state", "date", "returned", "before", "previous")
+
+
 def _hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -511,12 +542,37 @@ class RdflibEngine:
         for iri, file in (named_graphs or {}).items():
             parse_file(file, dataset.graph(URIRef(iri)))
         engine = cls(dataset)
-        result = engine.query(daily_totals.PER_DAY_QUERY)
-        assert isinstance(result, SelectResult)
-        view = dataset.graph(daily_totals.GRAPH)
-        for triple in daily_totals.view_triples(result.rows):
-            view.add(triple)
+        engine._add_daily_totals()
         return engine
+
+    def _add_daily_totals(self) -> None:
+        """Compute the view of :mod:`swapgraph.daily_totals` into its named graph."""
+        result = self.query(daily_totals.PER_DAY_QUERY)
+        assert isinstance(result, SelectResult)
+        per_day: list[daily_totals.PerDay] = []
+        states: dict[str, Identifier] = {}
+        for row in result.rows:
+            state, day, returned = row["state"], row["date"], row["returned"]
+            if not (isinstance(day, Literal) and isinstance(returned, Literal) and state):
+                return
+            states[str(state)] = state
+            per_day.append(
+                (str(state), str(day), str(day.datatype), str(returned), str(returned.datatype))
+            )
+        view = self.dataset.graph(daily_totals.GRAPH)
+        properties = [daily_totals.VIEW[name] for name in _VIEW_PROPERTIES]
+        for key, day_text, people, before, previous in daily_totals.view_rows(per_day):
+            subject = BNode()
+            values: list[Identifier] = [
+                states[key],
+                Literal(day_text, datatype=URIRef(daily_totals.XSD_DATE)),
+                Literal(str(people), datatype=URIRef(daily_totals.XSD_INTEGER)),
+                Literal(str(before), datatype=URIRef(daily_totals.XSD_INTEGER)),
+            ]
+            if previous is not None:
+                values.append(Literal(previous, datatype=URIRef(daily_totals.XSD_DATE)))
+            for predicate, value in zip(properties, values, strict=False):
+                view.add((subject, predicate, value))
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
