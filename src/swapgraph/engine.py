@@ -17,6 +17,7 @@ dataset's default graph rather than the union of all graphs, as SPARQL 1.1 speci
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -767,7 +768,13 @@ class RemoteEngine:
         max_bytes: int | None = None,
         base_iri: str | None = None,
     ) -> Serialized:
-        """Run a query on the endpoint; pass its answer through when it is acceptable."""
+        """Run a query on the endpoint; pass its answer through when it is acceptable.
+
+        With ``bindings``, the answer is read and written again instead, so that it holds
+        what :meth:`query` gives (the terms bound, booleans in their canonical form).
+        """
+        if bindings:
+            return self._rewritten(sparql, accepted, bindings, dataset, max_bytes, base_iri)
         response = self._post(sparql, accepted, bindings, dataset, base_iri)
         media_type = _media_type(response)
         if media_type in accepted:
@@ -783,6 +790,37 @@ class RemoteEngine:
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             media_type = choose_media_type(kind, accepted)
             result.serialize(output, formats.result_format(media_type))
+        return Serialized(media_type, buffer.getvalue())
+
+    def _rewritten(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node],
+        dataset: QueryDataset | None,
+        max_bytes: int | None,
+        base_iri: str | None,
+    ) -> Serialized:
+        response = self._post(sparql, TERM_MEDIA_TYPES, bindings, dataset, base_iri)
+        answer = Serialized(_media_type(response), response.content)
+        parsed = _parse_oxigraph(answer.media_type, answer.body, self.url)
+        buffer = _CappedBuffer(max_bytes)
+        output: IO[bytes] = buffer  # type: ignore[assignment]
+        if isinstance(parsed, ox.QueryTriples):
+            media_type = choose_media_type("graph", accepted)
+            ox.serialize(parsed, output, formats.graph_format(media_type))
+            return Serialized(media_type, buffer.getvalue())
+        result = _from_oxigraph_result(parsed)
+        if isinstance(result, SelectResult):
+            from swapgraph.results import to_json  # results builds on this module
+
+            media_type = choose_media_type("select", accepted)
+            body = to_json(_as_bound(result, bindings))
+        else:
+            media_type = choose_media_type("ask", accepted)
+            body = {"head": {}, "boolean": isinstance(result, AskResult) and result.value}
+        rewritten = ox.parse_query_results(json.dumps(body).encode(), ox.QueryResultsFormat.JSON)
+        rewritten.serialize(output, formats.result_format(media_type))
         return Serialized(media_type, buffer.getvalue())
 
 
