@@ -22,19 +22,13 @@ from swapgraph.load import parse_files
 from swapgraph.paths import Project
 from swapgraph.validate import validate_additions, validate_graph
 from tests.conftest import REPO_ROOT
-from tests.test_importer import REFERENCE_FILES, ROWS, snapshot, write_csv
+from tests.test_importer import REFERENCE_FILES, ROWS, scratch_project, snapshot, write_csv
 
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Project:
     """The real actors, places, agreements and sources (so it conforms), no exchanges."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO_ROOT / "ontology", root / "ontology")
-    shutil.copytree(REPO_ROOT / "shapes", root / "shapes")
-    (root / "graph").mkdir()
-    for name in (*REFERENCE_FILES, "sources"):
-        shutil.copy(REPO_ROOT / "graph" / f"{name}.ttl", root / "graph" / f"{name}.ttl")
-    return Project.open(root)
+    return scratch_project(tmp_path, (*REFERENCE_FILES, "sources"))
 
 
 #: Rows the parser accepts but the shapes refuse, one per rule, plus valid ones around them.

@@ -30,16 +30,21 @@ def no_shapes(graph: Graph) -> list[str]:
     return []
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> Project:
-    """A project with the real actors, places and agreements but no exchanges."""
+def scratch_project(tmp_path: Path, graph_files: tuple[str, ...] = REFERENCE_FILES) -> Project:
+    """A project with the ontology, the shapes and the given files of the real graph."""
     root = tmp_path / "project"
     shutil.copytree(REPO_ROOT / "ontology", root / "ontology")
     shutil.copytree(REPO_ROOT / "shapes", root / "shapes")
     (root / "graph").mkdir()
-    for name in REFERENCE_FILES:
+    for name in graph_files:
         shutil.copy(REPO_ROOT / "graph" / f"{name}.ttl", root / "graph" / f"{name}.ttl")
     return Project.open(root)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Project:
+    """A project with the real actors, places and agreements but no exchanges."""
+    return scratch_project(tmp_path)
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:

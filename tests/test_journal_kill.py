@@ -152,6 +152,16 @@ def prepare_release(root: Path) -> list[str]:
     return ["release", NEXT, "--date", "2026-11-26"]
 
 
+def fresh_project(
+    base: Path, folder: Path, prepare: Callable[[Path], list[str]]
+) -> tuple[Path, list[str]]:
+    """A copy of ``base`` (with its CSV beside it) in ``folder``, and the command's arguments."""
+    root = folder / "project"
+    shutil.copytree(base, root)
+    shutil.copy(base.parent / "first.csv", root.parent / "first.csv")
+    return root, prepare(root)
+
+
 def check_whole(root: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:
     now = files(root)
     for name in now:
@@ -170,10 +180,7 @@ def test_kill_at_every_write_step(
     base: Path, tmp_path: Path, prepare: Callable[[Path], list[str]]
 ) -> None:
     def fresh(name: str) -> tuple[Path, list[str]]:
-        root = tmp_path / name / "project"
-        shutil.copytree(base, root)
-        shutil.copy(base.parent / "first.csv", root.parent / "first.csv")
-        return root, prepare(root)
+        return fresh_project(base, tmp_path / name, prepare)
 
     reference, args = fresh("reference")
     old = files(reference)

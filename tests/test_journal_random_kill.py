@@ -37,6 +37,7 @@ from tests.test_journal_kill import (
     base,
     check_whole,
     files,
+    fresh_project,
     prepare_fmt,
     prepare_import,
     prepare_release,
@@ -123,10 +124,7 @@ def test_random_kills_in_the_write_window(
     print(f"seed {SEED} (SWAPGRAPH_KILL_SEED={SEED} repeats this run)")
 
     def fresh(name: str) -> tuple[Path, list[str]]:
-        root = tmp_path / name / "project"
-        shutil.copytree(base, root)
-        shutil.copy(base.parent / "first.csv", root.parent / "first.csv")
-        return root, prepare(root)
+        return fresh_project(base, tmp_path / name, prepare)
 
     reference, args = fresh("reference")
     old = files(reference)
