@@ -44,11 +44,14 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?exchange swap:date ?date ; rdfs:label ?label }
 WHERE { ?exchange a swap:Exchange ; swap:date ?date ; rdfs:label ?label }"""
 
-# Runs one query through Comunica against the endpoint and prints its answer as JSON: rows
-# of terms for SELECT, a list of triples for CONSTRUCT. Terms are written as RDF/JS gives them.
+# Runs one query through Comunica against the endpoint and writes its answer as JSON to a
+# file: rows of terms for SELECT, a list of triples for CONSTRUCT, terms as RDF/JS gives them.
+# A file, not stdout: Node writes to a pipe asynchronously, so process.exit() after
+# console.log cuts an answer longer than the pipe's 64 KiB buffer.
 RUN = """
+const fs = require("fs");
 const { QueryEngine } = require(process.argv[2]);
-const [endpoint, kind, query] = process.argv.slice(3);
+const [endpoint, kind, query, output] = process.argv.slice(3);
 const term = (t) => t && ({
   type: t.termType, value: t.value,
   datatype: t.termType === "Literal" ? t.datatype.value : undefined,
@@ -65,7 +68,7 @@ const term = (t) => t && ({
     const quads = await (await engine.queryQuads(query, context)).toArray();
     answer = quads.map((q) => [term(q.subject), term(q.predicate), term(q.object)]);
   }
-  console.log(JSON.stringify(answer));
+  fs.writeFileSync(output, JSON.stringify(answer));
   process.exit(0);
 })().catch((error) => { console.error(error); process.exit(1); });
 """
@@ -110,14 +113,14 @@ def run_comunica(package: Path, endpoint: str, kind: str, query: str, tmp: Path)
     Returns:
         The answer as RUN prints it: rows of terms, or a list of triples.
     """
-    script = tmp / "run.js"
+    script, output = tmp / "run.js", tmp / "answer.json"
     script.write_text(RUN, encoding="utf-8")
     done = subprocess.run(
-        ["node", str(script), str(package), endpoint, kind, query],
+        ["node", str(script), str(package), endpoint, kind, query, str(output)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout)
+    return json.loads(output.read_text(encoding="utf-8"))
 
 
 def rdf_term(data: dict[str, str] | None) -> Identifier | None:

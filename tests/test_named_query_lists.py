@@ -27,6 +27,7 @@ LIST_COLUMNS = {
     "disputed-figures": ("released_by", "received_by"),
     "exchanges-between": ("mediators",),
     "named-figures": ("released_by", "received_by"),
+    "third-states": ("used_as",),
 }
 
 
