@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,6 +179,24 @@ def test_editor_marks_a_keyword_typo_before_running(page: Page, server: RunningS
     expect(marked).to_be_visible()
     assert line_of(page, ".cm-lintRange-error") == 3
     expect(page.locator("#status.error")).to_have_count(0)  # found before any run
+
+
+def test_a_query_written_while_the_examples_load_is_kept(page: Page, server: RunningServer) -> None:
+    # A slow network: the list of named queries arrives only after the reader has typed.
+    held: list[Any] = []
+    page.route("**/api/queries", lambda route: held.append(route))
+    page.goto(f"{server.url}/")
+    typed = "SELECT ?x WHERE {\n  ?x ?p ?o .\n}\nLIMIT 2"
+    write_query(page, typed)
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page asks for the named queries"
+    held[0].continue_()
+    expect(page.locator("#named option[value='exchanges-between']")).to_be_attached()
+    assert page.locator("#sparql").input_value() == typed
+    assert page.locator("#named").input_value() == ""
 
 
 def test_editor_marks_the_servers_error_where_it_says(page: Page, server: RunningServer) -> None:

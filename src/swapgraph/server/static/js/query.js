@@ -197,7 +197,13 @@ export function setupQueryPanel(panel, onStateChange) {
       run();
     }
   });
-  picker.addEventListener("change", () => showQuery(picker.value));
+  // Whether the reader has chosen a query or typed one: the first named query, shown once the
+  // list has loaded, must not replace what they chose or wrote while it loaded.
+  let touched = false;
+  picker.addEventListener("change", () => {
+    touched = true;
+    showQuery(picker.value);
+  });
   textarea.addEventListener("input", reflectEditing);
   const editorLoaded = import(EDITOR_MODULE)
     .then(({ createEditor }) => {
@@ -224,6 +230,7 @@ export function setupQueryPanel(panel, onStateChange) {
     /** Settles once the SPARQL editor has replaced the textarea (or could not). */
     editorLoaded,
     async open(state) {
+      const textBefore = editor.value;
       try {
         const list = await listNamedQueries();
         // The header's comments are shown as the summary and the parameter fields.
@@ -248,6 +255,8 @@ export function setupQueryPanel(panel, onStateChange) {
       } else if (state.has("name")) {
         showQuery(state.get("name"), values);
         await run();
+      } else if (touched || editor.value !== textBefore) {
+        reflectEditing(); // the reader's own choice or text stays
       } else if (queries.size) {
         showQuery(queries.keys().next().value);
         if (!panel.hidden) await run(); // a first answer for whoever lands on the editor
