@@ -43,7 +43,7 @@ from tests.test_journal_kill import (
     prepare_fmt,
     prepare_import,
     prepare_release,
-    swapgraph,
+    swapgraph_here,
 )
 
 __all__ = ["base"]  # the fixture, shared with the deterministic kill loop
@@ -140,13 +140,13 @@ def test_random_kills_in_the_write_window(
         # Up to 1.2 times the measured window: the machine's load varies from run to run.
         delay = rng.uniform(0, 1.2 * window)
         how = _kill_in_window(root, args, delay)
-        after = swapgraph(root, "fmt", "--check")
+        after = swapgraph_here(root, "fmt", "--check")
         assert "Traceback" not in after.stderr, after.stderr
         state = check_whole(root, old, new)
         counts[f"{how}->{state}"] += 1
         if how == "finished":
             assert state == "new"
-        again = swapgraph(root, *args)
+        again = swapgraph_here(root, *args)
         assert again.returncode == 0, f"trial {trial} (delay {delay:.4f} s): {again.stderr}"
         assert files(root) == new, f"re-running after trial {trial} did not complete"
         shutil.rmtree(root.parent)
