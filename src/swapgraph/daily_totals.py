@@ -12,17 +12,24 @@ other queries, exports and statistics see the data unchanged)::
            view:before    340 ;              # returned to the state on every earlier day
            view:previous  "2025-05-01"^^xsd:date .   # its latest earlier day, if any
 
-From these the named query gets a running total from any first day with plain joins: the
-total at a row is ``before + returned`` of the row less ``before`` of the first day of the
-range, and that first day is the one day of the state in the range whose ``previous`` day
-is not. The view is left empty where it could differ from the direct computation (a date
-that is not a canonical ``xsd:date`` without time zone, a count that adds up to no integer);
-the query then computes the totals itself, as it does on a remote SPARQL server, which has
-no view.
+From these a running total from any first day takes plain joins (:data:`RUNNING_TOTAL_QUERY`):
+the total at a row is ``before + returned`` of the row less ``before`` of the first day of
+the range, and that first day is the one day of the state in the range whose ``previous``
+day is not.
+
+The named query keeps its own text, which adds the totals up directly and answers on every
+SPARQL engine: that text is what ``/api/queries`` shows, what clients send to ``/sparql``
+and what a remote engine sends. Only an embedded engine that holds the view runs
+:data:`RUNNING_TOTAL_QUERY` instead, when it is given exactly the named query's text (see
+:func:`view_query_for`); anything else, a remote endpoint included, runs the text as given.
+The view is left empty where it could differ from the direct computation (a date that is
+not a canonical ``xsd:date`` without time zone, a count that adds up to no integer), and the
+engine then runs the direct text too.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
@@ -50,6 +57,73 @@ WHERE {
 GROUP BY ?state ?date
 """
 
+#: What the embedded engines run, on the view, for the named query
+#: ``returned-running-total``: the same variables in the same order, the same rows in the
+#: same order, its parameters ``?from`` and ``?to`` bound by the engine as for the named
+#: query (the filters that read them sit in nested groups, which the engines' own bindings
+#: reach; a ``VALUES`` block would not, which is one reason this text is never sent to a
+#: remote endpoint). Each row of the range meets the one first day of its state in the
+#: range: no pair of days is ever formed.
+RUNNING_TOTAL_QUERY = f"""\
+PREFIX view: <{VIEW}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?state ?state_label ?date ?from ?to ?returned ?running_total
+WHERE {{
+  {{
+    GRAPH <{GRAPH}> {{
+      ?first view:state ?state ; view:date ?first_date ; view:before ?first_before .
+      FILTER(?first_date >= ?from && ?first_date <= ?to)
+      FILTER NOT EXISTS {{ ?first view:previous ?previous FILTER(?previous >= ?from) }}
+    }}
+    GRAPH <{GRAPH}> {{
+      ?day view:state ?state ; view:date ?date ; view:returned ?returned ; view:before ?before .
+      FILTER(?date >= ?from && ?date <= ?to)
+    }}
+    OPTIONAL {{ ?state rdfs:label ?state_label }}
+    BIND(?before + ?returned - ?first_before AS ?running_total)
+  }}
+}}
+ORDER BY ?state ?date
+"""
+
+#: The fingerprint (:func:`fingerprint`) of ``api/returned-running-total.rq`` for which
+#: :data:`RUNNING_TOTAL_QUERY` gives the same answers. A change to that query's SPARQL (not to
+#: its comments or indentation) changes its fingerprint, and the engines then run it as
+#: written, until this is updated after checking that both still agree
+#: (``tests/test_daily_totals.py`` fails meanwhile).
+RUNNING_TOTAL_FINGERPRINT = "31a03c0ea3cb93189ec6bf02e1b193a1609f139d4af038e2950d52ddb1bf0da1"
+
+#: What :data:`RUNNING_TOTAL_QUERY` stands in for, by fingerprint.
+_VIEW_QUERIES = {RUNNING_TOTAL_FINGERPRINT: RUNNING_TOTAL_QUERY}
+
+
+def fingerprint(sparql: str) -> str:
+    """A hash of a query's text that its comment lines, blank lines and indentation leave alike.
+
+    Only whole lines are dropped or trimmed, never anything within a line: two texts with
+    one fingerprint differ at most in comments and whitespace between tokens, provided
+    neither holds a long string (\"\"\"…\"\"\"), in which a line may start with ``#``;
+    the named queries given a view query have none.
+    """
+    lines = (line.strip() for line in sparql.splitlines())
+    code = "\n".join(line for line in lines if line and not line.startswith("#"))
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def view_query_for(sparql: str) -> str | None:
+    """The query that answers as ``sparql`` does from the view, if there is one.
+
+    Returns:
+        :data:`RUNNING_TOTAL_QUERY` for the text of the named query
+        ``returned-running-total`` (its comments and indentation aside), else ``None``.
+        It gives the same answers only where the view was computed from the data queried
+        (an embedded engine's default graph), with the same bindings.
+    """
+    if "swap:peopleCount" not in sparql:  # most queries: no hash needed to tell
+        return None
+    return _VIEW_QUERIES.get(fingerprint(sparql))
+
+
 XSD_DATE = str(XSD.date)
 XSD_INTEGER = str(XSD.integer)
 
@@ -66,7 +140,8 @@ def view_rows(rows: Iterable[PerDay]) -> list[ViewRow]:
 
     Returns:
         One row per state and day, in order; none at all where a row could not be ordered
-        or added up exactly as SPARQL would (the query then computes the totals itself).
+        or added up exactly as SPARQL would (the engine then runs the named query's own
+        text, which computes the totals itself).
     """
     per_state: dict[str, list[tuple[date, int]]] = defaultdict(list)
     for state, day_text, day_type, returned_text, returned_type in rows:
