@@ -12,6 +12,7 @@ up day by day in Python.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import shutil
 from collections import defaultdict
@@ -94,11 +95,17 @@ def test_the_public_text_is_the_direct_one(project: Project, query: NamedQuery) 
 
 @pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
 def test_embedded_engines_answer_from_the_view_only_where_it_gives_the_answers(
-    project: Project, query: NamedQuery, engine_name: str
+    project: Project, query: NamedQuery, engine_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine = open_engine(project, engine_name)
     assert isinstance(engine, OxigraphEngine | RdflibEngine)
     assert engine.has_daily_totals()
+    with caplog.at_level(logging.DEBUG, logger="swapgraph.engine"):
+        query.run(engine)
+        assert "answered from the daily-totals view" in caplog.messages
+        caplog.clear()
+        load_named_queries(project)["third-states"].run(engine)
+        assert "answered from the daily-totals view" not in caplog.messages
     assert on_view(query.text, None, engine.has_daily_totals) == daily_totals.RUNNING_TOTAL_QUERY
     # A dataset of the protocol's choosing is not the default graph the view was made from.
     dataset = QueryDataset(default_graphs=("urn:example:other",))
@@ -281,10 +288,15 @@ def test_view_and_direct_sums_agree_on_the_real_graph(
     assert from_view == []  # the last range has no day
 
 
-def test_without_the_view_the_engine_adds_up_directly(project: Project, query: NamedQuery) -> None:
+def test_without_the_view_the_engine_adds_up_directly(
+    project: Project, query: NamedQuery, caplog: pytest.LogCaptureFixture
+) -> None:
     with_view = OxigraphEngine.from_project(project)
     without = _without_view(OxigraphEngine.from_project(project))
     assert on_view(query.text, None, without.has_daily_totals) == query.text
+    with caplog.at_level(logging.DEBUG, logger="swapgraph.engine"):
+        query.run(without)
+    assert "answered from the daily-totals view" not in caplog.messages
     for params in RANGES[:-1]:
         expected = query.run(with_view, params)
         got = query.run(without, params)
