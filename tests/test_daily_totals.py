@@ -348,8 +348,11 @@ def test_view_left_empty_where_python_cannot_order_as_sparql() -> None:
         ("s", "20250523", day, "3", integer),  # not canonical
         ("s", "2025-05", "http://www.w3.org/2001/XMLSchema#gYearMonth", "3", integer),
         ("s", "2025-05-24", day, "3.5", "http://www.w3.org/2001/XMLSchema#decimal"),
+        ("s", "2025-05-24", day, "-1", integer),  # a negative count
+        ("s", "2025-05-24", day, str(2**63 - 3), integer),  # a total past 64 bits
     ]:
         assert daily_totals.view_rows([good, bad]) == []
+    assert daily_totals.view_rows([good, ("s", "2025-05-24", day, str(2**63 - 4), integer)])
 
 
 def test_json_of_both_ways_is_the_same(project: Project, query: NamedQuery) -> None:
