@@ -16,7 +16,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from swapgraph.engine import RemoteEngine, SelectResult, open_engine
+from swapgraph.engine import RemoteEngine, SelectResult, open_engine, parse_serialized
 from swapgraph.named_queries import load_named_queries
 from swapgraph.paths import Project
 from swapgraph.results import to_json
@@ -91,3 +91,30 @@ def test_remote_parameters_read_back_as_bound() -> None:
         "datatype": boolean,
         "value": "false",
     }
+
+
+@pytest.mark.parametrize(
+    "media_type", ["application/sparql-results+json", "application/sparql-results+xml"]
+)
+def test_remote_serialized_answer_holds_the_parameters_as_bound(media_type: str) -> None:
+    # The HTTP API's path (GET /api/queries/NAME) gives what query() gives, not Virtuoso's 1/0.
+    integer, boolean = str(XSD.integer), str(XSD.boolean)
+    engine = _endpoint(
+        {
+            "flag": {"type": "literal", "datatype": integer, "value": "0"},
+            "computed": {"type": "literal", "datatype": boolean, "value": "1"},
+        }
+    )
+    sparql = "SELECT ?flag ?computed WHERE { }"
+    bindings = {"flag": Literal(False)}
+    answer = engine.query_serialized(sparql, [media_type], bindings)
+    assert answer.media_type == media_type
+    assert parse_serialized(answer, "test") == engine.query(sparql, bindings)
+    result = parse_serialized(answer, "test")
+    assert isinstance(result, SelectResult)
+    assert result.rows == [
+        {
+            "flag": Literal("false", datatype=XSD.boolean),
+            "computed": Literal("true", datatype=XSD.boolean),
+        }
+    ]

@@ -16,11 +16,13 @@ dataset's default graph rather than the union of all graphs, as SPARQL 1.1 speci
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
@@ -38,7 +40,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import formats
+from swapgraph import daily_totals, formats
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
@@ -270,7 +272,46 @@ class OxigraphEngine:
                 except SyntaxError:
                     parse_file(file)  # raises the error with rdflib's file:line:col message
                     raise
-        return cls(store)
+        engine = cls(store)
+        engine._add_daily_totals()
+        return engine
+
+    def _add_daily_totals(self) -> None:
+        """Compute the view of :mod:`swapgraph.daily_totals` into its named graph."""
+        solutions = self.store.query(daily_totals.PER_DAY_QUERY)
+        assert isinstance(solutions, ox.QuerySolutions)
+        per_day: list[daily_totals.PerDay] = []
+        states: dict[str, ox.NamedNode | ox.BlankNode] = {}
+        for state, day, returned in solutions:
+            if not (
+                isinstance(state, ox.NamedNode | ox.BlankNode)
+                and isinstance(day, ox.Literal)
+                and isinstance(returned, ox.Literal)
+            ):
+                return
+            states[str(state)] = state
+            per_day.append(
+                (str(state), day.value, day.datatype.value, returned.value, returned.datatype.value)
+            )
+        graph = ox.NamedNode(str(daily_totals.GRAPH))
+        date_type, integer_type = (
+            ox.NamedNode(daily_totals.XSD_DATE),
+            ox.NamedNode(daily_totals.XSD_INTEGER),
+        )
+        properties = [ox.NamedNode(str(daily_totals.VIEW[name])) for name in _VIEW_PROPERTIES]
+        quads: list[ox.Quad] = []
+        for state, day_text, returned, before, previous in daily_totals.view_rows(per_day):
+            row = ox.BlankNode()
+            values: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
+                states[state],
+                ox.Literal(day_text, datatype=date_type),
+                ox.Literal(str(returned), datatype=integer_type),
+                ox.Literal(str(before), datatype=integer_type),
+            ]
+            if previous is not None:
+                values.append(ox.Literal(previous, datatype=date_type))
+            quads += [ox.Quad(row, p, o, graph) for p, o in zip(properties, values, strict=False)]
+        self.store.bulk_extend(quads)
 
     @classmethod
     def from_project(cls, project: Project) -> OxigraphEngine:
@@ -293,7 +334,10 @@ class OxigraphEngine:
         from swapgraph.checked import files_key
 
         files = project.data_files()
-        path = project.store_cache_dir(files_key(project, files, ("pyoxigraph",)))
+        # The view is part of the store: a store built before it (or with another) is not
+        # reused.
+        key = files_key(project, files, ("pyoxigraph",))
+        path = project.store_cache_dir(_hex(f"{key}\n{daily_totals.FORMAT}"))
         try:
             if not path.is_dir():
                 _build_store(files, path)
@@ -313,6 +357,10 @@ class OxigraphEngine:
         """Write every quad of the store, named graphs included, to an N-Quads file."""
         self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
 
+    def has_daily_totals(self) -> bool:
+        """Tell whether the store holds the view of :mod:`swapgraph.daily_totals`."""
+        return bool(self.store.query(_HAS_VIEW))
+
     def _run(
         self,
         sparql: str,
@@ -321,6 +369,7 @@ class OxigraphEngine:
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         check_read_only_query(sparql)
+        sparql = on_view(sparql, dataset, self.has_daily_totals)
         # Parameters are bound as terms by Oxigraph itself (SEP-0007 substitutions), never
         # written into the query; Oxigraph binds only variables that the query projects.
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
@@ -400,6 +449,34 @@ def _build_store(files: Sequence[Path], path: Path) -> None:
     for stale in path.parent.glob("store-*"):  # stores of earlier content are never read again
         if stale != path:
             shutil.rmtree(stale, ignore_errors=True)
+
+
+#: The view's properties, in the order of the values written for a row.
+_VIEW_PROPERTIES = ("state", "date", "returned", "before", "previous")
+_HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }} }}"
+
+
+def on_view(sparql: str, dataset: QueryDataset | None, has_view: Callable[[], bool]) -> str:
+    """The text an embedded engine runs for ``sparql``: itself, or its equivalent on the view.
+
+    A named query with a faster equivalent on the daily-totals view
+    (:func:`swapgraph.daily_totals.view_query_for`) is answered from the view, but only
+    where that gives its answers: the engine holds the view (``has_view``; a store opened
+    without it, or whose data the view could not represent, has none), and the query reads
+    the default graph the view was computed from, not a dataset of the protocol's choosing.
+    Any other text, and the same text elsewhere (a remote endpoint), runs as written.
+    """
+    if dataset is not None:
+        return sparql
+    equivalent = daily_totals.view_query_for(sparql)
+    if equivalent is None or not has_view():
+        return sparql
+    log.debug("answered from the daily-totals view")
+    return equivalent
+
+
+def _hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _shorten(message: str, limit: int = 240) -> str:
@@ -490,12 +567,49 @@ class RdflibEngine:
             parse_file(file, dataset.default_graph)
         for iri, file in (named_graphs or {}).items():
             parse_file(file, dataset.graph(URIRef(iri)))
-        return cls(dataset)
+        engine = cls(dataset)
+        engine._add_daily_totals()
+        return engine
+
+    def _add_daily_totals(self) -> None:
+        """Compute the view of :mod:`swapgraph.daily_totals` into its named graph."""
+        result = self.query(daily_totals.PER_DAY_QUERY)
+        assert isinstance(result, SelectResult)
+        per_day: list[daily_totals.PerDay] = []
+        states: dict[str, Identifier] = {}
+        for row in result.rows:
+            state, day, returned = row["state"], row["date"], row["returned"]
+            if not (isinstance(day, Literal) and isinstance(returned, Literal) and state):
+                return
+            states[str(state)] = state
+            per_day.append(
+                (str(state), str(day), str(day.datatype), str(returned), str(returned.datatype))
+            )
+        view = self.dataset.graph(daily_totals.GRAPH)
+        properties = [daily_totals.VIEW[name] for name in _VIEW_PROPERTIES]
+        for key, day_text, people, before, previous in daily_totals.view_rows(per_day):
+            subject = BNode()
+            values: list[Identifier] = [
+                states[key],
+                Literal(day_text, datatype=URIRef(daily_totals.XSD_DATE)),
+                Literal(str(people), datatype=URIRef(daily_totals.XSD_INTEGER)),
+                Literal(str(before), datatype=URIRef(daily_totals.XSD_INTEGER)),
+            ]
+            if previous is not None:
+                values.append(Literal(previous, datatype=URIRef(daily_totals.XSD_DATE)))
+            for predicate, value in zip(properties, values, strict=False):
+                view.add((subject, predicate, value))
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
         """Load a project's ontology and knowledge graph."""
         return cls.from_files(project.data_files())
+
+    def has_daily_totals(self) -> bool:
+        """Tell whether the dataset holds the view of :mod:`swapgraph.daily_totals`."""
+        # A Graph over the store reads the named graph without adding it to the dataset.
+        view = Graph(self.dataset.store, identifier=daily_totals.GRAPH)
+        return (None, daily_totals.VIEW.state, None) in view
 
     def _run(
         self,
@@ -505,6 +619,7 @@ class RdflibEngine:
         base_iri: str | None = None,
     ) -> Result:
         check_read_only_query(sparql)
+        sparql = on_view(sparql, dataset, self.has_daily_totals)
         try:
             parsed = parseQuery(sparql)
         except ParseException as error:
@@ -685,7 +800,13 @@ class RemoteEngine:
         max_bytes: int | None = None,
         base_iri: str | None = None,
     ) -> Serialized:
-        """Run a query on the endpoint; pass its answer through when it is acceptable."""
+        """Run a query on the endpoint; pass its answer through when it is acceptable.
+
+        With ``bindings``, the answer is read and written again instead, so that it holds
+        what :meth:`query` gives (the terms bound, booleans in their canonical form).
+        """
+        if bindings:
+            return self._rewritten(sparql, accepted, bindings, dataset, max_bytes, base_iri)
         response = self._post(sparql, accepted, bindings, dataset, base_iri)
         media_type = _media_type(response)
         if media_type in accepted:
@@ -701,6 +822,37 @@ class RemoteEngine:
             kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
             media_type = choose_media_type(kind, accepted)
             result.serialize(output, formats.result_format(media_type))
+        return Serialized(media_type, buffer.getvalue())
+
+    def _rewritten(
+        self,
+        sparql: str,
+        accepted: Sequence[str],
+        bindings: Mapping[str, Node],
+        dataset: QueryDataset | None,
+        max_bytes: int | None,
+        base_iri: str | None,
+    ) -> Serialized:
+        response = self._post(sparql, TERM_MEDIA_TYPES, bindings, dataset, base_iri)
+        answer = Serialized(_media_type(response), response.content)
+        parsed = _parse_oxigraph(answer.media_type, answer.body, self.url)
+        buffer = _CappedBuffer(max_bytes)
+        output: IO[bytes] = buffer  # type: ignore[assignment]
+        if isinstance(parsed, ox.QueryTriples):
+            media_type = choose_media_type("graph", accepted)
+            ox.serialize(parsed, output, formats.graph_format(media_type))
+            return Serialized(media_type, buffer.getvalue())
+        result = _from_oxigraph_result(parsed)
+        if isinstance(result, SelectResult):
+            from swapgraph.results import to_json  # results builds on this module
+
+            media_type = choose_media_type("select", accepted)
+            body = to_json(_as_bound(result, bindings))
+        else:
+            media_type = choose_media_type("ask", accepted)
+            body = {"head": {}, "boolean": isinstance(result, AskResult) and result.value}
+        rewritten = ox.parse_query_results(json.dumps(body).encode(), ox.QueryResultsFormat.JSON)
+        rewritten.serialize(output, formats.result_format(media_type))
         return Serialized(media_type, buffer.getvalue())
 
 

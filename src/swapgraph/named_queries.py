@@ -38,6 +38,11 @@ places than one might expect, so that both give the same answer a query must:
 * use it only in triple patterns, and in ``FILTER``s placed directly in the outermost
   ``WHERE`` group or in an ``OPTIONAL``'s own filter: Oxigraph does not see it inside a
   nested group, a ``UNION`` branch, a subquery, a ``BIND`` expression or ``BOUND()``.
+
+The file's text is the query: it is what ``/api/queries`` publishes and what every engine is
+given. An embedded engine may answer it with an equivalent text of its own where it holds
+data computed for that purpose (``returned-running-total``: :mod:`swapgraph.daily_totals`),
+with the same parameters, columns and rows.
 """
 
 from __future__ import annotations
