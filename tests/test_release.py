@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -66,6 +67,21 @@ def test_release_since_the_previous_tag(project: Project) -> None:
     assert "### Ontology\n- No changes." in entry
     assert "### Data\n- exchange 2026-11-26 Russia\u2013Ukraine: added" in entry
     assert "- source <https://example.org/a>: added" in entry
+
+
+def test_unreleased_notes_open_the_release_entry(project: Project) -> None:
+    text = project.changelog.read_text(encoding="utf-8")
+    text = re.sub(r"^## Unreleased\n.*?(?=^## )", "", text, flags=re.MULTILINE | re.DOTALL)
+    first = text.index("\n## ") + 1
+    notes = "### Engine\n- A hand-written note on the engine.\n"
+    text = text[:first] + "## Unreleased\n\n" + notes + "\n" + text[first:]
+    project.changelog.write_text(text, encoding="utf-8")
+    release(project, NEXT, DAY)
+    after = project.changelog.read_text(encoding="utf-8")
+    assert "## Unreleased" not in after
+    entry = after[after.index(f"## {NEXT} \u2014 2026-11-26") : after.index(f"## {CURRENT}")]
+    assert entry.startswith(f"## {NEXT} \u2014 2026-11-26\n\n{notes}\n### Ontology\n")
+    assert after.count("A hand-written note on the engine.") == 1
 
 
 def test_dumps_hold_ontology_and_graph_with_checksums(project: Project) -> None:

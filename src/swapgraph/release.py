@@ -328,7 +328,20 @@ def _changelog_entry(
 
 
 def _insert_entry(changelog: str, entry: str) -> str:
-    """Put the entry above the newest one, below the file's introduction."""
+    """Put the entry above the newest one, below the file's introduction.
+
+    Hand-written notes under ``## Unreleased`` become the start of the entry, above the
+    generated term-by-term sections, and that section goes: they describe this release.
+    """
+    unreleased = re.search(
+        r"^## Unreleased[^\n]*\n(.*?)(?=^## |\Z)", changelog, flags=re.MULTILINE | re.DOTALL
+    )
+    if unreleased is not None:
+        heading, _, generated = entry.partition("\n")
+        notes = unreleased.group(1).strip("\n")
+        if notes:
+            entry = f"{heading}\n\n{notes}\n{generated}"
+        changelog = changelog[: unreleased.start()] + changelog[unreleased.end() :]
     match = re.search(r"^## ", changelog, flags=re.MULTILINE)
     if match is None:
         return changelog.rstrip("\n") + "\n\n" + entry
