@@ -119,6 +119,13 @@ _SLOW_TESTS = {
     "test_ontology.py::test_owl_rl_closure_of_ontology_and_graph_is_consistent",
     "test_shapes.py::test_shapes_pass_shacl_shacl",
     "test_validate_cli.py::test_the_repository_graph_conforms",
+    # The rdflib engine, seconds per query on the whole graph (Oxigraph's case stays quick).
+    "test_named_query_lists.py::test_list_cells_are_in_alphabetical_order"
+    "[asymmetric-exchanges-rdflib]",
+    "test_named_query_lists.py::test_list_cells_are_in_alphabetical_order"
+    "[exchanges-between-rdflib]",
+    "test_query_cli.py::test_csv_and_tsv[rdflib]",
+    "test_daily_totals.py::test_view_and_direct_sums_agree_on_generated_data[rdflib]",
 }
 
 
@@ -127,5 +134,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = item.path.name
         test = f"{module}::{item.originalname if isinstance(item, pytest.Function) else item.name}"
-        if module in _SLOW_MODULES or test in _SLOW_TESTS:
+        case = f"{module}::{item.name}"  # one case of a parametrised test
+        if module in _SLOW_MODULES or test in _SLOW_TESTS or case in _SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -274,8 +274,9 @@ def test_view_and_direct_sums_agree_on_generated_data(
     assert len(states) == 3 and len(years) == 8 and len(months) > 40  # spread as intended
 
 
-@pytest.mark.slow  # rdflib adds the totals up directly in seconds on the real graph
-@pytest.mark.parametrize("engine_name", ["oxigraph", "rdflib"])
+# Oxigraph only: rdflib takes 20 s to add the totals up directly on the real graph, and its
+# answers from the view are checked against day-by-day sums by test_running_total_query.
+@pytest.mark.parametrize("engine_name", ["oxigraph"])
 def test_view_and_direct_sums_agree_on_the_real_graph(
     project: Project, query: NamedQuery, engine_name: str
 ) -> None:
