@@ -349,6 +349,27 @@ def test_a_worker_that_grew_is_replaced_after_its_job(project: Project, tmp_path
         pool.close()
 
 
+def test_the_memory_limit_is_room_above_the_loaded_data(project: Project, tmp_path: Path) -> None:
+    # 50 MB: far less than a worker holds once Python, rdflib and the data are loaded, so a
+    # limit on the whole address space would stop the worker before its first query.
+    dump = tmp_path / "dataset.nq"
+    OxigraphEngine.from_files(project.data_files()).dump_nquads(dump)
+    spec = WorkerEngine("oxigraph", dataset=dump)
+    pool = WorkerPool(spec, 1, timeout=60, max_pending=2, memory_bytes=50_000_000)
+    try:
+        media = ("application/sparql-results+xml",)
+        assert b"true" in pool.run(QueryJob(FAST, media)).body
+        [worker] = pool.worker_pids()
+        limit = int(
+            Path(f"/proc/{worker}/limits").read_text().split("Max address space")[1].split()[0]
+        )
+        with open(f"/proc/{worker}/statm", "rb") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        assert size < limit <= size + 50_000_000
+    finally:
+        pool.close()
+
+
 def test_stale_store_folders_of_dead_servers_are_removed(tmp_path: Path) -> None:
     dead = subprocess.Popen(["true"])
     dead.wait()

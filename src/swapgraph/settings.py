@@ -101,7 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
         "worker_memory_bytes",
         4000,
         int,
-        "address space of each query worker; 0 for no limit",
+        "address space each query worker may add to its loaded data; 0 for no limit",
         "MB",
         flag="--worker-memory",
         unit=1_000_000,

@@ -145,7 +145,8 @@ class WorkerLimits:
 
     Attributes:
         cpu_seconds: CPU seconds one job may use before the kernel stops the worker.
-        memory_bytes: Address space of the worker (``RLIMIT_AS``); None for no limit.
+        memory_bytes: Address space a worker may add to what it holds once its data is
+            loaded (``RLIMIT_AS``); None for no limit.
     """
 
     cpu_seconds: float
@@ -181,6 +182,15 @@ def _resident_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _address_space_bytes() -> int:
+    """The process's address space now (what ``RLIMIT_AS`` counts)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no /proc: resident memory is the nearest figure
+        return _resident_bytes()
+
+
 def _arm_cpu_limit(seconds: float) -> None:
     # RLIMIT_CPU counts the process's whole life: the soft limit moves with each job.
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -199,9 +209,12 @@ def _worker_main(
     limits: WorkerLimits,
 ) -> None:
     _die_with_parent(lifeline, parent)
-    if limits.memory_bytes is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     engine = spec.open()
+    if limits.memory_bytes is not None:
+        # Room for queries above the loaded data, not a fixed total: the data counts in the
+        # address space, and a total that suits 1M triples starved every query at 5M.
+        limit = _address_space_bytes() + limits.memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     _arm_cpu_limit(limits.cpu_seconds)
     connection.send(("ready", _resident_bytes()))
     while True:

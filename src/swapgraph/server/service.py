@@ -51,8 +51,9 @@ class Settings:
         max_pending: Queries that may run or wait at once; more get 503.
         max_body_bytes: Largest request body accepted (413 beyond).
         max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
-        worker_memory_bytes: Address space of each worker process (``RLIMIT_AS``); a job
-            that needs more fails, or its worker dies and is replaced. None: no limit.
+        worker_memory_bytes: Address space each worker process may add to what it holds
+            once its data is loaded (``RLIMIT_AS``); a job that needs more fails, or its
+            worker dies and is replaced. None: no limit.
         results_in_flight_bytes: Bytes of large finished results the server holds at once;
             a result that finds no room is answered 503 (retry).
         base_url: The service's public URL (``https://example.org/swapgraph``), used for
