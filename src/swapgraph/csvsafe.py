@@ -15,6 +15,8 @@ import csv
 import io
 import re
 
+from swapgraph.formats import CSV, TSV
+
 __all__ = ["neutralise", "neutralise_results", "neutralise_term"]
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -71,10 +73,10 @@ def neutralise_results(body: bytes, media_type: str) -> bytes:
         The body, every formula-like cell prefixed with ``'``.
     """
     kind = media_type.split(";", 1)[0].strip().lower()
-    if kind not in ("text/csv", "text/tab-separated-values"):
+    if kind not in (CSV, TSV):
         return body
     text = body.decode("utf-8")
-    if kind == "text/tab-separated-values":
+    if kind == TSV:
         lines = text.split("\n")
         rows = [
             lines[0],

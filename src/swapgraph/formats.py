@@ -55,6 +55,9 @@ XML = "application/xml"
 #: The media types the server names most: its default RDF syntax and its JSON one.
 TURTLE = "text/turtle"
 JSON_LD = "application/ld+json"
+#: The tables a spreadsheet opens (without pyoxigraph's ``charset`` parameter).
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
 #: What the server answers a file of unknown type with.
 OCTET_STREAM = "application/octet-stream"
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from swapgraph.errors import LimitExceeded
+from swapgraph.formats import JSON_LD
 
 #: Deepest nesting of brackets (``{``, ``(``, ``[``) in a query.
 MAX_QUERY_NESTING = 64
@@ -93,7 +94,7 @@ def check_rdf_upload(text: str, media_type: str) -> RdfSize:
         SyntaxError: If the body is not valid in its format (pyoxigraph's message, with
             line and column).
     """
-    if media_type == "application/ld+json":
+    if media_type == JSON_LD:
         check_json_depth(text)
     else:
         prefixes = len(_PREFIX_DECLARATION.findall(text))
