@@ -15,7 +15,6 @@ import json
 import logging
 import random
 import shutil
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,6 +39,7 @@ from swapgraph.engine import (
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.namespaces import SWAP
 from swapgraph.paths import Project
+from tests.test_running_total_query import expected_rows
 
 NAME = "returned-running-total"
 RANGES = [
@@ -170,28 +170,6 @@ def _both_ways(
     assert isinstance(from_view, SelectResult) and isinstance(direct, SelectResult)
     assert from_view.rows == direct.rows, params  # the same terms, in the same order
     return _rows(from_view), _rows(direct)
-
-
-def expected_rows(graph: Graph, first: date, last: date) -> Rows:
-    """(state, label, date, returned that day, running total) from ``first`` to ``last``."""
-    per_day: dict[tuple[str, date], int] = defaultdict(int)
-    for exchange, day in graph.subject_objects(SWAP.date):
-        for transfer in graph.objects(exchange, SWAP.transfer):
-            for state in graph.objects(transfer, SWAP.receivedBy):
-                if (state, RDF.type, SWAP.State) not in graph:
-                    continue
-                for count in graph.objects(transfer, SWAP.peopleCount):
-                    assert isinstance(day, Literal) and isinstance(count, Literal)
-                    per_day[(str(state), day.toPython())] += int(count.toPython())
-    rows: Rows = []
-    totals: dict[str, int] = defaultdict(int)
-    for state, day in sorted(per_day):
-        if first <= day <= last:
-            totals[state] += per_day[(state, day)]
-            label = graph.value(URIRef(state), RDFS.label)
-            text = str(label) if label else None
-            rows.append((state, text, day, per_day[(state, day)], totals[state]))
-    return rows
 
 
 def generated_graph(seed: int = 14) -> Graph:
