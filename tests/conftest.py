@@ -125,9 +125,6 @@ _SLOW_TESTS = {
     "test_named_query_lists.py::test_list_cells_are_in_alphabetical_order"
     "[exchanges-between-rdflib]",
     "test_query_cli.py::test_csv_and_tsv[rdflib]",
-    "test_named_queries.py::test_bound_and_values_forms_agree[asymmetric-exchanges-rdflib]",
-    "test_named_queries.py::test_bound_and_values_forms_agree[asymmetric-exchanges-states-rdflib]",
-    "test_named_queries.py::test_bound_and_values_forms_agree[asymmetric-exchanges-2024-rdflib]",
     "test_daily_totals.py::test_view_and_direct_sums_agree_on_generated_data[rdflib]",
 }
 

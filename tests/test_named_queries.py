@@ -415,8 +415,17 @@ SHAPED_CASES = {
 }
 
 
-@pytest.mark.parametrize("engine_name", ENGINES)
-@pytest.mark.parametrize("case", SHAPED_CASES)
+# rdflib takes seconds a run of asymmetric-exchanges; its answers to these parameters are
+# compared with Oxigraph's by test_asymmetric_exchanges.
+@pytest.mark.parametrize(
+    ("case", "engine_name"),
+    [
+        (case, engine_name)
+        for case in SHAPED_CASES
+        for engine_name in ENGINES
+        if engine_name == "oxigraph" or not case.startswith("asymmetric-exchanges")
+    ],
+)
 def test_bound_and_values_forms_agree(
     queries: dict[str, NamedQuery], engines: dict[str, Engine], engine_name: str, case: str
 ) -> None:
