@@ -136,6 +136,12 @@ XSD_INTEGER = str(XSD.integer)
 PerDay = tuple[str, str, str, str, str]
 #: A row of the view: state, date, returned that day, returned before, previous day or None.
 ViewRow = tuple[str, str, int, int, str | None]
+#: A statement of the view, for an engine to write with its own terms: the row it belongs to
+#: (a number), the property's local name in :data:`VIEW`, and its object: the state's key as
+#: :data:`PerDay` gives it (datatype ``None``), or a literal's lexical form and datatype IRI.
+Statement = tuple[int, str, str, str | None]
+#: The view's properties (local names in :data:`VIEW`).
+PROPERTIES = ("state", "date", "returned", "before", "previous")
 
 
 def view_rows(rows: Iterable[PerDay]) -> list[ViewRow]:
@@ -160,6 +166,17 @@ def view_rows(rows: Iterable[PerDay]) -> list[ViewRow]:
         if any(returned < 0 for _, returned in days) or sum(r for _, r in days) > _MAX_INTEGER:
             return []
     return list(_rows(per_state))
+
+
+def view_statements(rows: Iterable[PerDay]) -> Iterator[Statement]:
+    """The statements of the view (:func:`view_rows`), from the rows of :data:`PER_DAY_QUERY`."""
+    for index, (state, day, returned, before, previous) in enumerate(view_rows(rows)):
+        yield index, "state", state, None
+        yield index, "date", day, XSD_DATE
+        yield index, "returned", str(returned), XSD_INTEGER
+        yield index, "before", str(before), XSD_INTEGER
+        if previous is not None:
+            yield index, "previous", previous, XSD_DATE
 
 
 def _rows(per_state: Mapping[str, list[tuple[date, int]]]) -> Iterator[ViewRow]:

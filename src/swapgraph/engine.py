@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,23 +295,24 @@ class OxigraphEngine:
                 (str(state), day.value, day.datatype.value, returned.value, returned.datatype.value)
             )
         graph = ox.NamedNode(str(daily_totals.GRAPH))
-        date_type, integer_type = (
-            ox.NamedNode(daily_totals.XSD_DATE),
-            ox.NamedNode(daily_totals.XSD_INTEGER),
-        )
-        properties = [ox.NamedNode(str(daily_totals.VIEW[name])) for name in _VIEW_PROPERTIES]
-        quads: list[ox.Quad] = []
-        for state, day_text, returned, before, previous in daily_totals.view_rows(per_day):
-            row = ox.BlankNode()
-            values: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
-                states[state],
-                ox.Literal(day_text, datatype=date_type),
-                ox.Literal(str(returned), datatype=integer_type),
-                ox.Literal(str(before), datatype=integer_type),
-            ]
-            if previous is not None:
-                values.append(ox.Literal(previous, datatype=date_type))
-            quads += [ox.Quad(row, p, o, graph) for p, o in zip(properties, values, strict=False)]
+        properties = {
+            name: ox.NamedNode(str(daily_totals.VIEW[name])) for name in daily_totals.PROPERTIES
+        }
+        datatypes = {
+            iri: ox.NamedNode(iri) for iri in (daily_totals.XSD_DATE, daily_totals.XSD_INTEGER)
+        }
+        subjects: defaultdict[int, ox.BlankNode] = defaultdict(ox.BlankNode)
+        quads = [
+            ox.Quad(
+                subjects[index],
+                properties[name],
+                states[value]
+                if datatype is None
+                else ox.Literal(value, datatype=datatypes[datatype]),
+                graph,
+            )
+            for index, name, value, datatype in daily_totals.view_statements(per_day)
+        ]
         self.store.bulk_extend(quads)
 
     @classmethod
@@ -451,8 +453,6 @@ def _build_store(files: Sequence[Path], path: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-#: The view's properties, in the order of the values written for a row.
-_VIEW_PROPERTIES = ("state", "date", "returned", "before", "previous")
 _HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }} }}"
 
 
@@ -586,19 +586,10 @@ class RdflibEngine:
                 (str(state), str(day), str(day.datatype), str(returned), str(returned.datatype))
             )
         view = self.dataset.graph(daily_totals.GRAPH)
-        properties = [daily_totals.VIEW[name] for name in _VIEW_PROPERTIES]
-        for key, day_text, people, before, previous in daily_totals.view_rows(per_day):
-            subject = BNode()
-            values: list[Identifier] = [
-                states[key],
-                Literal(day_text, datatype=URIRef(daily_totals.XSD_DATE)),
-                Literal(str(people), datatype=URIRef(daily_totals.XSD_INTEGER)),
-                Literal(str(before), datatype=URIRef(daily_totals.XSD_INTEGER)),
-            ]
-            if previous is not None:
-                values.append(Literal(previous, datatype=URIRef(daily_totals.XSD_DATE)))
-            for predicate, value in zip(properties, values, strict=False):
-                view.add((subject, predicate, value))
+        subjects: defaultdict[int, BNode] = defaultdict(BNode)
+        for index, name, value, datatype in daily_totals.view_statements(per_day):
+            term = states[value] if datatype is None else Literal(value, datatype=URIRef(datatype))
+            view.add((subjects[index], daily_totals.VIEW[name], term))
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
