@@ -331,12 +331,17 @@ def test_large_results_in_flight_are_bounded(project: Project) -> None:
             assert third.status_code == 200
 
 
-@pytest.mark.slow
-def test_a_worker_that_grew_is_replaced_after_its_job(project: Project, tmp_path: Path) -> None:
+@pytest.fixture
+def dump_spec(project: Project, tmp_path: Path) -> WorkerEngine:
+    """Workers on the project's data, dumped as the server dumps it for them."""
     dump = tmp_path / "dataset.nq"
     OxigraphEngine.from_files(project.data_files()).dump_nquads(dump)
-    spec = WorkerEngine("oxigraph", dataset=dump)
-    pool = WorkerPool(spec, 1, timeout=60, max_pending=2, recycle_bytes=20_000_000)
+    return WorkerEngine("oxigraph", dataset=dump)
+
+
+@pytest.mark.slow
+def test_a_worker_that_grew_is_replaced_after_its_job(dump_spec: WorkerEngine) -> None:
+    pool = WorkerPool(dump_spec, 1, timeout=60, max_pending=2, recycle_bytes=20_000_000)
     try:
         media = ("application/sparql-results+xml",)
         [first] = pool.worker_pids()
@@ -349,13 +354,11 @@ def test_a_worker_that_grew_is_replaced_after_its_job(project: Project, tmp_path
         pool.close()
 
 
-def test_the_memory_limit_is_room_above_the_loaded_data(project: Project, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_the_memory_limit_is_room_above_the_loaded_data(dump_spec: WorkerEngine) -> None:
     # 50 MB: far less than a worker holds once Python, rdflib and the data are loaded, so a
     # limit on the whole address space would stop the worker before its first query.
-    dump = tmp_path / "dataset.nq"
-    OxigraphEngine.from_files(project.data_files()).dump_nquads(dump)
-    spec = WorkerEngine("oxigraph", dataset=dump)
-    pool = WorkerPool(spec, 1, timeout=60, max_pending=2, memory_bytes=50_000_000)
+    pool = WorkerPool(dump_spec, 1, timeout=60, max_pending=2, memory_bytes=50_000_000)
     try:
         media = ("application/sparql-results+xml",)
         assert b"true" in pool.run(QueryJob(FAST, media)).body

@@ -175,20 +175,22 @@ def _die_with_parent(lifeline: Connection, parent: int) -> None:
 
 
 def _resident_bytes() -> int:
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # no /proc: the peak is the best figure there is
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """The process's resident memory now."""
+    return _statm_bytes(1)
 
 
 def _address_space_bytes() -> int:
     """The process's address space now (what ``RLIMIT_AS`` counts)."""
+    return _statm_bytes(0)
+
+
+def _statm_bytes(field: int) -> int:
+    # /proc/self/statm: address space, then resident, in pages.
     try:
         with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # no /proc: resident memory is the nearest figure
-        return _resident_bytes()
+            return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no /proc: the peak resident memory is the best figure there is
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _arm_cpu_limit(seconds: float) -> None:
