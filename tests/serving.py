@@ -19,8 +19,9 @@ from fastapi.testclient import TestClient
 from swapgraph.engine import OxigraphEngine
 from swapgraph.server import Settings, create_app
 from swapgraph.server.http11 import uvicorn_options
-from swapgraph.server.pool import InlinePool, WorkerEngine
+from swapgraph.server.pool import InlinePool
 from swapgraph.server.service import GraphService
+from swapgraph.worker import WorkerEngine
 
 W3C_PROTOCOL = Path(__file__).resolve().parent / "data" / "w3c-sparql11-protocol"
 #: The named graphs the W3C protocol manifest expects, by IRI.

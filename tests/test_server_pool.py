@@ -27,8 +27,9 @@ from swapgraph.engine import Engine, OxigraphEngine, Serialized
 from swapgraph.paths import Project
 from swapgraph.server import Settings
 from swapgraph.server import pool as pool_module
-from swapgraph.server.pool import QueryJob, WorkerEngine, WorkerLost, WorkerPool
+from swapgraph.server.pool import WorkerLost, WorkerPool
 from swapgraph.server.service import GraphService, remove_stale_stores
+from swapgraph.worker import QueryJob, WorkerEngine
 from tests.conftest import REPO_ROOT
 from tests.serving import RunningServer, swapgraph_server
 

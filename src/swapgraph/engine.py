@@ -16,6 +16,7 @@ dataset's default graph rather than the union of all graphs, as SPARQL 1.1 speci
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -41,7 +42,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import daily_totals, formats
+from swapgraph import daily_totals, formats, memory
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
@@ -352,7 +353,9 @@ class OxigraphEngine:
     def from_nquads(cls, path: Path) -> OxigraphEngine:
         """Load an N-Quads dump (see :meth:`dump_nquads`) into a new in-memory store."""
         store = ox.Store()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        # One transaction rather than bulk_load: as fast here (3.5 s at 1M triples), and its
+        # peak is 80 MiB above the loaded store instead of 180 MiB (bulk_load's batches).
+        store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
         return cls(store)
 
     def dump_nquads(self, path: Path) -> None:
@@ -430,6 +433,43 @@ class OxigraphEngine:
         except (OSError, ValueError, RuntimeError) as error:
             raise QueryError(f"query failed: {error}") from None
         return Serialized(media_type, buffer.getvalue())
+
+
+def cached_dump(project: Project) -> Path:
+    """The project's dataset as one N-Quads file in its cache folder, written on first use.
+
+    Named, as the cached store is, by a hash of the data files, of pyoxigraph's version and
+    of the daily-totals view's format, so it is reused only while they are unchanged. It is
+    written aside, flushed to disk and renamed, so that a killed writer leaves no half file
+    under its name; dumps of earlier content are removed.
+
+    Raises:
+        RDFSyntaxError: If a file is not well-formed RDF.
+        OSError: If the cache folder cannot be written.
+    """
+    from swapgraph.checked import files_key
+
+    files = project.data_files()
+    key = files_key(project, files, ("pyoxigraph",))
+    path = project.dump_cache_file(_hex(f"{key}\n{daily_totals.FORMAT}"))
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, building = tempfile.mkstemp(dir=path.parent, prefix=".building-", suffix=".nq")
+    os.close(handle)
+    try:
+        OxigraphEngine.from_files(files).dump_nquads(Path(building))
+        memory.give_back()  # the parsed store is gone: the caller serves for a long time
+        with open(building, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(building, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(building)
+    for stale in path.parent.glob("dataset-*.nq"):  # earlier content is never read again
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    return path
 
 
 def _build_store(files: Sequence[Path], path: Path) -> None:

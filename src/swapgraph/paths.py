@@ -126,6 +126,10 @@ class Project:
         """An on-disk Oxigraph store of the dataset whose files hash to ``key``."""
         return self.cache_dir / f"store-{key[:32]}"
 
+    def dump_cache_file(self, key: str) -> Path:
+        """The dataset, as one N-Quads file, of the files that hash to ``key``."""
+        return self.cache_dir / f"dataset-{key[:32]}.nq"
+
     @property
     def ontology_file(self) -> Path:
         """The main ontology file, which carries ``owl:versionInfo``."""

@@ -29,7 +29,7 @@ What the pool guarantees, and how:
   seconds has its worker's priority lowered, so that it shares the CPU with quick ones on
   poorer terms.
 - Bytes of finished results held by the server are bounded: a result over
-  :data:`_LARGE_RESULT` bytes is sent only once the server has reserved room for it, and
+  :data:`LARGE_RESULT` bytes is sent only once the server has reserved room for it, and
   the room is given back when the request ends (see :class:`PoolScope`). A worker that grew
   past its starting size by more than ``recycle_bytes`` is replaced after its job.
 """
@@ -38,32 +38,28 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import ctypes
 import logging
 import math
 import multiprocessing
 import os
-import resource
 import signal
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import pyoxigraph
-from rdflib.term import Node
 from starlette.types import Message, Receive, Scope, Send
 
-from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
-from swapgraph.errors import QueryError, QueryTimeout, SwapgraphError
+from swapgraph.engine import Engine, Serialized
+from swapgraph.errors import QueryError, QueryTimeout
 from swapgraph.server.errors import ServerBusy, WorkerLost
 from swapgraph.server.requests import HttpMiddleware
 from swapgraph.settings import default
+from swapgraph.worker import Job, WorkerEngine, WorkerLimits, worker_main
 
 log = logging.getLogger("swapgraph.server")
 
@@ -71,180 +67,12 @@ log = logging.getLogger("swapgraph.server")
 _MIN_WAIT = 30.0
 #: Seconds during which a client counts as present for fair sharing.
 _RECENT = 10.0
-#: Results over this many bytes wait for room among the results in flight.
-_LARGE_RESULT = 1_000_000
 #: Bytes of a response body written at a time.
 _CHUNK = 256 * 1024
-#: Seconds of CPU a job may use beyond its time limit before the kernel stops its worker.
-_CPU_MARGIN = 5
 #: Seconds after which a running job's worker runs at a lower priority.
 _DEMOTE_AFTER = 5.0
 #: Longest pause, in seconds, between attempts to start a worker after failed starts.
 _MAX_BACKOFF = 30.0
-_PR_SET_PDEATHSIG = 1
-
-
-class Job(Protocol):
-    """Work for a worker process; it crosses a process boundary, so it must pickle."""
-
-    def run(self, engine: Engine) -> Serialized:
-        """Do the work with the worker's engine."""
-        ...
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One query to run, with everything a worker needs (it crosses a process boundary)."""
-
-    sparql: str
-    accepted: tuple[str, ...]
-    bindings: Mapping[str, Node] = field(default_factory=dict)
-    dataset: QueryDataset | None = None
-    max_bytes: int | None = None
-    base_iri: str | None = None
-
-    def run(self, engine: Engine) -> Serialized:
-        """Run the query, its answer serialised."""
-        return engine.query_serialized(
-            self.sparql, self.accepted, self.bindings, self.dataset, self.max_bytes, self.base_iri
-        )
-
-
-@dataclass(frozen=True)
-class WorkerEngine:
-    """How a worker process opens its engine.
-
-    Attributes:
-        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``), ``rdflib``, or
-            ``empty`` (no data: for jobs that bring their own).
-        dataset: For Oxigraph: the whole dataset as one N-Quads file, quick to load.
-        files: For rdflib: the files of the default graph.
-        named_graphs: For rdflib: graph IRI to file.
-    """
-
-    kind: str
-    dataset: Path | None = None
-    files: tuple[Path, ...] = ()
-    named_graphs: tuple[tuple[str, Path], ...] = ()
-
-    def open(self) -> Engine:
-        """Open the engine (in the worker process)."""
-        if self.kind == "empty":  # for jobs that need no data, such as validation
-            return OxigraphEngine(pyoxigraph.Store())
-        if self.kind == "oxigraph":
-            assert self.dataset is not None
-            # In memory: queries run 1.3-4x faster than on a shared read-only on-disk store,
-            # at the price of one copy of the data per worker.
-            return OxigraphEngine.from_nquads(self.dataset)
-        return RdflibEngine.from_files(self.files, dict(self.named_graphs))
-
-
-@dataclass(frozen=True)
-class WorkerLimits:
-    """What each worker process is allowed.
-
-    Attributes:
-        cpu_seconds: CPU seconds one job may use before the kernel stops the worker.
-        memory_bytes: Address space a worker may add to what it holds once its data is
-            loaded (``RLIMIT_AS``); None for no limit.
-    """
-
-    cpu_seconds: float
-    memory_bytes: int | None = None
-
-
-# ----------------------------------------------------------------------------- the worker
-
-
-def _die_with_parent(lifeline: Connection, parent: int) -> None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the watchdog below does the job
-        pass
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        # Only the parent holds the writing end: end of file means it is gone.
-        with contextlib.suppress(EOFError, OSError):
-            lifeline.recv()
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="swapgraph-lifeline").start()
-
-
-def _resident_bytes() -> int:
-    """The process's resident memory now."""
-    return _statm_bytes(1)
-
-
-def _address_space_bytes() -> int:
-    """The process's address space now (what ``RLIMIT_AS`` counts)."""
-    return _statm_bytes(0)
-
-
-def _statm_bytes(field: int) -> int:
-    # /proc/self/statm: address space, then resident, in pages.
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # no /proc: the peak resident memory is the best figure there is
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _arm_cpu_limit(seconds: float) -> None:
-    # RLIMIT_CPU counts the process's whole life: the soft limit moves with each job.
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    soft = math.ceil(usage.ru_utime + usage.ru_stime + seconds + _CPU_MARGIN)
-    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-
-
-def _worker_main(
-    connection: Connection,
-    lifeline: Connection,
-    parent: int,
-    spec: WorkerEngine,
-    limits: WorkerLimits,
-) -> None:
-    _die_with_parent(lifeline, parent)
-    engine = spec.open()
-    if limits.memory_bytes is not None:
-        # Room for queries above the loaded data, not a fixed total: the data counts in the
-        # address space, and a total that suits 1M triples starved every query at 5M.
-        limit = _address_space_bytes() + limits.memory_bytes
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    _arm_cpu_limit(limits.cpu_seconds)
-    connection.send(("ready", _resident_bytes()))
-    while True:
-        try:
-            job: Job = connection.recv()
-        except (EOFError, OSError):
-            return
-        _arm_cpu_limit(limits.cpu_seconds)
-        failure: SwapgraphError | None = None
-        answer: Serialized | None = None
-        try:
-            answer = job.run(engine)
-        except SwapgraphError as error:
-            failure = error
-        except MemoryError:
-            failure = QueryError("the query needed more memory than a worker may use")
-        except Exception as error:  # never let one bad query take the worker down
-            failure = QueryError(f"query failed: {error}")
-        if answer is None:
-            connection.send(("error", failure, _resident_bytes()))
-        elif len(answer.body) > _LARGE_RESULT:
-            # Ask for room first: the server holds a bounded number of result bytes.
-            connection.send(("large", answer.media_type, len(answer.body), _resident_bytes()))
-            if connection.recv():
-                connection.send_bytes(answer.body)
-        else:
-            connection.send(("ok", answer, _resident_bytes()))
-        del answer  # a large result's memory, before the next job
 
 
 # ----------------------------------------------------------------------------- the server side
@@ -420,7 +248,7 @@ class WorkerPool:
     def _spawn(self) -> None:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main,
+            target=worker_main,
             args=(child, self._lifeline, os.getpid(), self.spec, self._limits),
             daemon=True,
             name="swapgraph-query",

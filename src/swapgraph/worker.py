@@ -1,0 +1,190 @@
+"""The query worker process: what it runs, how it opens its data, what it is allowed.
+
+Everything here crosses a process boundary or runs in the worker, and it lives outside
+:mod:`swapgraph.server` on purpose: a worker imports this module and the engine, not the web
+framework (about 37 MiB less per worker, and a quicker start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import math
+import os
+import resource
+import signal
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph
+from rdflib.term import Node
+
+from swapgraph import memory
+from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
+from swapgraph.errors import QueryError, SwapgraphError
+
+#: Results over this many bytes wait for room among the results in flight.
+LARGE_RESULT = 1_000_000
+#: Seconds of CPU a job may use beyond its time limit before the kernel stops its worker.
+_CPU_MARGIN = 5
+_PR_SET_PDEATHSIG = 1
+
+
+class Job(Protocol):
+    """Work for a worker process; it crosses a process boundary, so it must pickle."""
+
+    def run(self, engine: Engine) -> Serialized:
+        """Do the work with the worker's engine."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query to run, with everything a worker needs (it crosses a process boundary)."""
+
+    sparql: str
+    accepted: tuple[str, ...]
+    bindings: Mapping[str, Node] = field(default_factory=dict)
+    dataset: QueryDataset | None = None
+    max_bytes: int | None = None
+    base_iri: str | None = None
+
+    def run(self, engine: Engine) -> Serialized:
+        """Run the query, its answer serialised."""
+        return engine.query_serialized(
+            self.sparql, self.accepted, self.bindings, self.dataset, self.max_bytes, self.base_iri
+        )
+
+
+@dataclass(frozen=True)
+class WorkerEngine:
+    """How a worker process opens its engine.
+
+    Attributes:
+        kind: ``oxigraph`` (an in-memory store loaded from ``dataset``), ``rdflib``, or
+            ``empty`` (no data: for jobs that bring their own).
+        dataset: For Oxigraph: the whole dataset as one N-Quads file, quick to load.
+        files: For rdflib: the files of the default graph.
+        named_graphs: For rdflib: graph IRI to file.
+    """
+
+    kind: str
+    dataset: Path | None = None
+    files: tuple[Path, ...] = ()
+    named_graphs: tuple[tuple[str, Path], ...] = ()
+
+    def open(self) -> Engine:
+        """Open the engine (in the worker process)."""
+        if self.kind == "empty":  # for jobs that need no data, such as validation
+            return OxigraphEngine(pyoxigraph.Store())
+        if self.kind == "oxigraph":
+            assert self.dataset is not None
+            # In memory: queries run 1.3-4x faster than on a shared read-only on-disk store,
+            # at the price of one copy of the data per worker.
+            return OxigraphEngine.from_nquads(self.dataset)
+        return RdflibEngine.from_files(self.files, dict(self.named_graphs))
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What each worker process is allowed.
+
+    Attributes:
+        cpu_seconds: CPU seconds one job may use before the kernel stops the worker.
+        memory_bytes: Address space a worker may add to what it holds once its data is
+            loaded (``RLIMIT_AS``); None for no limit.
+    """
+
+    cpu_seconds: float
+    memory_bytes: int | None = None
+
+
+# ----------------------------------------------------------------------------- the worker
+
+
+def _die_with_parent(lifeline: Connection, parent: int) -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog below does the job
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        # Only the parent holds the writing end: end of file means it is gone.
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="swapgraph-lifeline").start()
+
+
+def _arm_cpu_limit(seconds: float) -> None:
+    # RLIMIT_CPU counts the process's whole life: the soft limit moves with each job.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + seconds + _CPU_MARGIN)
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def worker_main(
+    connection: Connection,
+    lifeline: Connection,
+    parent: int,
+    spec: WorkerEngine,
+    limits: WorkerLimits,
+) -> None:
+    """Open the engine, say ready, then run jobs from ``connection`` until it closes.
+
+    Args:
+        connection: This worker's end of its pipe to the pool.
+        lifeline: A pipe only the parent holds open; end of file means the parent died.
+        parent: The parent's process id.
+        spec: How to open the engine.
+        limits: What each job and the worker may use.
+    """
+    _die_with_parent(lifeline, parent)
+    engine = spec.open()
+    # Loading left its parser's buffers freed but resident: the worker's baseline (and the
+    # growth that recycles it) should count the data, not those.
+    memory.give_back()
+    if limits.memory_bytes is not None:
+        # Room for queries above the loaded data, not a fixed total: the data counts in the
+        # address space, and a total that suits 1M triples starved every query at 5M.
+        limit = memory.address_space_bytes() + limits.memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _arm_cpu_limit(limits.cpu_seconds)
+    connection.send(("ready", memory.resident_bytes()))
+    while True:
+        try:
+            job: Job = connection.recv()
+        except (EOFError, OSError):
+            return
+        _arm_cpu_limit(limits.cpu_seconds)
+        failure: SwapgraphError | None = None
+        answer: Serialized | None = None
+        try:
+            answer = job.run(engine)
+        except SwapgraphError as error:
+            failure = error
+        except MemoryError:
+            failure = QueryError("the query needed more memory than a worker may use")
+        except Exception as error:  # never let one bad query take the worker down
+            failure = QueryError(f"query failed: {error}")
+        if answer is None:
+            connection.send(("error", failure, memory.resident_bytes()))
+        elif len(answer.body) > LARGE_RESULT:
+            # Ask for room first: the server holds a bounded number of result bytes.
+            connection.send(("large", answer.media_type, len(answer.body), memory.resident_bytes()))
+            if connection.recv():
+                connection.send_bytes(answer.body)
+        else:
+            connection.send(("ok", answer, memory.resident_bytes()))
+        del answer  # a large result's memory, before the next job
