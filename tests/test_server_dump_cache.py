@@ -1,0 +1,126 @@
+"""What the server's processes load: the dataset dump kept in the cache folder (a restart on
+unchanged files parses nothing), and a worker's imports.
+
+Each test starts a real worker pool over a copy of the project, as ``swapgraph serve`` does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from swapgraph.engine import OxigraphEngine, SelectResult
+from swapgraph.paths import Project
+from swapgraph.server.service import GraphService, Settings
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # each test starts worker processes
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Project:
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes", "graph", "api"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    return Project.open(root)
+
+
+@contextmanager
+def serving(project: Project) -> Iterator[GraphService]:
+    service = GraphService(Settings(project, workers=1))
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def count(service: GraphService) -> int:
+    result = service.engine.query(COUNT)
+    assert isinstance(result, SelectResult)
+    value = result.rows[0]["n"]
+    assert value is not None
+    return int(str(value))
+
+
+def dumps(project: Project) -> list[Path]:
+    return sorted(project.cache_dir.glob("dataset-*.nq"))
+
+
+def test_a_restart_on_unchanged_files_parses_nothing(
+    copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serving(copy) as first:
+        triples = count(first)
+    assert len(dumps(copy)) == 1
+
+    def no_parsing(*_: object, **__: object) -> None:
+        raise AssertionError("the files were parsed although they are unchanged")
+
+    monkeypatch.setattr(OxigraphEngine, "from_files", no_parsing)
+    with serving(copy) as again:
+        assert count(again) == triples
+
+
+def test_a_changed_file_is_served_and_the_old_dump_removed(copy: Project) -> None:
+    with serving(copy) as first:
+        before = count(first)
+    old = dumps(copy)
+    (copy.graph_dir / "extra.ttl").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", "utf-8")
+    with serving(copy) as again:
+        assert count(again) == before + 1
+    assert dumps(copy) != old and len(dumps(copy)) == 1
+
+
+def test_a_cache_folder_that_cannot_be_written_serves_from_a_dump_of_its_own(
+    copy: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    with serving(copy) as first:
+        triples = count(first)
+    shutil.rmtree(copy.cache_dir)
+    copy.cache_dir.write_text("a file where the folder should be", encoding="utf-8")
+    with serving(copy) as service:
+        assert count(service) == triples
+    assert "cannot keep the dataset in the cache folder" in caplog.text
+
+
+def test_a_killed_writer_leaves_no_dump_under_its_name(copy: Project) -> None:
+    # Killed while writing: only a temporary file may be left, never a dump that a later
+    # start would take for whole.
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from swapgraph.engine import OxigraphEngine, cached_dump\n"
+        "from swapgraph.paths import Project\n"
+        "def killed(self, path):\n"
+        "    Path(path).write_text('<urn:x:half', encoding='utf-8')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "OxigraphEngine.dump_nquads = killed\n"
+        "cached_dump(Project.open(Path(sys.argv[1])))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script, str(copy.root)], check=False)
+    assert run.returncode == -9
+    assert dumps(copy) == []
+    with serving(copy) as service:
+        assert count(service) > 0
+
+
+def test_a_worker_loads_the_engine_and_not_the_web_framework() -> None:
+    # What a spawned worker imports to unpickle its job and run it: the web framework would
+    # cost every worker about 37 MiB and a slower start.
+    script = (
+        "import sys\n"
+        "import swapgraph.worker\n"
+        "print(' '.join(m for m in ('fastapi', 'starlette', 'uvicorn', 'jinja2')"
+        " if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == []
