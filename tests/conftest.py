@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,15 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 def project() -> Project:
     """The repository's own graph project."""
     return Project.open(REPO_ROOT)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Project:
+    """A copy of the repository's project (ontology, shapes, graph, queries) to change freely."""
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes", "graph", "api"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    return Project.open(root)
 
 
 def snapshot(root: Path) -> dict[Path, bytes]:

@@ -1,7 +1,7 @@
 """What the server's processes load: the dataset dump kept in the cache folder (a restart on
 unchanged files parses nothing), and a worker's imports.
 
-Each test starts a real worker pool over a copy of the project, as ``swapgraph serve`` does.
+Each test starts a real worker pool over a project_copy of the project, as ``swapgraph serve`` does.
 """
 
 from __future__ import annotations
@@ -18,19 +18,10 @@ import pytest
 from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.paths import Project
 from swapgraph.server.service import GraphService, Settings
-from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow  # each test starts worker processes
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Project:
-    root = tmp_path / "project"
-    for folder in ("ontology", "shapes", "graph", "api"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
-    return Project.open(root)
 
 
 @contextmanager
@@ -55,43 +46,43 @@ def dumps(project: Project) -> list[Path]:
 
 
 def test_a_restart_on_unchanged_files_parses_nothing(
-    copy: Project, monkeypatch: pytest.MonkeyPatch
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with serving(copy) as first:
+    with serving(project_copy) as first:
         triples = count(first)
-    assert len(dumps(copy)) == 1
+    assert len(dumps(project_copy)) == 1
 
     def no_parsing(*_: object, **__: object) -> None:
         raise AssertionError("the files were parsed although they are unchanged")
 
     monkeypatch.setattr(OxigraphEngine, "from_files", no_parsing)
-    with serving(copy) as again:
+    with serving(project_copy) as again:
         assert count(again) == triples
 
 
-def test_a_changed_file_is_served_and_the_old_dump_removed(copy: Project) -> None:
-    with serving(copy) as first:
+def test_a_changed_file_is_served_and_the_old_dump_removed(project_copy: Project) -> None:
+    with serving(project_copy) as first:
         before = count(first)
-    old = dumps(copy)
-    (copy.graph_dir / "extra.ttl").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", "utf-8")
-    with serving(copy) as again:
+    old = dumps(project_copy)
+    (project_copy.graph_dir / "extra.ttl").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", "utf-8")
+    with serving(project_copy) as again:
         assert count(again) == before + 1
-    assert dumps(copy) != old and len(dumps(copy)) == 1
+    assert dumps(project_copy) != old and len(dumps(project_copy)) == 1
 
 
 def test_a_cache_folder_that_cannot_be_written_serves_from_a_dump_of_its_own(
-    copy: Project, caplog: pytest.LogCaptureFixture
+    project_copy: Project, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with serving(copy) as first:
+    with serving(project_copy) as first:
         triples = count(first)
-    shutil.rmtree(copy.cache_dir)
-    copy.cache_dir.write_text("a file where the folder should be", encoding="utf-8")
-    with serving(copy) as service:
+    shutil.rmtree(project_copy.cache_dir)
+    project_copy.cache_dir.write_text("a file where the folder should be", encoding="utf-8")
+    with serving(project_copy) as service:
         assert count(service) == triples
     assert "cannot keep the dataset in the cache folder" in caplog.text
 
 
-def test_a_killed_writer_leaves_no_dump_under_its_name(copy: Project) -> None:
+def test_a_killed_writer_leaves_no_dump_under_its_name(project_copy: Project) -> None:
     # Killed while writing: only a temporary file may be left, never a dump that a later
     # start would take for whole.
     script = (
@@ -105,10 +96,10 @@ def test_a_killed_writer_leaves_no_dump_under_its_name(copy: Project) -> None:
         "OxigraphEngine.dump_nquads = killed\n"
         "cached_dump(Project.open(Path(sys.argv[1])))\n"
     )
-    run = subprocess.run([sys.executable, "-c", script, str(copy.root)], check=False)
+    run = subprocess.run([sys.executable, "-c", script, str(project_copy.root)], check=False)
     assert run.returncode == -9
-    assert dumps(copy) == []
-    with serving(copy) as service:
+    assert dumps(project_copy) == []
+    with serving(project_copy) as service:
         assert count(service) > 0
 
 
