@@ -140,7 +140,7 @@ class DataIndex:
     def __init__(
         self,
         pairs: dict[Node, list[tuple[Node, Node]]],
-        quads: list[ox.Quad],
+        store: ox.Store,
         big_integer: bool = False,
     ) -> None:
         """Hold triples already converted (use :meth:`from_quads` or :meth:`from_graphs`).
@@ -148,11 +148,10 @@ class DataIndex:
         Args:
             pairs: The (subject, object) pairs of each predicate, as rdflib terms; a pair
                 given twice counts once (every table built from them is a set).
-            quads: The same triples for pyoxigraph (SPARQL-based targets).
+            store: The same triples for pyoxigraph (SPARQL-based targets).
             big_integer: True if an integer has more than 18 digits.
         """
-        self.store = ox.Store()
-        self.store.extend(quads)
+        self.store = store
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
         self.big_integer = big_integer
         self._pairs = pairs
@@ -164,12 +163,18 @@ class DataIndex:
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> DataIndex:
-        """Index triples parsed by pyoxigraph (the graph name of a quad is ignored)."""
+        """Index triples parsed by pyoxigraph (the graph name of a quad is ignored).
+
+        The terms come from the parser, not from the store: a store rewrites some literals
+        (``"5"^^xsd:nonNegativeInteger`` comes back an ``xsd:integer``), which pyshacl sees
+        as written. The quads go into the store by small batches (see :class:`_Batches`):
+        a list of every quad cost more than the store at a million triples.
+        """
         big_integer = False
         cache: dict[Any, Node] = {}
         pairs: dict[Node, list[tuple[Node, Node]]] = {}
-        kept: list[ox.Quad] = []
-        with quiet_literal_warnings():
+        store = ox.Store()
+        with quiet_literal_warnings(), _Batches(store) as batches:
             for quad in quads:
                 s, p, o = quad.subject, quad.predicate, quad.object
                 rs = cache.get(s)
@@ -191,8 +196,8 @@ class DataIndex:
                 if bucket is None:
                     bucket = pairs[rp] = []
                 bucket.append((rs, ro))
-                kept.append(quad)
-        return cls(pairs, kept, big_integer)
+                batches.add(quad)
+        return cls(pairs, store, big_integer)
 
     @classmethod
     def from_graphs(cls, graphs: Iterable[Graph]) -> DataIndex:
@@ -205,7 +210,7 @@ class DataIndex:
         # and leaves a triple given twice to the tables (sets) and the store to merge.
         by_predicate: dict[str, tuple[Node, list[tuple[Node, Node]]]] = {}
         named: dict[str, Any] = {}
-        quads: list[ox.Quad] = []
+        store = ox.Store()
         named_node, quad = ox.NamedNode, ox.Quad
 
         def convert(term: Node) -> Any:
@@ -217,16 +222,17 @@ class DataIndex:
                 return found
             return _to_ox_any(term)
 
-        for graph in graphs:
-            for s, p, o in graph:
-                predicate = str(p)
-                bucket = by_predicate.get(predicate)
-                if bucket is None:
-                    bucket = by_predicate[predicate] = (p, [])
-                bucket[1].append((s, o))
-                quads.append(quad(convert(s), convert(p), convert(o)))
+        with _Batches(store) as batches:
+            for graph in graphs:
+                for s, p, o in graph:
+                    predicate = str(p)
+                    bucket = by_predicate.get(predicate)
+                    if bucket is None:
+                        bucket = by_predicate[predicate] = (p, [])
+                    bucket[1].append((s, o))
+                    batches.add(quad(convert(s), convert(p), convert(o)))
         pairs = {term: found for term, found in by_predicate.values()}
-        return cls(pairs, quads)
+        return cls(pairs, store)
 
     def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
         """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
@@ -315,6 +321,41 @@ class DataIndex:
             for predicate in self._pairs:
                 for s in self.into(predicate).get(obj, ()):
                     yield s, predicate
+
+
+class _Batches:
+    """Add quads to a store by batches of :attr:`SIZE`, the last one on leaving the block.
+
+    Neither one list of every quad (Python objects, more memory than the store itself) nor
+    ``Store.extend`` or ``bulk_extend`` of a generator (each buffers the whole input in
+    Rust first): at a million triples a batch of a thousand kept the peak at the store's size.
+    """
+
+    #: Quads per ``Store.extend`` call.
+    SIZE = 1000
+
+    def __init__(self, store: ox.Store) -> None:
+        """Prepare to fill ``store``."""
+        self._store = store
+        self._batch: list[ox.Quad] = []
+
+    def __enter__(self) -> _Batches:
+        """Start adding."""
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        """Add the last, partial batch (unless the block raised)."""
+        if error[0] is None:
+            self._store.extend(self._batch)
+        self._batch = []
+
+    def add(self, quad: ox.Quad) -> None:
+        """Add ``quad`` to the batch, and the batch to the store when it is full."""
+        batch = self._batch
+        batch.append(quad)
+        if len(batch) >= self.SIZE:
+            self._store.extend(batch)
+            batch.clear()
 
 
 def _to_rdflib(term: Any) -> Term:
