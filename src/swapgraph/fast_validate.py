@@ -43,6 +43,12 @@ if TYPE_CHECKING:
     from swapgraph.validate import ValidationReport
 
 Term = URIRef | BNode | Literal
+#: The subjects and the objects of one predicate's triples, pair by pair: two lists of
+#: pointers cost 16 bytes a triple, a list of (subject, object) tuples 72.
+Pairs = tuple[list[Node], list[Node]]
+#: Each node's values by one predicate (or its subjects, for the inverse), each value once
+#: and in the order of the data: a tuple costs a quarter of the dict that builds it.
+Table = dict[Node, tuple[Node, ...]]
 ResultRow = tuple[Node, Node | None, Node | None, Node, Node, Node, tuple[Literal, ...]]
 
 #: The shape parameters this validator understands; any other ``sh:`` predicate on a shape
@@ -139,14 +145,14 @@ class DataIndex:
 
     def __init__(
         self,
-        pairs: dict[Node, list[tuple[Node, Node]]],
+        pairs: dict[Node, Pairs],
         store: ox.Store,
         big_integer: bool = False,
     ) -> None:
         """Hold triples already converted (use :meth:`from_quads` or :meth:`from_graphs`).
 
         Args:
-            pairs: The (subject, object) pairs of each predicate, as rdflib terms; a pair
+            pairs: The subjects and objects of each predicate, as rdflib terms; a pair
                 given twice counts once (every table built from them is a set).
             store: The same triples for pyoxigraph (SPARQL-based targets).
             big_integer: True if an integer has more than 18 digits.
@@ -155,11 +161,11 @@ class DataIndex:
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
         self.big_integer = big_integer
         self._pairs = pairs
-        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._out: dict[Node, Table] = {}
+        self._in: dict[Node, Table] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
-        self._types: dict[Node, dict[Node, None]] | None = None
-        self._incoming: dict[Node, dict[tuple[Node, Node], None]] | None = None
+        self._types: Table | None = None
+        self._incoming: dict[Node, tuple[tuple[Node, Node], ...]] | None = None
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> DataIndex:
@@ -172,7 +178,7 @@ class DataIndex:
         """
         big_integer = False
         cache: dict[Any, Node] = {}
-        pairs: dict[Node, list[tuple[Node, Node]]] = {}
+        pairs: dict[Node, Pairs] = {}
         store = ox.Store()
         with quiet_literal_warnings(), _Batches(store) as batches:
             for quad in quads:
@@ -194,8 +200,9 @@ class DataIndex:
                         big_integer = True
                 bucket = pairs.get(rp)
                 if bucket is None:
-                    bucket = pairs[rp] = []
-                bucket.append((rs, ro))
+                    bucket = pairs[rp] = ([], [])
+                bucket[0].append(rs)
+                bucket[1].append(ro)
                 batches.add(quad)
         return cls(pairs, store, big_integer)
 
@@ -208,7 +215,7 @@ class DataIndex:
         """
         # rdflib terms hash and compare in Python: this loop keys its dicts by plain strings,
         # and leaves a triple given twice to the tables (sets) and the store to merge.
-        by_predicate: dict[str, tuple[Node, list[tuple[Node, Node]]]] = {}
+        by_predicate: dict[str, tuple[Node, Pairs]] = {}
         named: dict[str, Any] = {}
         store = ox.Store()
         named_node, quad = ox.NamedNode, ox.Quad
@@ -228,36 +235,41 @@ class DataIndex:
                     predicate = str(p)
                     bucket = by_predicate.get(predicate)
                     if bucket is None:
-                        bucket = by_predicate[predicate] = (p, [])
-                    bucket[1].append((s, o))
+                        bucket = by_predicate[predicate] = (p, ([], []))
+                    bucket[1][0].append(s)
+                    bucket[1][1].append(o)
                     batches.add(quad(convert(s), convert(p), convert(o)))
         pairs = {term: found for term, found in by_predicate.values()}
         return cls(pairs, store)
 
-    def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
-        """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
+    def out(self, predicate: Node) -> Table:
+        """Return the values of ``predicate`` by subject."""
         table = self._out.get(predicate)
         if table is None:
-            table = {}
-            for s, o in self._pairs.get(predicate, ()):
-                values = table.get(s)
-                if values is None:
-                    values = table[s] = {}
-                values[o] = None
-            self._out[predicate] = table
+            table = self._out[predicate] = self._table(predicate, inverse=False)
         return table
 
-    def into(self, predicate: Node) -> dict[Node, dict[Node, None]]:
-        """Return the subjects of ``predicate`` by object (each a dict used as ordered set)."""
+    def into(self, predicate: Node) -> Table:
+        """Return the subjects of ``predicate`` by object."""
         table = self._in.get(predicate)
         if table is None:
-            table = {}
-            for s, o in self._pairs.get(predicate, ()):
-                values = table.get(o)
-                if values is None:
-                    values = table[o] = {}
-                values[s] = None
-            self._in[predicate] = table
+            table = self._in[predicate] = self._table(predicate, inverse=True)
+        return table
+
+    def _table(self, predicate: Node, inverse: bool) -> Table:
+        subjects, objects = self._pairs.get(predicate, ([], []))
+        keys, values = (objects, subjects) if inverse else (subjects, objects)
+        # Dicts as ordered sets while building, then a tuple per node: a table stays for
+        # the whole run, and one-value dicts took 240 MiB at a million triples.
+        building: dict[Node, dict[Node, None]] = {}
+        for key, value in zip(keys, values, strict=True):
+            found = building.get(key)
+            if found is None:
+                found = building[key] = {}
+            found[value] = None
+        table: Table = {}
+        for key, found in building.items():
+            table[key] = tuple(found)
         return table
 
     def instances(self, cls: Node) -> list[Node]:
@@ -293,7 +305,7 @@ class DataIndex:
             self._types = self.out(_TYPE)
         return any(t in subclasses for t in self._types.get(node, ()))
 
-    def predicates_of(self, node: Node) -> Iterator[tuple[Node, dict[Node, None]]]:
+    def predicates_of(self, node: Node) -> Iterator[tuple[Node, tuple[Node, ...]]]:
         """Yield each predicate of ``node`` with its values."""
         for predicate in self._pairs:
             values = self.out(predicate).get(node)
@@ -309,12 +321,13 @@ class DataIndex:
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
         """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
         if self._incoming is None:
-            incoming: dict[Node, dict[tuple[Node, Node], None]] = {}
-            for predicate, pairs in self._pairs.items():
-                for s, o in pairs:
+            building: dict[Node, dict[tuple[Node, Node], None]] = {}
+            for predicate, (subjects, objects) in self._pairs.items():
+                for s, o in zip(subjects, objects, strict=True):
                     if isinstance(o, BNode):  # only blank nodes are ever looked up
-                        incoming.setdefault(o, {})[s, predicate] = None
-            self._incoming = incoming
+                        building.setdefault(o, {})[s, predicate] = None
+            self._incoming = {o: tuple(found) for o, found in building.items()}
+            del building  # a suspended generator would keep it
         if isinstance(obj, BNode):
             yield from self._incoming.get(obj, ())
         else:
