@@ -21,6 +21,8 @@ explicit ``^^xsd:string`` (both are reported as plain strings).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -157,7 +159,8 @@ class DataIndex:
             store: The same triples for pyoxigraph (SPARQL-based targets).
             big_integer: True if an integer has more than 18 digits.
         """
-        self.store = store
+        #: The triples for SPARQL, until :meth:`release_store`.
+        self.store: ox.Store | None = store
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
         self.big_integer = big_integer
         self._pairs = pairs
@@ -241,6 +244,14 @@ class DataIndex:
                     batches.add(quad(convert(s), convert(p), convert(o)))
         pairs = {term: found for term, found in by_predicate.values()}
         return cls(pairs, store)
+
+    def release_store(self) -> None:
+        """Drop the pyoxigraph store (a third of the memory) once SPARQL no longer needs it.
+
+        The memory it freed is handed back to the system (see :func:`_return_freed_memory`).
+        """
+        self.store = None
+        _return_freed_memory()
 
     def out(self, predicate: Node) -> Table:
         """Return the values of ``predicate`` by subject."""
@@ -369,6 +380,14 @@ class _Batches:
         if len(batch) >= self.SIZE:
             self._store.extend(batch)
             batch.clear()
+
+
+def _return_freed_memory() -> None:
+    # glibc keeps the memory a program frees for its next allocations, and the Rust store's
+    # many small blocks stay resident after it is dropped: malloc_trim gives back every free
+    # page. Only the peak is at stake, so elsewhere (another C library) nothing is done.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _to_rdflib(term: Any) -> Term:
@@ -551,20 +570,35 @@ def _sparql_prefixes(graph: Graph, target: Node) -> str:
 class Validator:
     """Validate one data graph against one shapes graph."""
 
-    def __init__(self, data: DataIndex, shapes: ShapesGraph) -> None:
-        """Prepare to validate ``data`` against ``shapes``."""
+    def __init__(self, data: DataIndex, shapes: ShapesGraph, release_store: bool = False) -> None:
+        """Prepare to validate ``data`` against ``shapes``.
+
+        Args:
+            data: The data graph.
+            shapes: The shapes.
+            release_store: Let :meth:`run` drop the data's store once every SPARQL-based
+                target is selected, before the validation builds its tables (the data
+                then no longer answers SPARQL).
+        """
         self.data = data
         self.shapes = shapes
+        self.release_store = release_store
         self._conforms_cache: dict[tuple[Node, Node], bool] = {}
         self._paths: dict[Node, Callable[[Node], list[Node]]] = {}
+        self._selected: dict[Node, list[Node]] = {}
 
     def run(self) -> list[ResultRow]:
         """Return every result of every shape with targets, over its focus nodes."""
+        active = [self.shapes.shape(node) for node in self.shapes.roots]
+        active = [shape for shape in active if not shape.deactivated]
+        # SPARQL first: the store is only read for these targets.
+        for shape in active:
+            for target in shape.params.get(SH.target, ()):
+                self._sparql_target(target)
+        if self.release_store:
+            self.data.release_store()
         rows: list[ResultRow] = []
-        for node in self.shapes.roots:
-            shape = self.shapes.shape(node)
-            if shape.deactivated:
-                continue
+        for shape in active:
             focus = self.focus_nodes(shape)
             if focus:
                 rows.extend(self.validate(shape, focus))
@@ -589,14 +623,23 @@ class Validator:
         return list(found)
 
     def _sparql_target(self, target: Node) -> list[Node]:
+        nodes = self._selected.get(target)
+        if nodes is None:
+            nodes = self._selected[target] = self._select(target)
+        return nodes
+
+    def _select(self, target: Node) -> list[Node]:
         graph = self.shapes.graph
         select = graph.value(target, SH.select)
         if select is None:
             raise Unsupported(f"{target}: only SPARQL-based targets (sh:select) are supported")
         query = f"{_sparql_prefixes(graph, target)}\n{select}"
+        store = self.data.store
+        if store is None:
+            raise ValueError("the data's store was released before its SPARQL targets ran")
         nodes: list[Node] = []
         with quiet_literal_warnings():
-            for solution in self.data.store.query(query):  # type: ignore[union-attr]
+            for solution in store.query(query):  # type: ignore[union-attr]
                 value = solution["this"]
                 if value is not None:
                     nodes.append(_to_rdflib(value))
@@ -1175,7 +1218,7 @@ def _project_report(
 
     with quiet_literal_warnings():
         try:
-            rows = Validator(data, shapes_index).run()
+            rows = Validator(data, shapes_index, release_store=True).run()
         except Unsupported:
             return None
         if violations_only:
