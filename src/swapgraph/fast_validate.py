@@ -416,6 +416,8 @@ def _to_ox(term: Node) -> Any:
 def parse_paths(paths: Sequence[Path]) -> DataIndex:
     """Parse RDF files with pyoxigraph into one :class:`DataIndex`.
 
+    Each file's blank nodes are its own, even where two files write the same label.
+
     Raises:
         SyntaxError: If a file is not well-formed (pyoxigraph's error; callers that need
             swapgraph's error with file and line parse again with :mod:`swapgraph.load`).
@@ -424,7 +426,10 @@ def parse_paths(paths: Sequence[Path]) -> DataIndex:
     def quads() -> Iterator[ox.Quad]:
         for path in paths:
             base = path.absolute().as_uri()
-            yield from ox.parse(path=str(path), format=_format(path), base_iri=base)
+            # Renamed, a label such as _:t in two files makes two nodes, as in rdflib.
+            yield from ox.parse(
+                path=str(path), format=_format(path), base_iri=base, rename_blank_nodes=True
+            )
 
     return DataIndex.from_quads(quads())
 
