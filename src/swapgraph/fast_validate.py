@@ -1219,7 +1219,7 @@ def _project_report(
 ) -> ValidationReport | None:
     """Validate, and place the results in the files of ``located``; None to hand over."""
     from swapgraph.locate import SubjectIndex
-    from swapgraph.validate import build_report
+    from swapgraph.validate import Finding, report_from_findings
 
     with quiet_literal_warnings():
         try:
@@ -1228,6 +1228,18 @@ def _project_report(
             return None
         if violations_only:
             rows = [row for row in rows if row[5] == SH.Violation]
-        report = report_graph(rows, shapes)
+    # The rows go straight into the report: a report graph of every result (what
+    # :func:`validate` returns, for the W3C suite) costs rdflib's triple indexes.
+    findings = (
+        Finding(
+            focus=focus,
+            path=path,
+            value=value,
+            severity=severity,
+            messages=tuple(dict.fromkeys(messages)),
+            source_shape=source,
+        )
+        for focus, path, value, source, _component, severity, messages in rows
+    )
     index = SubjectIndex(located)
-    return build_report(report, data, shapes, index, project.root)  # type: ignore[arg-type]
+    return report_from_findings(findings, data, shapes, index, project.root)  # type: ignore[arg-type]
