@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gzip
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 from pyshacl.rdfutil.compare import compare_literal as _untyped_compare
@@ -147,23 +149,28 @@ class DataIndex:
 
     def __init__(
         self,
-        pairs: dict[Node, Pairs],
+        pairs: dict[Node, Pairs] | None,
         store: ox.Store,
         big_integer: bool = False,
+        packed: bytes | None = None,
     ) -> None:
-        """Hold triples already converted (use :meth:`from_quads` or :meth:`from_graphs`).
+        """Hold triples (use :meth:`from_quads` or :meth:`from_graphs`).
 
         Args:
             pairs: The subjects and objects of each predicate, as rdflib terms; a pair
-                given twice counts once (every table built from them is a set).
+                given twice counts once (every table built from them is a set). None if
+                ``packed`` gives them.
             store: The same triples for pyoxigraph (SPARQL-based targets).
             big_integer: True if an integer has more than 18 digits.
+            packed: The triples as gzipped N-Quads, to index on first use (see
+                :meth:`from_quads`).
         """
         #: The triples for SPARQL, until :meth:`release_store`.
         self.store: ox.Store | None = store
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
         self.big_integer = big_integer
-        self._pairs = pairs
+        self._indexed = pairs
+        self._packed = packed
         self._out: dict[Node, Table] = {}
         self._in: dict[Node, Table] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
@@ -172,42 +179,50 @@ class DataIndex:
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> DataIndex:
-        """Index triples parsed by pyoxigraph (the graph name of a quad is ignored).
+        """Hold triples parsed by pyoxigraph (the graph name of a quad is ignored).
 
-        The terms come from the parser, not from the store: a store rewrites some literals
-        (``"5"^^xsd:nonNegativeInteger`` comes back an ``xsd:integer``), which pyshacl sees
-        as written. The quads go into the store by small batches (see :class:`_Batches`):
-        a list of every quad cost more than the store at a million triples.
+        The quads go into the store by small batches (see :class:`_Batches`), and into a
+        gzipped N-Quads copy (about 10 MiB at a million triples), which is indexed only
+        when the index is first used: after :meth:`release_store`, when validation runs
+        its SPARQL targets first, so the store and the index (about 90 MiB of rdflib terms
+        at a million triples) are never in memory together. The copy keeps each term as
+        parsed, blank node labels included: a store rewrites some literals
+        (``"5"^^xsd:nonNegativeInteger`` comes back an ``xsd:integer``), which pyshacl
+        sees as written.
         """
-        big_integer = False
-        cache: dict[Any, Node] = {}
-        pairs: dict[Node, Pairs] = {}
         store = ox.Store()
-        with quiet_literal_warnings(), _Batches(store) as batches:
-            for quad in quads:
-                s, p, o = quad.subject, quad.predicate, quad.object
-                rs = cache.get(s)
-                if rs is None:
-                    rs = cache[s] = _to_rdflib(s)
-                rp = cache.get(p)
-                if rp is None:
-                    rp = cache[p] = _to_rdflib(p)
-                ro = cache.get(o)
-                if ro is None:
-                    ro = cache[o] = _to_rdflib(o)
+        big_integer = False
+
+        def stored() -> Iterator[ox.Quad]:
+            nonlocal big_integer
+            with _Batches(store) as batches:
+                for quad in quads:
+                    o = quad.object
                     if (
                         isinstance(o, ox.Literal)
                         and len(o.value) > 18
                         and o.datatype.value in _INTEGER_TYPES
                     ):
                         big_integer = True
-                bucket = pairs.get(rp)
-                if bucket is None:
-                    bucket = pairs[rp] = ([], [])
-                bucket[0].append(rs)
-                bucket[1].append(ro)
-                batches.add(quad)
-        return cls(pairs, store, big_integer)
+                    batches.add(quad)
+                    yield quad
+
+        packed = io.BytesIO()
+        with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as writer:
+            # typeshed's GzipFile is not an IO[bytes], though it is a binary file.
+            output = cast(IO[bytes], writer)
+            ox.serialize(stored(), output=output, format=ox.RdfFormat.N_QUADS)
+        return cls(None, store, big_integer, packed=packed.getvalue())
+
+    @property
+    def _pairs(self) -> dict[Node, Pairs]:
+        found = self._indexed
+        if found is None:
+            assert self._packed is not None  # one of them is always given
+            reader = cast(IO[bytes], gzip.GzipFile(fileobj=io.BytesIO(self._packed), mode="rb"))
+            found = self._indexed = _index(ox.parse(input=reader, format=ox.RdfFormat.N_QUADS))
+            self._packed = None
+        return found
 
     @classmethod
     def from_graphs(cls, graphs: Iterable[Graph]) -> DataIndex:
@@ -345,6 +360,30 @@ class DataIndex:
             for predicate in self._pairs:
                 for s in self.into(predicate).get(obj, ()):
                     yield s, predicate
+
+
+def _index(quads: Iterable[ox.Quad]) -> dict[Node, Pairs]:
+    """Convert quads to rdflib terms, by predicate (each distinct term made once)."""
+    cache: dict[Any, Node] = {}
+    pairs: dict[Node, Pairs] = {}
+    with quiet_literal_warnings():
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            rs = cache.get(s)
+            if rs is None:
+                rs = cache[s] = _to_rdflib(s)
+            rp = cache.get(p)
+            if rp is None:
+                rp = cache[p] = _to_rdflib(p)
+            ro = cache.get(o)
+            if ro is None:
+                ro = cache[o] = _to_rdflib(o)
+            bucket = pairs.get(rp)
+            if bucket is None:
+                bucket = pairs[rp] = ([], [])
+            bucket[0].append(rs)
+            bucket[1].append(ro)
+    return pairs
 
 
 class _Batches:
