@@ -4,8 +4,8 @@ pyshacl walks an rdflib graph node by node in Python: at a million triples, pars
 validating took minutes and gigabytes. This module parses with pyoxigraph (Rust), keeps one
 index of the triples by predicate, and evaluates each shape over all its focus nodes at once;
 SPARQL-based targets (SHACL Advanced Features) run on a pyoxigraph store of the same triples,
-first, so that the store is dropped before the index is made (the two are never in memory
-together: see :meth:`DataIndex.from_quads`).
+first, so that a project's validation drops the store before the index is made (the two are
+never in memory together: see :meth:`DataIndex.from_quads`).
 Terms are converted to rdflib terms once, so that every comparison, datatype check and
 equality follows rdflib's rules exactly as pyshacl's do.
 
