@@ -263,7 +263,7 @@ class DataIndex:
         return cls(pairs, store)
 
     def release_store(self) -> None:
-        """Drop the pyoxigraph store (a third of the memory) once SPARQL no longer needs it.
+        """Drop the pyoxigraph store (most of the memory) once SPARQL no longer needs it.
 
         The memory it freed is handed back to the system (see :func:`_return_freed_memory`).
         """
