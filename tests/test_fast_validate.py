@@ -107,6 +107,43 @@ def test_generated_project_gives_pyshacls_report(tmp_path: Path) -> None:
     assert fast == validate_project(project, engine="pyshacl")
 
 
+def test_a_blank_node_label_belongs_to_its_file(tmp_path: Path) -> None:
+    """Two files that both write ``_:t`` describe two transfers, as rdflib parses them.
+
+    pyoxigraph's parser keeps labels as written unless told to rename them: the fast
+    validator merged the two transfers into one held by two exchanges, a Violation pyshacl
+    does not report.
+    """
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    (root / "graph").mkdir()
+    shutil.copy(EXAMPLES / MANIFEST["background"], root / "graph")
+    source = (EXAMPLES / "valid" / "exchanges.ttl").read_text(encoding="utf-8")
+    prefixes = "".join(line + "\n" for line in source.splitlines() if line.startswith("@prefix"))
+    for slug, released, received in (("a", "russia", "ukraine"), ("b", "ukraine", "russia")):
+        (root / "graph" / f"{slug}.ttl").write_text(
+            f"""{prefixes}
+exchange:2022-01-01-{slug} a swap:Exchange ;
+    dct:source <https://example.org/{slug}> ;
+    swap:date "2022-01-01"^^xsd:date ;
+    swap:directNegotiation true ;
+    swap:transfer _:t .
+
+_:t a swap:Transfer ;
+    swap:militaryCount 1 ;
+    swap:peopleCount 1 ;
+    swap:releasedBy state:{released} ;
+    swap:receivedBy state:{received} .
+""",
+            encoding="utf-8",
+        )
+    project = Project.open(root)
+    fast = fast_validate.validate_files(project, project.graph_files())
+    assert fast is not None, "the fast validator fell back to pyshacl"
+    assert fast == validate_project(project, engine="pyshacl")
+
+
 def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path: Path) -> None:
     """A shape with an sh:sparql constraint is refused, and validate_project uses pyshacl."""
     root = tmp_path / "project"

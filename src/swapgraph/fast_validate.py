@@ -3,7 +3,9 @@
 pyshacl walks an rdflib graph node by node in Python: at a million triples, parsing and
 validating took minutes and gigabytes. This module parses with pyoxigraph (Rust), keeps one
 index of the triples by predicate, and evaluates each shape over all its focus nodes at once;
-SPARQL-based targets (SHACL Advanced Features) run on a pyoxigraph store of the same triples.
+SPARQL-based targets (SHACL Advanced Features) run on a pyoxigraph store of the same triples,
+first, so that a project's validation drops the store before the index is made (the two are
+never in memory together: see :meth:`DataIndex.from_quads`).
 Terms are converted to rdflib terms once, so that every comparison, datatype check and
 equality follows rdflib's rules exactly as pyshacl's do.
 
@@ -21,13 +23,17 @@ explicit ``^^xsd:string`` (both are reported as plain strings).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gzip
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 from pyshacl.rdfutil.compare import compare_literal as _untyped_compare
@@ -43,6 +49,12 @@ if TYPE_CHECKING:
     from swapgraph.validate import ValidationReport
 
 Term = URIRef | BNode | Literal
+#: The subjects and the objects of one predicate's triples, pair by pair: two lists of
+#: pointers cost 16 bytes a triple, a list of (subject, object) tuples 72.
+Pairs = tuple[list[Node], list[Node]]
+#: Each node's values by one predicate (or its subjects, for the inverse), each value once
+#: and in the order of the data: a tuple costs a quarter of the dict that builds it.
+Table = dict[Node, tuple[Node, ...]]
 ResultRow = tuple[Node, Node | None, Node | None, Node, Node, Node, tuple[Literal, ...]]
 
 #: The shape parameters this validator understands; any other ``sh:`` predicate on a shape
@@ -139,60 +151,80 @@ class DataIndex:
 
     def __init__(
         self,
-        pairs: dict[Node, list[tuple[Node, Node]]],
-        quads: list[ox.Quad],
+        pairs: dict[Node, Pairs] | None,
+        store: ox.Store,
         big_integer: bool = False,
+        packed: bytes | None = None,
     ) -> None:
-        """Hold triples already converted (use :meth:`from_quads` or :meth:`from_graphs`).
+        """Hold triples (use :meth:`from_quads` or :meth:`from_graphs`).
 
         Args:
-            pairs: The (subject, object) pairs of each predicate, as rdflib terms; a pair
-                given twice counts once (every table built from them is a set).
-            quads: The same triples for pyoxigraph (SPARQL-based targets).
+            pairs: The subjects and objects of each predicate, as rdflib terms; a pair
+                given twice counts once (every table built from them is a set). None if
+                ``packed`` gives them.
+            store: The same triples for pyoxigraph (SPARQL-based targets).
             big_integer: True if an integer has more than 18 digits.
+            packed: The triples as gzipped N-Quads, to index on first use (see
+                :meth:`from_quads`).
         """
-        self.store = ox.Store()
-        self.store.extend(quads)
+        #: The triples for SPARQL, until :meth:`release_store`.
+        self.store: ox.Store | None = store
         #: True if an integer has more than 18 digits (swapgraph.load checks it further).
         self.big_integer = big_integer
-        self._pairs = pairs
-        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._indexed = pairs
+        self._packed = packed
+        self._out: dict[Node, Table] = {}
+        self._in: dict[Node, Table] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
-        self._types: dict[Node, dict[Node, None]] | None = None
-        self._incoming: dict[Node, dict[tuple[Node, Node], None]] | None = None
+        self._types: Table | None = None
+        self._incoming: dict[Node, tuple[tuple[Node, Node], ...]] | None = None
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad]) -> DataIndex:
-        """Index triples parsed by pyoxigraph (the graph name of a quad is ignored)."""
+        """Hold triples parsed by pyoxigraph (the graph name of a quad is ignored).
+
+        The quads go into the store by small batches (see :class:`_Batches`), and into a
+        gzipped N-Quads copy (about 10 MiB at a million triples), which is indexed only
+        when the index is first used: after :meth:`release_store`, when validation runs
+        its SPARQL targets first, so the store and the index (about 90 MiB of rdflib terms
+        at a million triples) are never in memory together. The copy keeps each term as
+        parsed, blank node labels included: a store rewrites some literals
+        (``"5"^^xsd:nonNegativeInteger`` comes back an ``xsd:integer``), which pyshacl
+        sees as written.
+        """
+        store = ox.Store()
         big_integer = False
-        cache: dict[Any, Node] = {}
-        pairs: dict[Node, list[tuple[Node, Node]]] = {}
-        kept: list[ox.Quad] = []
-        with quiet_literal_warnings():
-            for quad in quads:
-                s, p, o = quad.subject, quad.predicate, quad.object
-                rs = cache.get(s)
-                if rs is None:
-                    rs = cache[s] = _to_rdflib(s)
-                rp = cache.get(p)
-                if rp is None:
-                    rp = cache[p] = _to_rdflib(p)
-                ro = cache.get(o)
-                if ro is None:
-                    ro = cache[o] = _to_rdflib(o)
+
+        def stored() -> Iterator[ox.Quad]:
+            nonlocal big_integer
+            with _Batches(store) as batches:
+                for quad in quads:
+                    o = quad.object
                     if (
                         isinstance(o, ox.Literal)
                         and len(o.value) > 18
                         and o.datatype.value in _INTEGER_TYPES
                     ):
                         big_integer = True
-                bucket = pairs.get(rp)
-                if bucket is None:
-                    bucket = pairs[rp] = []
-                bucket.append((rs, ro))
-                kept.append(quad)
-        return cls(pairs, kept, big_integer)
+                    batches.add(quad)
+                    yield quad
+
+        packed = io.BytesIO()
+        with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as writer:
+            # typeshed's GzipFile is not an IO[bytes], though it is a binary file.
+            output = cast(IO[bytes], writer)
+            ox.serialize(stored(), output=output, format=ox.RdfFormat.N_QUADS)
+        return cls(None, store, big_integer, packed=packed.getvalue())
+
+    @property
+    def _pairs(self) -> dict[Node, Pairs]:
+        found = self._indexed
+        if found is None:
+            assert self._packed is not None  # one of them is always given
+            reader = cast(IO[bytes], gzip.GzipFile(fileobj=io.BytesIO(self._packed), mode="rb"))
+            found = self._indexed = _index(ox.parse(input=reader, format=ox.RdfFormat.N_QUADS))
+            self._packed = None
+        return found
 
     @classmethod
     def from_graphs(cls, graphs: Iterable[Graph]) -> DataIndex:
@@ -203,9 +235,9 @@ class DataIndex:
         """
         # rdflib terms hash and compare in Python: this loop keys its dicts by plain strings,
         # and leaves a triple given twice to the tables (sets) and the store to merge.
-        by_predicate: dict[str, tuple[Node, list[tuple[Node, Node]]]] = {}
+        by_predicate: dict[str, tuple[Node, Pairs]] = {}
         named: dict[str, Any] = {}
-        quads: list[ox.Quad] = []
+        store = ox.Store()
         named_node, quad = ox.NamedNode, ox.Quad
 
         def convert(term: Node) -> Any:
@@ -217,41 +249,55 @@ class DataIndex:
                 return found
             return _to_ox_any(term)
 
-        for graph in graphs:
-            for s, p, o in graph:
-                predicate = str(p)
-                bucket = by_predicate.get(predicate)
-                if bucket is None:
-                    bucket = by_predicate[predicate] = (p, [])
-                bucket[1].append((s, o))
-                quads.append(quad(convert(s), convert(p), convert(o)))
+        with _Batches(store) as batches:
+            for graph in graphs:
+                for s, p, o in graph:
+                    predicate = str(p)
+                    bucket = by_predicate.get(predicate)
+                    if bucket is None:
+                        bucket = by_predicate[predicate] = (p, ([], []))
+                    bucket[1][0].append(s)
+                    bucket[1][1].append(o)
+                    batches.add(quad(convert(s), convert(p), convert(o)))
         pairs = {term: found for term, found in by_predicate.values()}
-        return cls(pairs, quads)
+        return cls(pairs, store)
 
-    def out(self, predicate: Node) -> dict[Node, dict[Node, None]]:
-        """Return the values of ``predicate`` by subject (each a dict used as ordered set)."""
+    def release_store(self) -> None:
+        """Drop the pyoxigraph store (most of the memory) once SPARQL no longer needs it.
+
+        The memory it freed is handed back to the system (see :func:`_return_freed_memory`).
+        """
+        self.store = None
+        _return_freed_memory()
+
+    def out(self, predicate: Node) -> Table:
+        """Return the values of ``predicate`` by subject."""
         table = self._out.get(predicate)
         if table is None:
-            table = {}
-            for s, o in self._pairs.get(predicate, ()):
-                values = table.get(s)
-                if values is None:
-                    values = table[s] = {}
-                values[o] = None
-            self._out[predicate] = table
+            table = self._out[predicate] = self._table(predicate, inverse=False)
         return table
 
-    def into(self, predicate: Node) -> dict[Node, dict[Node, None]]:
-        """Return the subjects of ``predicate`` by object (each a dict used as ordered set)."""
+    def into(self, predicate: Node) -> Table:
+        """Return the subjects of ``predicate`` by object."""
         table = self._in.get(predicate)
         if table is None:
-            table = {}
-            for s, o in self._pairs.get(predicate, ()):
-                values = table.get(o)
-                if values is None:
-                    values = table[o] = {}
-                values[s] = None
-            self._in[predicate] = table
+            table = self._in[predicate] = self._table(predicate, inverse=True)
+        return table
+
+    def _table(self, predicate: Node, inverse: bool) -> Table:
+        subjects, objects = self._pairs.get(predicate, ([], []))
+        keys, values = (objects, subjects) if inverse else (subjects, objects)
+        # Dicts as ordered sets while building, then a tuple per node: a table stays for
+        # the whole run, and one-value dicts took 240 MiB at a million triples.
+        building: dict[Node, dict[Node, None]] = {}
+        for key, value in zip(keys, values, strict=True):
+            found = building.get(key)
+            if found is None:
+                found = building[key] = {}
+            found[value] = None
+        table: Table = {}
+        for key, found in building.items():
+            table[key] = tuple(found)
         return table
 
     def instances(self, cls: Node) -> list[Node]:
@@ -287,7 +333,7 @@ class DataIndex:
             self._types = self.out(_TYPE)
         return any(t in subclasses for t in self._types.get(node, ()))
 
-    def predicates_of(self, node: Node) -> Iterator[tuple[Node, dict[Node, None]]]:
+    def predicates_of(self, node: Node) -> Iterator[tuple[Node, tuple[Node, ...]]]:
         """Yield each predicate of ``node`` with its values."""
         for predicate in self._pairs:
             values = self.out(predicate).get(node)
@@ -303,18 +349,86 @@ class DataIndex:
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
         """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
         if self._incoming is None:
-            incoming: dict[Node, dict[tuple[Node, Node], None]] = {}
-            for predicate, pairs in self._pairs.items():
-                for s, o in pairs:
+            building: dict[Node, dict[tuple[Node, Node], None]] = {}
+            for predicate, (subjects, objects) in self._pairs.items():
+                for s, o in zip(subjects, objects, strict=True):
                     if isinstance(o, BNode):  # only blank nodes are ever looked up
-                        incoming.setdefault(o, {})[s, predicate] = None
-            self._incoming = incoming
+                        building.setdefault(o, {})[s, predicate] = None
+            self._incoming = {o: tuple(found) for o, found in building.items()}
+            del building  # a suspended generator would keep it
         if isinstance(obj, BNode):
             yield from self._incoming.get(obj, ())
         else:
             for predicate in self._pairs:
                 for s in self.into(predicate).get(obj, ()):
                     yield s, predicate
+
+
+def _index(quads: Iterable[ox.Quad]) -> dict[Node, Pairs]:
+    """Convert quads to rdflib terms, by predicate (each distinct term made once)."""
+    cache: dict[Any, Node] = {}
+    pairs: dict[Node, Pairs] = {}
+    with quiet_literal_warnings():
+        for quad in quads:
+            s, p, o = quad.subject, quad.predicate, quad.object
+            rs = cache.get(s)
+            if rs is None:
+                rs = cache[s] = _to_rdflib(s)
+            rp = cache.get(p)
+            if rp is None:
+                rp = cache[p] = _to_rdflib(p)
+            ro = cache.get(o)
+            if ro is None:
+                ro = cache[o] = _to_rdflib(o)
+            bucket = pairs.get(rp)
+            if bucket is None:
+                bucket = pairs[rp] = ([], [])
+            bucket[0].append(rs)
+            bucket[1].append(ro)
+    return pairs
+
+
+class _Batches:
+    """Add quads to a store by batches of :attr:`SIZE`, the last one on leaving the block.
+
+    Neither one list of every quad (Python objects, more memory than the store itself) nor
+    ``Store.extend`` or ``bulk_extend`` of a generator (each buffers the whole input in
+    Rust first): at a million triples a batch of a thousand kept the peak at the store's size.
+    """
+
+    #: Quads per ``Store.extend`` call.
+    SIZE = 1000
+
+    def __init__(self, store: ox.Store) -> None:
+        """Prepare to fill ``store``."""
+        self._store = store
+        self._batch: list[ox.Quad] = []
+
+    def __enter__(self) -> _Batches:
+        """Start adding."""
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        """Add the last, partial batch (unless the block raised)."""
+        if error[0] is None:
+            self._store.extend(self._batch)
+        self._batch = []
+
+    def add(self, quad: ox.Quad) -> None:
+        """Add ``quad`` to the batch, and the batch to the store when it is full."""
+        batch = self._batch
+        batch.append(quad)
+        if len(batch) >= self.SIZE:
+            self._store.extend(batch)
+            batch.clear()
+
+
+def _return_freed_memory() -> None:
+    # glibc keeps the memory a program frees for its next allocations, and the Rust store's
+    # many small blocks stay resident after it is dropped: malloc_trim gives back every free
+    # page. Only the peak is at stake, so elsewhere (another C library) nothing is done.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _to_rdflib(term: Any) -> Term:
@@ -343,6 +457,8 @@ def _to_ox(term: Node) -> Any:
 def parse_paths(paths: Sequence[Path]) -> DataIndex:
     """Parse RDF files with pyoxigraph into one :class:`DataIndex`.
 
+    Each file's blank nodes are its own, even where two files write the same label.
+
     Raises:
         SyntaxError: If a file is not well-formed (pyoxigraph's error; callers that need
             swapgraph's error with file and line parse again with :mod:`swapgraph.load`).
@@ -351,7 +467,10 @@ def parse_paths(paths: Sequence[Path]) -> DataIndex:
     def quads() -> Iterator[ox.Quad]:
         for path in paths:
             base = path.absolute().as_uri()
-            yield from ox.parse(path=str(path), format=_format(path), base_iri=base)
+            # Renamed, a label such as _:t in two files makes two nodes, as in rdflib.
+            yield from ox.parse(
+                path=str(path), format=_format(path), base_iri=base, rename_blank_nodes=True
+            )
 
     return DataIndex.from_quads(quads())
 
@@ -497,20 +616,35 @@ def _sparql_prefixes(graph: Graph, target: Node) -> str:
 class Validator:
     """Validate one data graph against one shapes graph."""
 
-    def __init__(self, data: DataIndex, shapes: ShapesGraph) -> None:
-        """Prepare to validate ``data`` against ``shapes``."""
+    def __init__(self, data: DataIndex, shapes: ShapesGraph, release_store: bool = False) -> None:
+        """Prepare to validate ``data`` against ``shapes``.
+
+        Args:
+            data: The data graph.
+            shapes: The shapes.
+            release_store: Let :meth:`run` drop the data's store once every SPARQL-based
+                target is selected, before the validation builds its tables (the data
+                then no longer answers SPARQL).
+        """
         self.data = data
         self.shapes = shapes
+        self.release_store = release_store
         self._conforms_cache: dict[tuple[Node, Node], bool] = {}
         self._paths: dict[Node, Callable[[Node], list[Node]]] = {}
+        self._selected: dict[Node, list[Node]] = {}
 
     def run(self) -> list[ResultRow]:
         """Return every result of every shape with targets, over its focus nodes."""
+        active = [self.shapes.shape(node) for node in self.shapes.roots]
+        active = [shape for shape in active if not shape.deactivated]
+        # SPARQL first: the store is only read for these targets.
+        for shape in active:
+            for target in shape.params.get(SH.target, ()):
+                self._sparql_target(target)
+        if self.release_store:
+            self.data.release_store()
         rows: list[ResultRow] = []
-        for node in self.shapes.roots:
-            shape = self.shapes.shape(node)
-            if shape.deactivated:
-                continue
+        for shape in active:
             focus = self.focus_nodes(shape)
             if focus:
                 rows.extend(self.validate(shape, focus))
@@ -535,14 +669,23 @@ class Validator:
         return list(found)
 
     def _sparql_target(self, target: Node) -> list[Node]:
+        nodes = self._selected.get(target)
+        if nodes is None:
+            nodes = self._selected[target] = self._select(target)
+        return nodes
+
+    def _select(self, target: Node) -> list[Node]:
         graph = self.shapes.graph
         select = graph.value(target, SH.select)
         if select is None:
             raise Unsupported(f"{target}: only SPARQL-based targets (sh:select) are supported")
         query = f"{_sparql_prefixes(graph, target)}\n{select}"
+        store = self.data.store
+        if store is None:
+            raise ValueError("the data's store was released before its SPARQL targets ran")
         nodes: list[Node] = []
         with quiet_literal_warnings():
-            for solution in self.data.store.query(query):  # type: ignore[union-attr]
+            for solution in store.query(query):  # type: ignore[union-attr]
                 value = solution["this"]
                 if value is not None:
                     nodes.append(_to_rdflib(value))
@@ -1117,15 +1260,27 @@ def _project_report(
 ) -> ValidationReport | None:
     """Validate, and place the results in the files of ``located``; None to hand over."""
     from swapgraph.locate import SubjectIndex
-    from swapgraph.validate import build_report
+    from swapgraph.validate import Finding, report_from_findings
 
     with quiet_literal_warnings():
         try:
-            rows = Validator(data, shapes_index).run()
+            rows = Validator(data, shapes_index, release_store=True).run()
         except Unsupported:
             return None
         if violations_only:
             rows = [row for row in rows if row[5] == SH.Violation]
-        report = report_graph(rows, shapes)
+    # The rows go straight into the report: a report graph of every result (what
+    # :func:`validate` returns, for the W3C suite) costs rdflib's triple indexes.
+    findings = (
+        Finding(
+            focus=focus,
+            path=path,
+            value=value,
+            severity=severity,
+            messages=tuple(dict.fromkeys(messages)),
+            source_shape=source,
+        )
+        for focus, path, value, source, _component, severity, messages in rows
+    )
     index = SubjectIndex(located)
-    return build_report(report, data, shapes, index, project.root)  # type: ignore[arg-type]
+    return report_from_findings(findings, data, shapes, index, project.root)  # type: ignore[arg-type]

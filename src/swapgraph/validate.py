@@ -228,11 +228,69 @@ def build_report(
         index: Where each subject is described.
         root: The project's root, to which file names are made relative.
     """
+    found = []
+    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+        focus = report_graph.value(node, SH.focusNode)
+        assert focus is not None  # every SHACL result has one
+        found.append(
+            Finding(
+                focus=focus,
+                path=report_graph.value(node, SH.resultPath),
+                value=report_graph.value(node, SH.value),
+                severity=report_graph.value(node, SH.resultSeverity),
+                messages=tuple(report_graph.objects(node, SH.resultMessage)),
+                source_shape=report_graph.value(node, SH.sourceShape),
+            )
+        )
+    # A path that is not an IRI is read in the report, which copies it from the shapes.
+    return report_from_findings(found, target, shapes, index, root, paths=report_graph)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result as a validator gives it: the fields of a ``sh:ValidationResult``.
+
+    Attributes:
+        focus: ``sh:focusNode``.
+        path: ``sh:resultPath``, if any.
+        value: ``sh:value``, if any.
+        severity: ``sh:resultSeverity``, if any.
+        messages: Every ``sh:resultMessage``, each once.
+        source_shape: ``sh:sourceShape``, if any.
+    """
+
+    focus: Node
+    path: Node | None
+    value: Node | None
+    severity: Node | None
+    messages: tuple[Node, ...]
+    source_shape: Node | None
+
+
+def report_from_findings(
+    findings: Iterable[Finding],
+    target: Graph,
+    shapes: Graph,
+    index: SubjectIndex,
+    root: Path,
+    paths: Graph | None = None,
+) -> ValidationReport:
+    """Turn results into a :class:`ValidationReport` placed in the files.
+
+    Args:
+        findings: The results; two that read the same once placed are reported once.
+        target: The data validated, as for :func:`build_report`.
+        shapes: The shapes graph.
+        index: Where each subject is described.
+        root: The project's root, to which file names are made relative.
+        paths: The graph holding the structure of the paths that are not IRIs (the
+            shapes graph, by default).
+    """
     # A value can fail two constraints of one shape (``"52"`` is neither an integer nor
     # >= 1); the shape's one message covers both, so the result is reported once.
     unique_results = {
-        _result(report_graph, node, target, index, root)
-        for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+        _result(finding, target, index, root, shapes if paths is None else paths)
+        for finding in findings
     }
     results = sorted(
         unique_results,
@@ -258,25 +316,21 @@ def build_report(
 
 
 def _result(
-    report: Graph,
-    node: Node,
+    finding: Finding,
     data: Graph,
     index: SubjectIndex,
     root: Path,
+    paths: Graph,
 ) -> ValidationResult:
-    focus = report.value(node, SH.focusNode)
-    assert focus is not None  # every SHACL result has one
+    focus, path, value, severity = finding.focus, finding.path, finding.value, finding.severity
     anchor = index.anchor(data, focus)
     location = anchor.location if anchor else None
-    path = report.value(node, SH.resultPath)
-    value = report.value(node, SH.value)
-    severity = report.value(node, SH.resultSeverity)
-    messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
-    source_shape = report.value(node, SH.sourceShape)
+    messages = sorted(str(m) for m in finding.messages)
+    source_shape = finding.source_shape
     return ValidationResult(
         severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
         focus=_focus(focus, anchor, data),
-        path=_path(report, path) if path is not None else None,
+        path=_path(paths, path) if path is not None else None,
         value=term(value) if value is not None and value != focus else None,
         shape=term(source_shape) if source_shape is not None else "",
         message=" ".join(messages),
