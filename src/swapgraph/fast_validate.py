@@ -23,8 +23,6 @@ explicit ``^^xsd:string`` (both are reported as plain strings).
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import gzip
 import io
 import re
@@ -42,6 +40,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from swapgraph import memory
 from swapgraph.load import quiet_literal_warnings
 
 if TYPE_CHECKING:
@@ -265,10 +264,10 @@ class DataIndex:
     def release_store(self) -> None:
         """Drop the pyoxigraph store (most of the memory) once SPARQL no longer needs it.
 
-        The memory it freed is handed back to the system (see :func:`_return_freed_memory`).
+        The memory it freed is handed back to the system (see :func:`swapgraph.memory.give_back`).
         """
         self.store = None
-        _return_freed_memory()
+        memory.give_back()
 
     def out(self, predicate: Node) -> Table:
         """Return the values of ``predicate`` by subject."""
@@ -421,14 +420,6 @@ class _Batches:
         if len(batch) >= self.SIZE:
             self._store.extend(batch)
             batch.clear()
-
-
-def _return_freed_memory() -> None:
-    # glibc keeps the memory a program frees for its next allocations, and the Rust store's
-    # many small blocks stay resident after it is dropped: malloc_trim gives back every free
-    # page. Only the peak is at stake, so elsewhere (another C library) nothing is done.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _to_rdflib(term: Any) -> Term:

@@ -9,7 +9,6 @@ not again (the server after writing its dump, a worker after loading it) returns
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import resource
 
@@ -39,7 +38,10 @@ def give_back() -> None:
     """Return the allocator's free memory to the system (glibc only; a no-op elsewhere)."""
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
+        try:
+            _libc = ctypes.CDLL(None)  # the symbols the process has loaded, the C library's too
+        except OSError:
+            return
     trim = getattr(_libc, "malloc_trim", None)  # glibc's; musl and macOS have none
     if trim is not None:
         trim(0)
