@@ -66,3 +66,25 @@ def test_readme_documents_every_exit_code() -> None:
     constants = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
     # uvicorn's own exit code when `serve` cannot listen (a busy port).
     assert documented == constants | {STARTUP_FAILURE}
+
+
+def test_release_and_fmt_load_no_query_engine() -> None:
+    # Every command builds the whole parser, and a release or fmt is a process of its own:
+    # the SPARQL engines, the HTTP client and the network analysis are for the commands that
+    # query, and loading them would double the start-up of the others.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from swapgraph.cli import build_parser\n"
+        "import swapgraph.fmt, swapgraph.release\n"
+        "build_parser()\n"
+        "heavy = ('swapgraph.engine', 'httpx', 'networkx', 'rdflib.plugins.sparql')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {"PYTHONPATH": str(REPO_ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "[]"
