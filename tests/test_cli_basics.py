@@ -90,6 +90,11 @@ def test_a_query_worker_loads_no_web_framework() -> None:
     assert _loaded(script, ("fastapi", "swapgraph.server.app", "jinja2")) == []
 
 
+def test_serve_loads_the_web_framework_once_the_project_validates() -> None:
+    # A project that does not parse or validate is refused before FastAPI is loaded.
+    assert _loaded("import swapgraph.serve", ("fastapi", "swapgraph.server.app")) == []
+
+
 def test_release_and_fmt_load_no_query_engine() -> None:
     # Every command builds the whole parser, and a release or fmt is a process of its own:
     # the SPARQL engines, the HTTP client and the network analysis are for the commands that
