@@ -66,3 +66,40 @@ def test_readme_documents_every_exit_code() -> None:
     constants = {value for name, value in vars(cli).items() if name.startswith("EXIT_")}
     # uvicorn's own exit code when `serve` cannot listen (a busy port).
     assert documented == constants | {STARTUP_FAILURE}
+
+
+def _loaded(script: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has loaded after running ``script``."""
+    import subprocess
+    import sys
+
+    script += f"\nimport json, sys\nprint(json.dumps([m for m in {modules!r} if m in sys.modules]))"
+    env = {"PYTHONPATH": str(REPO_ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    )
+    import json
+
+    return list(json.loads(done.stdout))
+
+
+def test_a_query_worker_loads_no_web_framework() -> None:
+    # The server starts its query workers as fresh processes (and replaces one that died):
+    # each imports the pool's module, and FastAPI and the pages would double its start-up.
+    script = "import swapgraph.server.pool"
+    assert _loaded(script, ("fastapi", "swapgraph.server.app", "jinja2")) == []
+
+
+def test_serve_loads_the_web_framework_once_the_project_validates() -> None:
+    # A project that does not parse or validate is refused before FastAPI is loaded.
+    assert _loaded("import swapgraph.serve", ("fastapi", "swapgraph.server.app")) == []
+
+
+def test_release_and_fmt_load_no_query_engine() -> None:
+    # Every command builds the whole parser, and a release or fmt is a process of its own:
+    # the SPARQL engines, the HTTP client and the network analysis are for the commands that
+    # query, and loading them would double the start-up of the others.
+    script = "from swapgraph.cli import build_parser\nimport swapgraph.fmt, swapgraph.release\n"
+    script += "build_parser()"
+    heavy = ("swapgraph.engine", "httpx", "networkx", "rdflib.plugins.sparql")
+    assert _loaded(script, heavy) == []

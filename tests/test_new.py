@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from swapgraph.cli import main
@@ -152,6 +152,33 @@ def test_failure_mid_write_leaves_every_file_untouched(
     with pytest.raises(SwapgraphError, match="could not write"):
         new_exchange(project, dt.date(2026, 12, 1), ["Russia", "Ukraine"], [], [SOURCE])
     assert disk_full.calls >= 2
+    assert snapshot(project.root) == before
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("cut", "new wrote invalid Turtle"), ("one-short", "new would write")],
+)
+def test_text_the_serialiser_got_wrong_is_not_written(
+    project: Project, monkeypatch: pytest.MonkeyPatch, fault: str, error: str
+) -> None:
+    # What new writes is checked before anything is written: a text that does not parse
+    # back, or that lost a triple, stops it.
+    import swapgraph.new
+
+    def serialize(graph: Graph) -> str:
+        if fault == "cut":
+            return real(graph)[:-3]
+        smaller = Graph()
+        for triple in sorted(graph)[1:]:
+            smaller.add(triple)
+        return real(smaller)
+
+    real = swapgraph.new.serialize
+    monkeypatch.setattr(swapgraph.new, "serialize", serialize)
+    before = snapshot(project.root)
+    with pytest.raises(SwapgraphError, match=error):
+        new_exchange(project, dt.date(2026, 12, 1), ["Russia", "Ukraine"], [], [SOURCE])
     assert snapshot(project.root) == before
 
 

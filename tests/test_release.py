@@ -12,6 +12,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
+from swapgraph import jsonld_context
 from swapgraph.cli import main
 from swapgraph.errors import ProjectError, SwapgraphError
 from swapgraph.load import parse_file
@@ -167,6 +168,33 @@ def test_failure_mid_write_leaves_every_file_untouched(
     if isinstance(caught.value, ProjectError):
         raise caught.value
     assert "could not write" in str(caught.value)
+    assert snapshot(project.root) == before
+    assert not project.dist_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [("not-json", "invalid dump"), ("one-short", "statements, not")],
+)
+def test_a_dump_the_serialiser_got_wrong_is_not_written(
+    project: Project, monkeypatch: pytest.MonkeyPatch, fault: str, error: str
+) -> None:
+    # The dumps are checked before anything is written: one that does not parse back, or
+    # that lost a statement, stops the release.
+    real = jsonld_context.to_text
+
+    def to_text(graph: Graph, terms: dict[str, object]) -> str:
+        if fault == "not-json":
+            return real(graph, terms)[:-10]
+        smaller = Graph()
+        for triple in list(graph)[1:]:
+            smaller.add(triple)
+        return real(smaller, terms)
+
+    monkeypatch.setattr(jsonld_context, "to_text", to_text)
+    before = snapshot(project.root)
+    with pytest.raises(SwapgraphError, match=error):
+        release(project, NEXT, DAY)
     assert snapshot(project.root) == before
     assert not project.dist_dir.exists()
 

@@ -105,7 +105,7 @@ def _run_query(args: argparse.Namespace) -> int:
 
 
 def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from swapgraph.results import FORMATS
+    from swapgraph.formats import QUERY_OUTPUT_FORMATS as FORMATS
 
     parser = commands.add_parser(
         "query",
@@ -284,7 +284,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from swapgraph.formats import EXPORT_FORMATS
-    from swapgraph.views import VIEWS
+    from swapgraph.formats import EXPORT_VIEWS as VIEWS
 
     parser = commands.add_parser(
         "export",
@@ -317,7 +317,7 @@ def _run_stats(args: argparse.Namespace) -> int:
 
 
 def _add_stats(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from swapgraph.stats import STATS_FORMATS
+    from swapgraph.formats import STATS_FORMATS
 
     parser = commands.add_parser(
         "stats",

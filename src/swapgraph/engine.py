@@ -11,7 +11,8 @@ Every engine is read-only and closed: updates and ``SERVICE`` are refused before
 sees the text, and ``FROM`` / ``FROM NAMED`` / dataset parameters only select graphs already
 loaded. rdflib would otherwise fetch any ``http:`` or ``file:`` IRI named in ``FROM``; this
 module switches that off for the whole process, and makes rdflib's default graph the
-dataset's default graph rather than the union of all graphs, as SPARQL 1.1 specifies.
+dataset's default graph rather than the union of all graphs, as SPARQL 1.1 specifies. It
+also gives rdflib a hash join (:mod:`swapgraph.sparql_join`), which answers the same.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import daily_totals, formats, memory
+from swapgraph import daily_totals, formats, memory, sparql_join
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
@@ -61,6 +62,7 @@ log = logging.getLogger("swapgraph.engine")
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = False
+sparql_join.install()
 
 #: A row of a SELECT result: variable name to term, ``None`` where unbound.
 Row = dict[str, Identifier | None]

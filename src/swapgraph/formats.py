@@ -212,6 +212,14 @@ def _rdf_export(name: str, format_: ox.RdfFormat) -> ExportFormat:
     return ExportFormat(name, media_type(format_), format_.file_extension, rdf=True)
 
 
+#: The views ``export`` writes (:mod:`swapgraph.views` builds them). Named here, with the
+#: other choices of the command line, so that building its parser imports no view code.
+EXPORT_VIEWS = ("actors", "exchanges", "rdf")
+#: The formats ``query`` writes its results in (:func:`swapgraph.results.render`).
+QUERY_OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+#: The formats ``stats`` writes its tables in (:func:`swapgraph.stats.render`).
+STATS_FORMATS = ("table", "csv", "json")
+
 # Node and edge tables are CSV as RFC 4180 has it, which is what SPARQL's CSV results are.
 _CSV = ox.QueryResultsFormat.CSV.media_type
 #: The formats ``export`` writes, by name: views for graph tools, then the RDF syntaxes.

@@ -62,6 +62,7 @@ __all__ = [
     "Unmapped",
     "Validator",
     "check_date",
+    "check_texts",
     "exchange_slug",
     "full_validator",
     "import_csv",
@@ -494,7 +495,7 @@ def _import(
         for triple in files.get(path, ()):
             graph.add(triple)
     texts = {path: serialize(graph) for path, graph in targets.items()}
-    _check_texts(texts, {path: len(graph) for path, graph in targets.items()})
+    check_texts(texts, {path: len(graph) for path, graph in targets.items()}, "import")
     commit(
         project.root,
         {path: text.encode("utf-8") for path, text in texts.items()},
@@ -504,22 +505,31 @@ def _import(
     return report
 
 
-def _check_texts(texts: Mapping[Path, str], sizes: Mapping[Path, int]) -> None:
+def check_texts(texts: Mapping[Path, str], sizes: Mapping[Path, int], command: str) -> None:
     """Check that each text parses and holds the triples serialised, before any is written.
 
     :func:`swapgraph.turtle.write_files` re-parses with rdflib, which costs as much as the
-    rest of a large import; Oxigraph's parser checks the same syntax (and the IRIs that
-    Oxigraph accepts, which is what :mod:`swapgraph.load` insists on) in a fraction of it,
-    and counting the triples also catches a serialiser that dropped some.
+    rest of a large import (and most of ``new``); Oxigraph's parser checks the same syntax
+    (and the IRIs that Oxigraph accepts, which is what :mod:`swapgraph.load` insists on) in
+    a fraction of it, and counting the triples also catches a serialiser that dropped some.
+
+    Args:
+        texts: The Turtle text of each file, as :func:`swapgraph.turtle.serialize` wrote it.
+        sizes: The number of triples of each file's graph.
+        command: The command writing, for the errors.
+
+    Raises:
+        RDFSyntaxError: If a text does not parse.
+        SwapgraphError: If a text holds another number of triples.
     """
     for path, text in texts.items():
         try:
             count = sum(1 for _ in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
         except SyntaxError as error:
-            raise RDFSyntaxError(path, f"import wrote invalid Turtle: {error}") from None
+            raise RDFSyntaxError(path, f"{command} wrote invalid Turtle: {error}") from None
         if count != sizes[path]:
             raise SwapgraphError(
-                f"{path}: import would write {count} triples instead of {sizes[path]}"
+                f"{path}: {command} would write {count} triples instead of {sizes[path]}"
             )
 
 

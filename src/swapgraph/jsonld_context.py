@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from swapgraph.engine import Engine, GraphResult
 from swapgraph.errors import SwapgraphError
 from swapgraph.namespaces import PREFIXES, SWAP
+
+if TYPE_CHECKING:  # the query engines are for the server; a release only writes files
+    from swapgraph.engine import Engine
 
 #: Ranges written as native JSON values (numbers, booleans), not coerced strings.
 _NATIVE = {XSD.integer, XSD.boolean}
@@ -100,6 +102,8 @@ def _definition(ontology: Graph, term: URIRef) -> str | dict[str, str]:
 
 def vocabulary(engine: Engine) -> Graph:
     """The declarations :func:`context` reads, taken from the data an engine holds."""
+    from swapgraph.engine import GraphResult
+
     result = engine.query(_VOCABULARY)
     if not isinstance(result, GraphResult):
         raise SwapgraphError("the vocabulary query did not return a graph")

@@ -45,6 +45,7 @@ from swapgraph.importer import (
     Names,
     add_source,
     check_date,
+    check_texts,
     exchange_label,
     exchange_slug,
     files_for,
@@ -144,12 +145,14 @@ def _new_exchange(
     label = _skeleton(additions, iri, row_id, date, parties, third_parties, urls, states)
     for url in urls:
         add_source(additions, existing, url)
-    texts = {
-        path: serialize(bind_prefixes(files.get(path, Graph()) + graph))
+    graphs = {
+        path: bind_prefixes(files.get(path, Graph()) + graph)
         for path, graph in files_for(project, additions).items()
     }
+    texts = {path: serialize(graph) for path, graph in graphs.items()}
+    check_texts(texts, {path: len(graph) for path, graph in graphs.items()}, "new")
     expected = {path: seen.get(path) for path in texts}
-    write_files(texts, root=project.root, expected=expected)
+    write_files(texts, root=project.root, expected=expected, checked=texts)
     return NewExchange(
         iri=iri,
         label=label,

@@ -34,9 +34,11 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF
@@ -45,11 +47,11 @@ from swapgraph import dcat, jsonld_context
 from swapgraph.diff import (
     ProjectDiff,
     diff_graphs,
-    diff_projects,
+    diff_project_graphs,
     has_revision,
     materialise_revision,
 )
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import RDFSyntaxError, SwapgraphError
 from swapgraph.journal import fingerprint, project_lock
 from swapgraph.load import data_graph, ontology_graph, parse_file
 from swapgraph.namespaces import bind_prefixes
@@ -119,26 +121,30 @@ def _release(project: Project, version: str, day: dt.date, since: str | None) ->
     seen = {path: fingerprint(path), project.changelog: fingerprint(project.changelog)}
     seen.update({shapes: fingerprint(shapes) for shapes in project.shape_files()})
     text = _read(path)
-    ontology, prior, prior_iri = _ontology_node(path, parse_file(path))
+    # Each file is parsed once per release (parsing is most of a release's time): the
+    # graphs below are handed to every step that needs them.
+    current = parse_file(path)
+    ontology, prior, prior_iri = _ontology_node(path, current)
     if version == prior:
-        done = _completed(project, version)
+        done = _completed(project, version, current)
         if done is not None:
             return done
     if _key(version) <= _key(prior):
         raise SwapgraphError(f"version {version} is not greater than the current {prior}")
     new_iri = URIRef(f"{ontology}/{version}")
-    ontology_text = _bump(path, text, ontology, prior, prior_iri, version, new_iri)
+    ontology_text, bumped = _bump(path, text, current, ontology, prior, prior_iri, version, new_iri)
 
     tag = f"refs/tags/v{prior}"
     baseline = since if since is not None else (tag if has_revision(project, tag) else None)
-    entry = _changelog_entry(project, version, day, prior, baseline)
+    others = [parse_file(other) for other in project.ontology_files() if other != path]
+    data = data_graph(project)
+    entry = _changelog_entry(project, version, day, prior, baseline, _union(current, others), data)
     changelog = _read(project.changelog) if project.changelog.exists() else "# Changelog\n"
 
-    new_ontology = parse_text(ontology_text, path)
-    for other in project.ontology_files():
-        if other != path:
-            new_ontology += parse_file(other)
-    dumps = _dumps(project, new_ontology, data_graph(project), new_iri, version, day)
+    new_ontology = bumped
+    for graph in others:
+        new_ontology += graph
+    dumps = _dumps(project, new_ontology, data, new_iri, version, day)
     files = {
         path: ontology_text,
         project.changelog: _insert_entry(changelog, entry),
@@ -153,7 +159,8 @@ def _release(project: Project, version: str, day: dt.date, since: str | None) ->
         raise SwapgraphError(f"{project.dist_dir}: cannot create: {exc.strerror or exc}") from exc
     expected = {**{p: fingerprint(p) for p in dumps}, **seen}
     try:
-        write_files(files, root=project.root, expected=expected)
+        # The ontology's text was parsed by _bump and the dumps checked by _dumps.
+        write_files(files, root=project.root, expected=expected, checked={path, *dumps})
     except SwapgraphError:
         if created_dist:
             with contextlib.suppress(OSError):
@@ -162,8 +169,21 @@ def _release(project: Project, version: str, day: dt.date, since: str | None) ->
     return Release(version, prior, tuple(sorted(files)), baseline, entry)
 
 
-def _completed(project: Project, version: str) -> Release | None:
-    """The release ``version`` if it is already complete (CHANGELOG entry, verified dumps)."""
+def _union(first: Graph, others: list[Graph]) -> Graph:
+    """The triples of several graphs, in a new graph unless there is only ``first``."""
+    if not others:
+        return first
+    union = bind_prefixes(Graph())
+    for graph in (first, *others):
+        union += graph
+    return union
+
+
+def _completed(project: Project, version: str, ontology: Graph) -> Release | None:
+    """The release ``version`` if it is already complete (CHANGELOG entry, verified dumps).
+
+    ``ontology`` is the parsed ontology file, which names the version the release follows.
+    """
     changelog = _read(project.changelog) if project.changelog.exists() else ""
     match = re.search(rf"^## {re.escape(version)} \N{{EM DASH}} .*?(?=^## |\Z)", changelog,
                       flags=re.MULTILINE | re.DOTALL)  # fmt: skip
@@ -175,8 +195,7 @@ def _completed(project: Project, version: str) -> Release | None:
         dump = project.dist_dir / name
         if not dump.is_file() or hashlib.sha256(dump.read_bytes()).hexdigest() != digest:
             return None
-    graph = parse_file(project.ontology_file)
-    prior_iri = graph.value(None, OWL.priorVersion)
+    prior_iri = ontology.value(None, OWL.priorVersion)
     prior = str(prior_iri).rsplit("/", 1)[-1] if prior_iri is not None else version
     return Release(version, prior, (), None, match.group(0), already=True)
 
@@ -206,13 +225,28 @@ def _ontology_node(path: Path, graph: Graph) -> tuple[URIRef, str, URIRef]:
 def _bump(
     path: Path,
     text: str,
+    before: Graph,
     ontology: URIRef,
     prior: str,
     prior_iri: URIRef,
     version: str,
     new_iri: URIRef,
-) -> str:
-    """Edit the three version lines of the hand-written file, and check the result."""
+) -> tuple[str, Graph]:
+    """Edit the three version lines of the hand-written file, and check the result.
+
+    Args:
+        path: The ontology file, for errors.
+        text: Its text.
+        before: Its graph, parsed from ``text``.
+        ontology: The ``owl:Ontology`` node.
+        prior: The current version.
+        prior_iri: The current version IRI, which becomes the prior version.
+        version: The new version.
+        new_iri: The new version IRI.
+
+    Returns:
+        The edited text and its graph.
+    """
     edits = (
         (rf'(owl:versionInfo\s+)"{re.escape(prior)}"', rf'\g<1>"{version}"'),
         (rf"(owl:versionIRI\s+)<{re.escape(str(prior_iri))}>", rf"\g<1><{new_iri}>"),
@@ -232,7 +266,6 @@ def _bump(
             count=1,
             flags=re.MULTILINE,
         )
-    before = parse_file(path)
     expected = Graph()
     for triple in before:
         expected.add(triple)
@@ -240,9 +273,10 @@ def _bump(
     expected.set((ontology, OWL.versionInfo, Literal(version)))
     expected.set((ontology, OWL.versionIRI, new_iri))
     expected.add((ontology, OWL.priorVersion, prior_iri))
-    if not isomorphic(parse_text(text, path), expected):
+    after = parse_text(text, path)
+    if not isomorphic(after, expected):
         raise SwapgraphError(f"{path}: editing the version lines changed more than the version")
-    return text
+    return text, after
 
 
 def _bumped_shapes(project: Project, prior: str, version: str) -> dict[Path, str]:
@@ -293,6 +327,7 @@ def _dumps(
             everything, jsonld_context.context(ontology)
         ),
     }
+    _check_dumps(dumps, len(everything), len(ontology) + len(data))
     sums = "".join(
         f"{hashlib.sha256(text.encode('utf-8')).hexdigest()}  {path.name}\n"
         for path, text in sorted(dumps.items())
@@ -300,16 +335,49 @@ def _dumps(
     return {**dumps, Path(f"{stem}.sha256"): sums}
 
 
+def _check_dumps(dumps: Mapping[Path, str], triples: int, quads: int) -> None:
+    """Check that each dump parses and holds every statement of the release.
+
+    Oxigraph's parser rather than :mod:`swapgraph.load`'s: the dumps are serialised from
+    graphs that were parsed and checked already, so what is left to check is the serialiser's
+    output, and rdflib would take longer to read the three dumps than the rest of the release.
+    The TriG dump states a triple of both graphs twice, once in each.
+
+    Raises:
+        RDFSyntaxError: If a dump does not parse.
+        SwapgraphError: If a dump holds other than the expected number of statements.
+    """
+    for path, text in dumps.items():
+        fmt = ox.RdfFormat.from_extension(path.suffix[1:])
+        assert fmt is not None, path  # the suffixes are this module's own
+        try:
+            found = len(set(ox.parse(text.encode("utf-8"), format=fmt)))
+        except SyntaxError as error:
+            raise RDFSyntaxError(path, f"release would write an invalid dump: {error}") from None
+        want = quads if fmt == ox.RdfFormat.TRIG else triples
+        if found != want:
+            raise SwapgraphError(f"{path}: release would write {found} statements, not {want}")
+
+
 # --------------------------------------------------------------------------- changelog
 
 
 def _changelog_entry(
-    project: Project, version: str, day: dt.date, prior: str, baseline: str | None
+    project: Project,
+    version: str,
+    day: dt.date,
+    prior: str,
+    baseline: str | None,
+    ontology: Graph,
+    data: Graph,
 ) -> str:
+    """The CHANGELOG entry: the diff since ``baseline``, or a summary of the graph.
+
+    ``ontology`` and ``data`` are the project's current (not yet bumped) graphs.
+    """
     heading = f"## {version} \N{EM DASH} {day.isoformat()}\n"
     if baseline is None:
-        data = data_graph(project)
-        added = diff_graphs(Graph(), data, data + ontology_graph(project), set())
+        added = diff_graphs(Graph(), data, data + ontology, set())
         counts = Counter(entity.kind for entity in added)
         summary = ", ".join(
             f"{n} \N{MULTIPLICATION SIGN} {kind}" for kind, n in sorted(counts.items())
@@ -319,7 +387,9 @@ def _changelog_entry(
             f"### Data\n- {summary or 'No entities'} (no release v{prior} to compare with).\n"
         )
     with materialise_revision(project, baseline) as old:
-        changes: ProjectDiff = diff_projects(old, project)
+        changes: ProjectDiff = diff_project_graphs(
+            ontology_graph(old), ontology, data_graph(old), data
+        )
     sections = [heading]
     for title, entities in (("Ontology", changes.ontology), ("Data", changes.data)):
         items = [f"- {entity}" for entity in entities] or ["- No changes."]

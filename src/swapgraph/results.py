@@ -26,11 +26,12 @@ from rdflib.term import Identifier
 from swapgraph.csvsafe import neutralise, neutralise_term
 from swapgraph.engine import AskResult, GraphResult, QueryResult, Row, SelectResult
 from swapgraph.errors import SwapgraphError
+from swapgraph.formats import QUERY_OUTPUT_FORMATS
 from swapgraph.namespaces import bind_prefixes, compact
 from swapgraph.turtle import serialize
 
 #: The formats :func:`render` writes.
-FORMATS = ("table", "csv", "tsv", "json")
+FORMATS = QUERY_OUTPUT_FORMATS
 
 _TSV_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TSV_BARE = {XSD.integer: re.compile(r"[+-]?[0-9]+"), XSD.boolean: re.compile(r"true|false")}

@@ -24,7 +24,7 @@ import uvicorn
 from swapgraph.checked import checked_report
 from swapgraph.errors import CannotListen, InvalidProject
 from swapgraph.report import render_text
-from swapgraph.server import Settings, create_app
+from swapgraph.server import Settings
 from swapgraph.server.http11 import uvicorn_options
 
 
@@ -110,6 +110,9 @@ def serve(
                     f"{settings.project.root}: the graph does not conform to its shapes "
                     "(see above); fix it, or serve it anyway with --allow-invalid"
                 )
+        # The web application only now: a project that does not validate never loads it.
+        from swapgraph.server import create_app
+
         app = create_app(settings)
         service = app.state.service
         try:

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import Literal, URIRef
 
+from swapgraph import formats
 from swapgraph.engine import Engine, open_engine, select
 from swapgraph.errors import SwapgraphError
 from swapgraph.paths import Project
@@ -44,7 +45,7 @@ from swapgraph.views import Facts, Filters, actors_view, load_facts
 
 Cell = str | int | float | None
 
-STATS_FORMATS = ("table", "csv", "json")
+STATS_FORMATS = formats.STATS_FORMATS
 
 #: Third-party roles that do not count as mediating an exchange.
 _NOT_MEDIATING = {"transit state"}

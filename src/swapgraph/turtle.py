@@ -23,7 +23,7 @@ import hashlib
 import os
 import re
 from collections import Counter, defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -373,15 +373,16 @@ def write_files(
     *,
     root: Path | None = None,
     expected: Mapping[Path, str | None] | None = None,
+    checked: Collection[Path] = (),
 ) -> None:
     """Replace several files, all or nothing, even across a crash.
 
-    Every RDF text (by the file's suffix) is parsed first; other files, such as a CHANGELOG
-    or a checksum list, are written as given. The files are then written as one journaled
-    transaction under the project's lock (:func:`swapgraph.journal.commit`): if the
-    process fails, each target keeps its original content (or does not exist, if it did
-    not before); if it is killed, the next command that touches the project finishes or
-    undoes the transaction.
+    Every RDF text (by the file's suffix) is parsed first, unless the caller checked it
+    already; other files, such as a CHANGELOG or a checksum list, are written as given. The
+    files are then written as one journaled transaction under the project's lock
+    (:func:`swapgraph.journal.commit`): if the process fails, each target keeps its original
+    content (or does not exist, if it did not before); if it is killed, the next command
+    that touches the project finishes or undoes the transaction.
 
     Args:
         files: New content by target path.
@@ -389,6 +390,9 @@ def write_files(
             deepest folder holding every target).
         expected: For files the caller read, their :func:`swapgraph.journal.fingerprint`
             at that time; a file changed since is not overwritten.
+        checked: Files of ``files`` whose text the caller has parsed or checked already
+            (a release's dumps are large: parsing them again would take longer than the
+            rest of the release).
 
     Raises:
         RDFSyntaxError: If any RDF text does not parse; nothing is written.
@@ -396,7 +400,7 @@ def write_files(
             nothing is changed.
     """
     for path, text in files.items():
-        if path.suffix.lower() in RDF_SUFFIXES:
+        if path.suffix.lower() in RDF_SUFFIXES and path not in checked:
             parse_text(text, path)
     if not files:
         return

@@ -50,10 +50,12 @@ from rdflib.term import Identifier, Node
 from swapgraph.counts import weight
 from swapgraph.engine import Engine, GraphResult, select
 from swapgraph.errors import ParameterError, SwapgraphError
+from swapgraph.formats import EXPORT_VIEWS
 from swapgraph.namespaces import SWAP, WD, compact
 from swapgraph.resolve import Resolver, for_engine
 
-VIEWS = ("actors", "exchanges", "rdf")
+#: The views :func:`build_view` builds.
+VIEWS = EXPORT_VIEWS
 
 _ACTOR_NODE = (
     "label", "type", "iri", "wikidata", "iso2", "iso3", "first", "last",

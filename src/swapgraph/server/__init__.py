@@ -1,6 +1,28 @@
-"""The HTTP API: SPARQL 1.1 Protocol, named queries, Linked Data, validation, statistics."""
+"""The HTTP API: SPARQL 1.1 Protocol, named queries, Linked Data, validation, statistics.
 
-from swapgraph.server.app import create_app
-from swapgraph.server.service import Settings
+:func:`create_app` and :class:`Settings` are loaded on first use: a query worker of the
+server (:mod:`swapgraph.server.pool`) is a process of its own that imports this package,
+and needs neither the web framework nor the pages, which would double its start-up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from swapgraph.server.app import create_app
+    from swapgraph.server.service import Settings
 
 __all__ = ["Settings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from swapgraph.server.app import create_app
+
+        return create_app
+    if name == "Settings":
+        from swapgraph.server.service import Settings
+
+        return Settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

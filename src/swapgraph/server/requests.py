@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import unquote_to_bytes
 
-from fastapi import Request
-from starlette.requests import ClientDisconnect
+# Starlette's request (which FastAPI re-exports): the query workers import this module,
+# and FastAPI itself would double their start-up.
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from swapgraph.errors import ParameterError
