@@ -1,5 +1,5 @@
-"""What the server's processes load: the dataset dump kept in the cache folder (a restart on
-unchanged files parses nothing), and a worker's imports.
+"""The server's dataset dump, kept in the cache folder: a restart on unchanged files parses
+nothing.
 
 Each test starts a real worker pool over a project_copy of the project, as ``swapgraph serve`` does.
 """
@@ -101,17 +101,3 @@ def test_a_killed_writer_leaves_no_dump_under_its_name(project_copy: Project) ->
     assert dumps(project_copy) == []
     with serving(project_copy) as service:
         assert count(service) > 0
-
-
-def test_a_worker_loads_the_engine_and_not_the_web_framework() -> None:
-    # What a spawned worker imports to unpickle its job and run it: the web framework would
-    # cost every worker about 37 MiB and a slower start.
-    script = (
-        "import sys\n"
-        "import swapgraph.worker\n"
-        "print(' '.join(m for m in ('fastapi', 'starlette', 'uvicorn', 'jinja2')"
-        " if m in sys.modules))\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == []

@@ -1,8 +1,7 @@
 """The HTTP API: SPARQL 1.1 Protocol, named queries, Linked Data, validation, statistics.
 
-:func:`create_app` and :class:`Settings` are loaded on first use: a query worker of the
-server (:mod:`swapgraph.server.pool`) is a process of its own that imports this package,
-and needs neither the web framework nor the pages, which would double its start-up.
+:func:`create_app` and :class:`Settings` are loaded on first use: ``swapgraph serve`` checks
+the project before it needs the web framework, and a project it refuses never loads it.
 """
 
 from __future__ import annotations
