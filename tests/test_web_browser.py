@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -196,6 +197,27 @@ def test_a_query_written_while_the_examples_load_is_kept(page: Page, server: Run
     held[0].continue_()
     expect(page.locator("#named option[value='exchanges-between']")).to_be_attached()
     assert page.locator("#sparql").input_value() == typed
+    assert page.locator("#named").input_value() == ""
+
+
+def test_a_shared_query_is_shown_before_the_examples_load(
+    page: Page, server: RunningServer
+) -> None:
+    # A Run pressed while the list of named queries loads must run the shared query, not the
+    # page's starter text: the shared query needs no list, so it is shown at once.
+    held: list[Any] = []
+    page.route("**/api/queries", lambda route: held.append(route))
+    shared = "SELECT ?x WHERE {\n  ?x ?p ?o .\n}\nLIMIT 3"
+    page.goto(f"{server.url}/#query?sparql={quote(shared)}")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page asks for the named queries"
+    expect(page.locator("#sparql")).to_have_value(shared)
+    held[0].continue_()
+    expect(page.locator("#named option[value='exchanges-between']")).to_be_attached()
+    assert page.locator("#sparql").input_value() == shared
     assert page.locator("#named").input_value() == ""
 
 

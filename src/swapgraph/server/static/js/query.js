@@ -230,6 +230,15 @@ export function setupQueryPanel(panel, onStateChange) {
     /** Settles once the SPARQL editor has replaced the textarea (or could not). */
     editorLoaded,
     async open(state) {
+      const shared = state.has("sparql");
+      if (shared) {
+        // Someone else wrote this query: show it at once (it needs no list; a Run pressed
+        // while the list loads runs it), and run it only when the reader asks.
+        showQuery("");
+        editor.value = state.get("sparql");
+        status.textContent = "This link holds a query: read it, then press Run.";
+        status.className = "status";
+      }
       const textBefore = editor.value;
       try {
         const list = await listNamedQueries();
@@ -246,12 +255,8 @@ export function setupQueryPanel(panel, onStateChange) {
       for (const [key, value] of state) {
         if (key.startsWith(PARAM_PREFIX)) values.set(key.slice(PARAM_PREFIX.length), value);
       }
-      if (state.has("sparql")) {
-        // Someone else wrote this query: show it, and run it only when the reader asks.
-        showQuery("");
-        editor.value = state.get("sparql");
-        status.textContent = "This link holds a query: read it, then press Run.";
-        status.className = "status";
+      if (shared) {
+        reflectEditing(); // shown above; the reader may have edited it since
       } else if (state.has("name")) {
         showQuery(state.get("name"), values);
         await run();
