@@ -200,6 +200,23 @@ def test_a_query_written_while_the_examples_load_is_kept(page: Page, server: Run
     assert page.locator("#named").input_value() == ""
 
 
+def test_run_waits_for_the_pages_script(page: Page, server: RunningServer) -> None:
+    # Until the script has put the query in place, a click on Run was lost (or ran the
+    # starter text instead of a shared link's query): the button is enabled by the script.
+    held: list[Any] = []
+    page.route("**/static/js/main.js", lambda route: held.append(route))
+    page.goto(f"{server.url}/", wait_until="commit")
+    run = page.get_by_role("button", name="Run")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page loads its script"
+    expect(run).to_be_disabled()
+    held[0].continue_()
+    expect(run).to_be_enabled()
+
+
 def test_a_shared_query_is_shown_before_the_examples_load(
     page: Page, server: RunningServer
 ) -> None:

@@ -239,6 +239,7 @@ export function setupQueryPanel(panel, onStateChange) {
         status.textContent = "This link holds a query: read it, then press Run.";
         status.className = "status";
       }
+      form.querySelector("button[type=submit]").disabled = false; // the query is in place
       const textBefore = editor.value;
       try {
         const list = await listNamedQueries();
