@@ -177,10 +177,11 @@ def _tool(name: str) -> str:
     return path
 
 
-def swapgraph_server(project: Project, work: Path, timeout: float) -> Server:
+def swapgraph_server(project: Project, work: Path, timeout: float, store: str) -> Server:
     port = _free_port()
     command = [sys.executable, "-m", "swapgraph", "serve", "--project", str(project.root)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--timeout", str(int(timeout))]
+    command += ["--store", store]
     # serve validates in any case (or reuses the cached report); the flag only lets it
     # serve generated data that need not conform.
     command.append("--allow-invalid")
@@ -365,7 +366,7 @@ def measure_size(args: argparse.Namespace, size: int, client: httpx.Client) -> S
     if "swapgraph" in args.servers:
         # The first start validates: no report of an earlier run is reused.
         shutil.rmtree(project.cache_dir, ignore_errors=True)
-        fast.append(swapgraph_server(project, work, args.timeout))
+        fast.append(swapgraph_server(project, work, args.timeout, args.store))
     if "oxigraph" in args.servers:
         fast.append(oxigraph_server(project, work, args.timeout))
     with _running(fast, client, args.load_limit):
@@ -380,7 +381,7 @@ def measure_size(args: argparse.Namespace, size: int, client: httpx.Client) -> S
     servers += fast
     if "swapgraph" in args.servers:
         # A restart on unchanged data reuses the cached validation report.
-        restart = swapgraph_server(project, work, args.timeout)
+        restart = swapgraph_server(project, work, args.timeout, args.store)
         restart.name = "swapgraph restart"
         with _running([restart], client, args.load_limit):
             pass
@@ -557,6 +558,12 @@ def main() -> int:
         "--cache", type=Path, default=Path(tempfile.gettempdir()) / "swapgraph-bench"
     )
     parser.add_argument("--servers", default="swapgraph,oxigraph,rdflib-endpoint")
+    parser.add_argument(
+        "--store",
+        choices=("memory", "disk"),
+        default="memory",
+        help="swapgraph serve's --store (where its workers hold the data)",
+    )
     parser.add_argument("--only", default="", help="comma-separated query names (default: all)")
     parser.add_argument("--repetitions", type=int, default=20, help="timed runs per query")
     parser.add_argument(

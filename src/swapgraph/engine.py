@@ -18,6 +18,7 @@ also gives rdflib a hash join (:mod:`swapgraph.sparql_join`), which answers the 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -242,8 +243,10 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, lease: StoreLease | None = None) -> None:
         self.store = store
+        #: Held while the engine lives where its store is a cached one (see StoreLease).
+        self.lease = lease
 
     @classmethod
     def from_files(
@@ -336,20 +339,14 @@ class OxigraphEngine:
         Raises:
             RDFSyntaxError: If a file is not well-formed RDF.
         """
-        from swapgraph.checked import files_key
-
-        files = project.data_files()
-        # The view is part of the store: a store built before it (or with another) is not
-        # reused.
-        key = files_key(project, files, ("pyoxigraph",))
-        path = project.store_cache_dir(_hex(f"{key}\n{daily_totals.FORMAT}"))
         try:
-            if not path.is_dir():
-                _build_store(files, path)
-            return cls(ox.Store.read_only(str(path)))
+            path, lease = cached_store(project)
+            return cls(ox.Store.read_only(str(path)), lease)
         except OSError as error:
-            log.warning("%s: cached store not usable (%s); loading the files", path, error)
-            return cls.from_files(files)
+            log.warning(
+                "%s: cached store not usable (%s); loading the files", project.cache_dir, error
+            )
+            return cls.from_files(project.data_files())
 
     @classmethod
     def from_nquads(cls, path: Path) -> OxigraphEngine:
@@ -437,6 +434,16 @@ class OxigraphEngine:
         return Serialized(media_type, buffer.getvalue())
 
 
+def _cache_key(project: Project, files: Sequence[Path]) -> str:
+    """What names the dataset's dump and store in the cache folder."""
+    from swapgraph.checked import files_key
+
+    # The daily-totals view is part of both: one built before it (or with another) is not
+    # reused.
+    key = files_key(project, files, ("pyoxigraph",))
+    return _hex(f"{key}\n{daily_totals.FORMAT}")
+
+
 def cached_dump(project: Project) -> Path:
     """The project's dataset as one N-Quads file in its cache folder, written on first use.
 
@@ -449,11 +456,8 @@ def cached_dump(project: Project) -> Path:
         RDFSyntaxError: If a file is not well-formed RDF.
         OSError: If the cache folder cannot be written.
     """
-    from swapgraph.checked import files_key
-
     files = project.data_files()
-    key = files_key(project, files, ("pyoxigraph",))
-    path = project.dump_cache_file(_hex(f"{key}\n{daily_totals.FORMAT}"))
+    path = project.dump_cache_file(_cache_key(project, files))
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -474,15 +478,118 @@ def cached_dump(project: Project) -> Path:
     return path
 
 
+def cached_store(project: Project) -> tuple[Path, StoreLease]:
+    """The project's dataset as an on-disk store in its cache folder, and a lease on it.
+
+    Named, as the dump is, by a hash of the data files, of pyoxigraph's version and of the
+    daily-totals view's format. Built on first use, aside and then renamed, so that a killed
+    build leaves no half store under its name. Each call removes the stores of earlier
+    content that no server or command reads any more (see :class:`StoreLease`).
+
+    Raises:
+        RDFSyntaxError: If a file is not well-formed RDF.
+        OSError: If the cache folder cannot be written.
+    """
+    files = project.data_files()
+    path = project.store_cache_dir(_cache_key(project, files))
+    for _ in range(3):
+        if not path.is_dir():
+            _build_store(files, path)
+        lease = StoreLease.take(path)
+        if lease is not None:
+            # Stores of earlier content are never read again, once their readers are gone.
+            for stale in path.parent.glob("store-*"):
+                if stale != path:
+                    _remove_if_unused(stale)
+            return path, lease
+    raise OSError(f"{path} was removed each time it was about to be opened")
+
+
+#: In every cached store: the file whose lock says the store is in use.
+_IN_USE = "swapgraph-in-use"
+
+
+class StoreLease:
+    """A shared lock on a cached store: while any process holds one, no build removes it.
+
+    A server reading the store for days, or a command reading it for seconds, holds a lease;
+    a build for changed content removes an earlier store only if it can lock it alone. The
+    lock (``flock``) goes with the process, so a killed holder never leaves it taken.
+    """
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor: int | None = descriptor
+
+    @classmethod
+    def take(cls, path: Path) -> StoreLease | None:
+        """Lease the store at ``path``; None if it was removed meanwhile (build it again)."""
+        try:
+            # Created if missing: a store built by an earlier version has no such file.
+            descriptor = os.open(path / _IN_USE, os.O_RDONLY | os.O_CREAT, 0o644)
+        except FileNotFoundError:
+            return None
+        lease = cls(descriptor)
+        # Waits only while a removal holds the store (the time to rename it away).
+        fcntl.flock(descriptor, fcntl.LOCK_SH)
+        try:
+            still_there = os.stat(path / _IN_USE).st_ino == os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            still_there = False
+        if not still_there:  # removed between the open and the lock
+            lease.close()
+            return None
+        return lease
+
+    def close(self) -> None:
+        """Give the lease back."""
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _remove_if_unused(store: Path) -> None:
+    """Remove a cached store of earlier content, unless a lease on it is held."""
+    try:
+        descriptor = os.open(store / _IN_USE, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # a server or a command still reads it: the next build tries
+        os.close(descriptor)
+        return
+    try:
+        # Renamed first: a store under its name is always whole, even while this removal
+        # runs or if it is killed half-way.
+        aside = store.with_name(f".removing-{store.name}-{os.getpid()}")
+        os.rename(store, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write_store(
+    files: Sequence[Path], path: Path, named_graphs: Mapping[str, Path] | None = None
+) -> None:
+    """Load ``files`` into a new on-disk store at ``path``, compacted and closed."""
+    store = OxigraphEngine.from_files(files, path, named_graphs).store
+    store.optimize()  # compacted once, as Oxigraph advises for a store that is only read
+    store.flush()
+    (path / _IN_USE).touch()
+    del store  # closes the store, so that it can be renamed and opened read-only
+
+
 def _build_store(files: Sequence[Path], path: Path) -> None:
     """Load ``files`` into a new on-disk store at ``path``, whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(dir=path.parent, prefix=".building-"))
     try:
-        store = OxigraphEngine.from_files(files, building).store
-        store.optimize()  # compacted once, as Oxigraph advises for a store that is only read
-        store.flush()
-        del store  # closes the store, so that it can be renamed and opened read-only
+        write_store(files, building)
         try:
             os.rename(building, path)
         except OSError:
@@ -490,9 +597,6 @@ def _build_store(files: Sequence[Path], path: Path) -> None:
                 raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    for stale in path.parent.glob("store-*"):  # stores of earlier content are never read again
-        if stale != path:
-            shutil.rmtree(stale, ignore_errors=True)
 
 
 _HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }} }}"

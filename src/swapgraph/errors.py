@@ -127,6 +127,10 @@ class InvalidProject(SwapgraphError):
     """The project has SHACL violations and ``--allow-invalid`` was not given."""
 
 
+class SettingError(SwapgraphError):
+    """A server setting that cannot be used with the others given."""
+
+
 class CannotListen(SwapgraphError):
     """The address cannot be listened on: the port is taken, or the host is not ours."""
 

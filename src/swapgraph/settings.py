@@ -75,6 +75,12 @@ class Setting:
         return self.value(self.default)
 
 
+def _one_of(text: str, choices: tuple[str, ...]) -> str:
+    if text not in choices:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(choices)}")
+    return text
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "address to listen on", "HOST", server=False),
     Setting("port", 8000, int, "port to listen on", "PORT", server=False),
@@ -96,6 +102,15 @@ SETTINGS: tuple[Setting, ...] = (
         repeat=True,
     ),
     Setting("workers", 2, int, "queries that run at once (worker processes)", "N"),
+    Setting(
+        "store",
+        "memory",
+        lambda text: _one_of(text, ("memory", "disk")),
+        "where the oxigraph engine's workers hold the data: memory (fastest queries, a copy "
+        "per worker) or disk (one read-only store for all, kept in the cache folder: less "
+        "memory and an instant restart, queries 1.5-4x slower)",
+        "memory|disk",
+    ),
     Setting("max_pending", 16, int, "queries that may run or wait at once; more get 503", "N"),
     Setting(
         "worker_memory_bytes",

@@ -27,10 +27,14 @@ from swapgraph.engine import (
     QueryResult,
     RemoteEngine,
     Serialized,
+    StoreLease,
     cached_dump,
+    cached_store,
     engine_kind,
     parse_serialized,
+    write_store,
 )
+from swapgraph.errors import SettingError
 from swapgraph.load import ontology_graph
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
@@ -51,6 +55,8 @@ class Settings:
         named_graphs: Extra files served as named graphs, by graph IRI (the project's own
             data is the default graph).
         workers: Queries that run at once (worker processes for a local engine).
+        store: Where the Oxigraph workers hold the data: ``memory`` (a copy each) or
+            ``disk`` (one read-only on-disk store shared by all).
         max_pending: Queries that may run or wait at once; more get 503.
         max_body_bytes: Largest request body accepted (413 beyond).
         max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
@@ -72,6 +78,7 @@ class Settings:
     cors_origins: tuple[str, ...] = default("cors_origins")
     named_graphs: Mapping[str, Path] = field(default_factory=dict)
     workers: int = default("workers")
+    store: str = default("store")
     max_pending: int = default("max_pending")
     max_body_bytes: int = default("max_body_bytes")
     max_result_bytes: int = default("max_result_bytes")
@@ -79,6 +86,10 @@ class Settings:
     results_in_flight_bytes: int = default("results_in_flight_bytes")
     base_url: str | None = default("base_url")
     read_timeout: float = default("read_timeout")
+
+    def __post_init__(self) -> None:
+        if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
+            raise SettingError("--store disk is for the oxigraph engine only")
 
 
 class GraphService:
@@ -92,6 +103,7 @@ class GraphService:
         self.data_files = project.data_files()
         self._store_dir: Path | None = None
         self._store_fd: int | None = None
+        self._lease: StoreLease | None = None
         self.pool: WorkerPool | InlinePool
         #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
         self.validation_pool: WorkerPool
@@ -131,6 +143,8 @@ class GraphService:
         if self.settings.engine == "rdflib":
             return WorkerEngine("rdflib", files=tuple(self.data_files), named_graphs=named)
         remove_stale_stores()
+        if self.settings.store == "disk":
+            return self._disk_store(named)
         dataset = None
         if not named:
             try:
@@ -154,6 +168,26 @@ class GraphService:
                 self._store_dir = None
             return WorkerEngine("oxigraph", dataset=reopened)
         return WorkerEngine("oxigraph", dataset=dataset)
+
+    def _disk_store(self, named: tuple[tuple[str, Path], ...]) -> WorkerEngine:
+        """One on-disk store for every worker: the cached one, or one of this server's."""
+        if not named:
+            try:
+                # Leased for the server's life: a later build for changed files (another
+                # server, `swapgraph query`) leaves it in place for this one's workers.
+                path, self._lease = cached_store(self.settings.project)
+                return WorkerEngine("oxigraph-disk", dataset=path)
+            except OSError as error:  # a read-only or full disk: a store of our own, below
+                log.warning("cannot keep the store in the cache folder (%s)", error)
+        self._store_dir = Path(tempfile.mkdtemp(prefix=f"{_STORE_PREFIX}{os.getpid()}-"))
+        path = self._store_dir / "store"
+        try:
+            write_store(self.data_files, path, dict(named))
+            memory.give_back()  # the loader's buffers, as after a dump
+        except BaseException:
+            self._remove_store()
+            raise
+        return WorkerEngine("oxigraph-disk", dataset=path)
 
     def _own_dump(self, named: tuple[tuple[str, Path], ...]) -> Path:
         """Dump the dataset (with the named graphs) to a temporary file of this server's."""
@@ -180,6 +214,9 @@ class GraphService:
         if self._store_dir is not None:
             shutil.rmtree(self._store_dir, ignore_errors=True)
             self._store_dir = None
+        if self._lease is not None:
+            self._lease.close()
+            self._lease = None
 
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs served beside the default graph."""
