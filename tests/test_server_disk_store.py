@@ -18,8 +18,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-import swapgraph.engine
-from swapgraph.engine import OxigraphEngine, SelectResult, cached_store
+import swapgraph.dataset_cache
+from swapgraph.dataset_cache import cached_store
+from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.errors import SettingError
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
@@ -86,7 +87,7 @@ def test_the_workers_share_the_cached_store_and_a_restart_builds_nothing(
     def no_building(*_: object, **__: object) -> None:
         raise AssertionError("the store was built again although the files are unchanged")
 
-    monkeypatch.setattr(swapgraph.engine, "write_store", no_building)
+    monkeypatch.setattr(swapgraph.dataset_cache, "write_store", no_building)
     with serving(project_copy, "disk") as again:
         assert rows(again, COUNT) == triples
     assert stores(project_copy) == [store]
@@ -134,7 +135,7 @@ def test_a_killed_leaseholder_leaves_no_lock(project_copy: Project) -> None:
             "-c",
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from swapgraph.engine import cached_store\n"
+            "from swapgraph.dataset_cache import cached_store\n"
             "from swapgraph.paths import Project\n"
             "path, lease = cached_store(Project.open(Path(sys.argv[1])))\n"
             "print(path, flush=True)\n"
@@ -147,6 +148,7 @@ def test_a_killed_leaseholder_leaves_no_lock(project_copy: Project) -> None:
     try:
         assert holder.stdout is not None
         old = Path(holder.stdout.readline().strip())
+        assert old.parent == project_copy.cache_dir and old.name.startswith("store-"), old
         (project_copy.graph_dir / "extra.ttl").write_text(EXTRA, "utf-8")
         cached_store(project_copy)
         assert old.is_dir(), "kept while its holder lives"

@@ -6,15 +6,18 @@ Each test starts a real worker pool over a project_copy of the project, as ``swa
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from swapgraph import serve as serve_module
 from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.paths import Project
 from swapgraph.server.service import GraphService, Settings
@@ -88,7 +91,8 @@ def test_a_killed_writer_leaves_no_dump_under_its_name(project_copy: Project) ->
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from swapgraph.engine import OxigraphEngine, cached_dump\n"
+        "from swapgraph.dataset_cache import cached_dump\n"
+        "from swapgraph.engine import OxigraphEngine\n"
         "from swapgraph.paths import Project\n"
         "def killed(self, path):\n"
         "    Path(path).write_text('<urn:x:half', encoding='utf-8')\n"
@@ -99,5 +103,27 @@ def test_a_killed_writer_leaves_no_dump_under_its_name(project_copy: Project) ->
     run = subprocess.run([sys.executable, "-c", script, str(project_copy.root)], check=False)
     assert run.returncode == -9
     assert dumps(project_copy) == []
+    [left] = project_copy.cache_dir.glob(".building-*")
     with serving(project_copy) as service:
         assert count(service) > 0
+    assert not left.exists(), "what the killed writer left is removed by the next one"
+
+
+def test_a_first_start_writes_the_dump_while_validation_runs(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The two take seconds each at 1M triples: a first start should take the longer, not
+    # the sum. Validation here waits for the dump (a bound, not a timing) and then stops.
+    seen: list[bool] = []
+
+    def validating(project: Project, child: bool) -> None:
+        deadline = time.monotonic() + 60
+        while not dumps(project) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(bool(dumps(project)))
+        raise serve_module.Stopped("SIGTERM")
+
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    with pytest.raises(serve_module.Stopped):
+        serve_module.serve(Settings(project_copy), port=0, out=io.StringIO())
+    assert seen == [True], "the dump was written while validation ran"

@@ -17,19 +17,13 @@ also gives rdflib a hash join (:mod:`swapgraph.sparql_join`), which answers the 
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 import httpx
 import pyoxigraph as ox
@@ -44,13 +38,16 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import daily_totals, formats, memory, sparql_join
+from swapgraph import daily_totals, formats, sparql_join
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
 from swapgraph.errors import ResultTooLarge as ResultTooLarge
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
+
+if TYPE_CHECKING:
+    from swapgraph.dataset_cache import StoreLease
 from swapgraph.query_text import (
     DEFAULT_PREFIXES,
     add_values_block,
@@ -339,6 +336,8 @@ class OxigraphEngine:
         Raises:
             RDFSyntaxError: If a file is not well-formed RDF.
         """
+        from swapgraph.dataset_cache import cached_store
+
         try:
             path, lease = cached_store(project)
             return cls(ox.Store.read_only(str(path)), lease)
@@ -434,171 +433,6 @@ class OxigraphEngine:
         return Serialized(media_type, buffer.getvalue())
 
 
-def _cache_key(project: Project, files: Sequence[Path]) -> str:
-    """What names the dataset's dump and store in the cache folder."""
-    from swapgraph.checked import files_key
-
-    # The daily-totals view is part of both: one built before it (or with another) is not
-    # reused.
-    key = files_key(project, files, ("pyoxigraph",))
-    return _hex(f"{key}\n{daily_totals.FORMAT}")
-
-
-def cached_dump(project: Project) -> Path:
-    """The project's dataset as one N-Quads file in its cache folder, written on first use.
-
-    Named, as the cached store is, by a hash of the data files, of pyoxigraph's version and
-    of the daily-totals view's format, so it is reused only while they are unchanged. It is
-    written aside, flushed to disk and renamed, so that a killed writer leaves no half file
-    under its name; dumps of earlier content are removed.
-
-    Raises:
-        RDFSyntaxError: If a file is not well-formed RDF.
-        OSError: If the cache folder cannot be written.
-    """
-    files = project.data_files()
-    path = project.dump_cache_file(_cache_key(project, files))
-    if path.is_file():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, building = tempfile.mkstemp(dir=path.parent, prefix=".building-", suffix=".nq")
-    os.close(handle)
-    try:
-        OxigraphEngine.from_files(files).dump_nquads(Path(building))
-        memory.give_back()  # the parsed store is gone: the caller serves for a long time
-        with open(building, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(building, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(building)
-    for stale in path.parent.glob("dataset-*.nq"):  # earlier content is never read again
-        if stale != path:
-            stale.unlink(missing_ok=True)
-    return path
-
-
-def cached_store(project: Project) -> tuple[Path, StoreLease]:
-    """The project's dataset as an on-disk store in its cache folder, and a lease on it.
-
-    Named, as the dump is, by a hash of the data files, of pyoxigraph's version and of the
-    daily-totals view's format. Built on first use, aside and then renamed, so that a killed
-    build leaves no half store under its name. Each call removes the stores of earlier
-    content that no server or command reads any more (see :class:`StoreLease`).
-
-    Raises:
-        RDFSyntaxError: If a file is not well-formed RDF.
-        OSError: If the cache folder cannot be written.
-    """
-    files = project.data_files()
-    path = project.store_cache_dir(_cache_key(project, files))
-    for _ in range(3):
-        if not path.is_dir():
-            _build_store(files, path)
-        lease = StoreLease.take(path)
-        if lease is not None:
-            # Stores of earlier content are never read again, once their readers are gone.
-            for stale in path.parent.glob("store-*"):
-                if stale != path:
-                    _remove_if_unused(stale)
-            return path, lease
-    raise OSError(f"{path} was removed each time it was about to be opened")
-
-
-#: In every cached store: the file whose lock says the store is in use.
-_IN_USE = "swapgraph-in-use"
-
-
-class StoreLease:
-    """A shared lock on a cached store: while any process holds one, no build removes it.
-
-    A server reading the store for days, or a command reading it for seconds, holds a lease;
-    a build for changed content removes an earlier store only if it can lock it alone. The
-    lock (``flock``) goes with the process, so a killed holder never leaves it taken.
-    """
-
-    def __init__(self, descriptor: int) -> None:
-        self._descriptor: int | None = descriptor
-
-    @classmethod
-    def take(cls, path: Path) -> StoreLease | None:
-        """Lease the store at ``path``; None if it was removed meanwhile (build it again)."""
-        try:
-            # Created if missing: a store built by an earlier version has no such file.
-            descriptor = os.open(path / _IN_USE, os.O_RDONLY | os.O_CREAT, 0o644)
-        except FileNotFoundError:
-            return None
-        lease = cls(descriptor)
-        # Waits only while a removal holds the store (the time to rename it away).
-        fcntl.flock(descriptor, fcntl.LOCK_SH)
-        try:
-            still_there = os.stat(path / _IN_USE).st_ino == os.fstat(descriptor).st_ino
-        except FileNotFoundError:
-            still_there = False
-        if not still_there:  # removed between the open and the lock
-            lease.close()
-            return None
-        return lease
-
-    def close(self) -> None:
-        """Give the lease back."""
-        if self._descriptor is not None:
-            os.close(self._descriptor)
-            self._descriptor = None
-
-    def __del__(self) -> None:
-        self.close()
-
-
-def _remove_if_unused(store: Path) -> None:
-    """Remove a cached store of earlier content, unless a lease on it is held."""
-    try:
-        descriptor = os.open(store / _IN_USE, os.O_RDONLY | os.O_CREAT, 0o644)
-    except OSError:
-        return
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:  # a server or a command still reads it: the next build tries
-        os.close(descriptor)
-        return
-    try:
-        # Renamed first: a store under its name is always whole, even while this removal
-        # runs or if it is killed half-way.
-        aside = store.with_name(f".removing-{store.name}-{os.getpid()}")
-        os.rename(store, aside)
-        shutil.rmtree(aside, ignore_errors=True)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def write_store(
-    files: Sequence[Path], path: Path, named_graphs: Mapping[str, Path] | None = None
-) -> None:
-    """Load ``files`` into a new on-disk store at ``path``, compacted and closed."""
-    store = OxigraphEngine.from_files(files, path, named_graphs).store
-    store.optimize()  # compacted once, as Oxigraph advises for a store that is only read
-    store.flush()
-    (path / _IN_USE).touch()
-    del store  # closes the store, so that it can be renamed and opened read-only
-
-
-def _build_store(files: Sequence[Path], path: Path) -> None:
-    """Load ``files`` into a new on-disk store at ``path``, whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(dir=path.parent, prefix=".building-"))
-    try:
-        write_store(files, building)
-        try:
-            os.rename(building, path)
-        except OSError:
-            if not path.is_dir():  # not another process having built the same store first
-                raise
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-
-
 _HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }} }}"
 
 
@@ -619,10 +453,6 @@ def on_view(sparql: str, dataset: QueryDataset | None, has_view: Callable[[], bo
         return sparql
     log.debug("answered from the daily-totals view")
     return equivalent
-
-
-def _hex(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _shorten(message: str, limit: int = 240) -> str:

@@ -26,6 +26,7 @@ from swapgraph.errors import CannotListen, InvalidProject
 from swapgraph.report import render_text
 from swapgraph.server import Settings
 from swapgraph.server.http11 import uvicorn_options
+from swapgraph.server.service import prepare
 
 
 class Stopped(BaseException):
@@ -102,6 +103,8 @@ def serve(
     try:
         # Reused while the content is unchanged; otherwise computed in a child process, so
         # that none of validation's memory stays in the server.
+        ahead = threading.Thread(target=prepare, args=(settings,), daemon=True)
+        ahead.start()
         report = checked_report(settings.project, child=True)
         if not report.conforms:
             out.write(render_text(report))
@@ -110,6 +113,7 @@ def serve(
                     f"{settings.project.root}: the graph does not conform to its shapes "
                     "(see above); fix it, or serve it anyway with --allow-invalid"
                 )
+        ahead.join()
         # The web application only now: a project that does not validate never loads it.
         from swapgraph.server import create_app
 

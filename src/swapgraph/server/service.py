@@ -6,6 +6,7 @@ The routers parse requests and write responses; everything they answer comes fro
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from swapgraph import memory
+from swapgraph.dataset_cache import StoreLease, alive, cached_dump, cached_store, write_store
 from swapgraph.engine import (
     ALL_MEDIA_TYPES,
     TERM_MEDIA_TYPES,
@@ -27,12 +29,8 @@ from swapgraph.engine import (
     QueryResult,
     RemoteEngine,
     Serialized,
-    StoreLease,
-    cached_dump,
-    cached_store,
     engine_kind,
     parse_serialized,
-    write_store,
 )
 from swapgraph.errors import SettingError
 from swapgraph.load import ontology_graph
@@ -262,6 +260,24 @@ class GraphService:
         self._remove_store()
 
 
+def prepare(settings: Settings) -> None:
+    """Build ahead what the service's workers will load, where that is the cached dump.
+
+    ``swapgraph serve`` calls it in a thread while validation runs in its child process, so
+    that a first start takes the longer of the two rather than their sum (at 1M triples,
+    about 6 s less). Not for ``--store disk``: an operator who chose it saves memory, and
+    the store is built after validation, whose memory is then given back, rather than beside
+    it. Errors are left for the service, which reports them.
+    """
+    if (
+        settings.store == "memory"
+        and not settings.named_graphs
+        and engine_kind(settings.engine) == "oxigraph"
+    ):
+        with contextlib.suppress(Exception):
+            cached_dump(settings.project)
+
+
 _STORE_PREFIX = "swapgraph-store-"
 _STORE_NAME = re.compile(re.escape(_STORE_PREFIX) + r"(\d+)-")
 log = logging.getLogger("swapgraph.server")
@@ -287,22 +303,12 @@ def remove_stale_stores(folder: Path | None = None) -> list[Path]:
                 continue
         except OSError:
             continue
-        if _alive(int(match.group(1))):
+        if alive(int(match.group(1))):
             continue
         shutil.rmtree(path, ignore_errors=True)
         log.info("removed %s, left by a server that was killed", path)
         removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 class ServiceEngine:
