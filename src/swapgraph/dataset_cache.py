@@ -117,6 +117,7 @@ def cached_store(project: Project) -> tuple[Path, StoreLease]:
     for _ in range(3):
         if not path.is_dir():
             _build_store(files, path)
+            memory.give_back()  # the loader's buffers: the caller may serve for a long time
         lease = StoreLease.take(path)
         if lease is not None:
             # Stores of earlier content are never read again, once their readers are gone.

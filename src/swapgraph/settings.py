@@ -108,7 +108,8 @@ SETTINGS: tuple[Setting, ...] = (
         lambda text: _one_of(text, ("memory", "disk")),
         "where the oxigraph engine's workers hold the data: memory (fastest queries, a copy "
         "per worker) or disk (one read-only store for all, kept in the cache folder: less "
-        "memory and an instant restart, queries 1.5-4x slower)",
+        "memory and a restart in seconds, queries about as fast as Oxigraph server's: 2-3.5x "
+        "slower at 1M triples)",
         "memory|disk",
     ),
     Setting("max_pending", 16, int, "queries that may run or wait at once; more get 503", "N"),
