@@ -30,7 +30,7 @@ _BUILDING = ".building-"
 _LEFTOVER = re.compile(r"\.(?:building|removing)-(\d+)-")
 
 
-def alive(pid: int) -> bool:
+def _alive(pid: int) -> bool:
     """Whether a process with this id exists (another user's counts)."""
     try:
         os.kill(pid, 0)
@@ -41,16 +41,32 @@ def alive(pid: int) -> bool:
     return True
 
 
-def _sweep_leftovers(folder: Path) -> None:
-    """Remove what writers killed half-way left in ``folder`` (never a live writer's)."""
-    for path in folder.glob(".*-*"):
-        match = _LEFTOVER.match(path.name)
-        if match is None or alive(int(match.group(1))):
+def remove_left_by_dead(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
+    """Remove what processes killed half-way left in ``folder``; never a live one's.
+
+    Args:
+        folder: Where to look.
+        pattern: Matches the names to consider; its first group is the owner's pid.
+
+    Returns:
+        What was removed: only entries of this user whose owner no longer exists.
+    """
+    removed = []
+    for path in folder.glob("*"):
+        match = pattern.match(path.name)
+        try:
+            if match is None or path.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if _alive(int(match.group(1))):
             continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 def _cache_key(project: Project, files: Sequence[Path]) -> str:
@@ -80,7 +96,7 @@ def cached_dump(project: Project) -> Path:
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    _sweep_leftovers(path.parent)
+    remove_left_by_dead(path.parent, _LEFTOVER)
     handle, building = tempfile.mkstemp(
         dir=path.parent, prefix=f"{_BUILDING}{os.getpid()}-", suffix=".nq"
     )
@@ -210,7 +226,7 @@ def write_store(
 def _build_store(files: Sequence[Path], path: Path) -> None:
     """Load ``files`` into a new on-disk store at ``path``, whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _sweep_leftovers(path.parent)
+    remove_left_by_dead(path.parent, _LEFTOVER)
     building = Path(tempfile.mkdtemp(dir=path.parent, prefix=f"{_BUILDING}{os.getpid()}-"))
     try:
         write_store(files, building)

@@ -45,9 +45,6 @@ from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
 from swapgraph.errors import ResultTooLarge as ResultTooLarge
 from swapgraph.load import parse_file
 from swapgraph.paths import Project
-
-if TYPE_CHECKING:
-    from swapgraph.dataset_cache import StoreLease
 from swapgraph.query_text import (
     DEFAULT_PREFIXES,
     add_values_block,
@@ -55,6 +52,9 @@ from swapgraph.query_text import (
     declare_default_prefixes,
     describe_syntax_error,
 )
+
+if TYPE_CHECKING:
+    from swapgraph.dataset_cache import StoreLease
 
 log = logging.getLogger("swapgraph.engine")
 
@@ -330,8 +330,10 @@ class OxigraphEngine:
         The store is named by a hash of the data files and of pyoxigraph's version, so it is
         reused only while they are unchanged: a command run again on the same files opens it
         in milliseconds instead of parsing every file. It is built on first use (or after a
-        change), aside and then renamed, and opened read-only. Where the cache folder cannot
-        be written, the files are loaded into memory as :meth:`from_project` does.
+        change), aside and then renamed, opened read-only and leased while the engine lives
+        (so that a build for changed files does not remove it under this reader). Where the
+        cache folder cannot be written, the files are loaded into memory as
+        :meth:`from_project` does.
 
         Raises:
             RDFSyntaxError: If a file is not well-formed RDF.

@@ -101,10 +101,11 @@ def serve(
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     sock = bind(host, port)
     try:
-        # Reused while the content is unchanged; otherwise computed in a child process, so
-        # that none of validation's memory stays in the server.
+        # The workers' data is prepared meanwhile, on the other core.
         ahead = threading.Thread(target=prepare, args=(settings,), daemon=True)
         ahead.start()
+        # Reused while the content is unchanged; otherwise computed in a child process, so
+        # that none of validation's memory stays in the server.
         report = checked_report(settings.project, child=True)
         if not report.conforms:
             out.write(render_text(report))

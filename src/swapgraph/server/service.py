@@ -20,7 +20,13 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from swapgraph import memory
-from swapgraph.dataset_cache import StoreLease, alive, cached_dump, cached_store, write_store
+from swapgraph.dataset_cache import (
+    StoreLease,
+    cached_dump,
+    cached_store,
+    remove_left_by_dead,
+    write_store,
+)
 from swapgraph.engine import (
     ALL_MEDIA_TYPES,
     TERM_MEDIA_TYPES,
@@ -89,6 +95,15 @@ class Settings:
         if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
             raise SettingError("--store disk is for the oxigraph engine only")
 
+    @property
+    def loads_cached_dump(self) -> bool:
+        """Whether the workers load the dataset's dump from the project's cache folder."""
+        return (
+            self.store == "memory"
+            and not self.named_graphs
+            and engine_kind(self.engine) == "oxigraph"
+        )
+
 
 class GraphService:
     """The served dataset: queries run through a pool, plus what is read once at start."""
@@ -144,7 +159,7 @@ class GraphService:
         if self.settings.store == "disk":
             return self._disk_store(named)
         dataset = None
-        if not named:
+        if self.settings.loads_cached_dump:
             try:
                 # Kept in the project's cache folder: a restart on unchanged files parses
                 # nothing (at 1M triples, 8 s less before the first answer).
@@ -177,8 +192,7 @@ class GraphService:
                 return WorkerEngine("oxigraph-disk", dataset=path)
             except OSError as error:  # a read-only or full disk: a store of our own, below
                 log.warning("cannot keep the store in the cache folder (%s)", error)
-        self._store_dir = Path(tempfile.mkdtemp(prefix=f"{_STORE_PREFIX}{os.getpid()}-"))
-        path = self._store_dir / "store"
+        path = self._own_folder() / "store"
         try:
             write_store(self.data_files, path, dict(named))
             memory.give_back()  # the loader's buffers, as after a dump
@@ -187,11 +201,15 @@ class GraphService:
             raise
         return WorkerEngine("oxigraph-disk", dataset=path)
 
-    def _own_dump(self, named: tuple[tuple[str, Path], ...]) -> Path:
-        """Dump the dataset (with the named graphs) to a temporary file of this server's."""
+    def _own_folder(self) -> Path:
+        """A temporary folder of this server's, removed with it (see remove_stale_stores)."""
         # The owner's pid in the name lets a later start remove the folder of a killed run.
         self._store_dir = Path(tempfile.mkdtemp(prefix=f"{_STORE_PREFIX}{os.getpid()}-"))
-        dataset = self._store_dir / "dataset.nq"
+        return self._store_dir
+
+    def _own_dump(self, named: tuple[tuple[str, Path], ...]) -> Path:
+        """Dump the dataset (with the named graphs) to a temporary file of this server's."""
+        dataset = self._own_folder() / "dataset.nq"
         try:
             # Parsed once here, so that a malformed file is reported before any worker
             # starts; workers (and their replacements) load the N-Quads dump.
@@ -264,16 +282,12 @@ def prepare(settings: Settings) -> None:
     """Build ahead what the service's workers will load, where that is the cached dump.
 
     ``swapgraph serve`` calls it in a thread while validation runs in its child process, so
-    that a first start takes the longer of the two rather than their sum (at 1M triples,
-    about 6 s less). Not for ``--store disk``: an operator who chose it saves memory, and
+    that a first start takes the longer of the two rather than their sum (at 1M triples the
+    dump takes about 5 s). Not for ``--store disk``: an operator who chose it saves memory, and
     the store is built after validation, whose memory is then given back, rather than beside
     it. Errors are left for the service, which reports them.
     """
-    if (
-        settings.store == "memory"
-        and not settings.named_graphs
-        and engine_kind(settings.engine) == "oxigraph"
-    ):
+    if settings.loads_cached_dump:
         with contextlib.suppress(Exception):
             cached_dump(settings.project)
 
@@ -295,19 +309,9 @@ def remove_stale_stores(folder: Path | None = None) -> list[Path]:
     Returns:
         The folders removed.
     """
-    removed = []
-    for path in Path(folder or tempfile.gettempdir()).glob(_STORE_PREFIX + "*"):
-        match = _STORE_NAME.match(path.name)
-        try:
-            if match is None or path.stat().st_uid != os.getuid():
-                continue
-        except OSError:
-            continue
-        if alive(int(match.group(1))):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
+    removed = remove_left_by_dead(Path(folder or tempfile.gettempdir()), _STORE_NAME)
+    for path in removed:
         log.info("removed %s, left by a server that was killed", path)
-        removed.append(path)
     return removed
 
 
