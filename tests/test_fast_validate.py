@@ -71,6 +71,34 @@ def test_manifest_example_in_memory_gives_pyshacls_report(case: str) -> None:
     assert validate_graph(project, data) == fast
 
 
+def test_literal_comparison_is_pyshacls() -> None:
+    # The quick paths (integers, dates without a time zone) and everything they must leave
+    # to pyshacl: other types, time zones, mixed types, values that do not parse.
+    from pyshacl.rdfutil.compare import compare_literal as pyshacls
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    written = [
+        ("0", "integer"), ("5", "nonNegativeInteger"), ("5", "integer"), ("-3", "int"),
+        ("12", "positiveInteger"), ("1000", "long"), ("1.5", "decimal"), ("5.0", "decimal"),
+        ("2025-05-23", "date"), ("2022-12-08", "date"), ("2025-05-23Z", "date"),
+        ("2025-05-23+03:00", "date"), ("2025-05-23T10:00:00", "dateTime"), ("true", "boolean"),
+        ("abc", "integer"), ("2025-13-45", "date"), ("5", "string"),
+    ]  # fmt: skip
+    with quiet_literal_warnings():
+        terms = [Literal(text, datatype=URIRef(xsd + kind)) for text, kind in written]
+        for left in terms:
+            for right in terms:
+                try:
+                    expected: object = pyshacls(left, right)
+                except Exception as error:
+                    expected = type(error)
+                try:
+                    got: object = fast_validate.compare_literal(left, right)
+                except Exception as error:
+                    got = type(error)
+                assert got == expected, (left, right)
+
+
 def test_a_triple_in_two_graphs_counts_once() -> None:
     project = Project.open(REPO_ROOT)
     with quiet_literal_warnings():

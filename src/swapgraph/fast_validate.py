@@ -118,6 +118,10 @@ _INTEGER_TYPES = frozenset(
 )  # fmt: skip
 
 
+_INTEGER_TERMS = frozenset(URIRef(iri) for iri in _INTEGER_TYPES)
+_DATE = XSD.date
+_PLAIN_DATE_LENGTH = len("2025-05-23")
+
 # Hot loops read these once: rdflib's namespace attributes are computed on each access.
 _TYPE = RDF.type
 _STRING = XSD.string
@@ -134,6 +138,22 @@ class Unsupported(Exception):
 
 def compare_literal(left: Literal, right: Node) -> int:
     """Compare two literals as pyshacl does (negative, zero or positive)."""
+    # Counts against an integer bound and dates against a date bound are most of the
+    # comparisons at scale, and pyshacl's path (rdflib's eq, then its ordering) costs ten
+    # times more; for these two cases both end in comparing the Python values.
+    if isinstance(right, Literal):
+        a, b = left.value, right.value
+        kind = type(a)
+        if kind is type(b) and (
+            (kind is int and left.datatype in _INTEGER_TERMS and right.datatype in _INTEGER_TERMS)
+            or (
+                kind is date
+                and left.datatype == _DATE
+                and right.datatype == _DATE
+                and len(left) == len(right) == _PLAIN_DATE_LENGTH  # no time zone on either
+            )
+        ):
+            return (a > b) - (a < b)
     answer: int = _untyped_compare(left, right)  # type: ignore[no-untyped-call]
     return answer
 
