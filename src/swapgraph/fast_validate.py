@@ -153,7 +153,8 @@ def compare_literal(left: Literal, right: Node) -> int:
                 and len(left) == len(right) == _PLAIN_DATE_LENGTH  # no time zone on either
             )
         ):
-            return (a > b) - (a < b)
+            order: int = (a > b) - (a < b)
+            return order
     answer: int = _untyped_compare(left, right)  # type: ignore[no-untyped-call]
     return answer
 
