@@ -7,6 +7,7 @@ Each test starts a real worker pool over a project_copy of the project, as ``swa
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -14,13 +15,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from swapgraph import serve as serve_module
+from swapgraph import server as server_module
 from swapgraph.engine import OxigraphEngine, SelectResult
+from swapgraph.errors import InvalidProject
 from swapgraph.paths import Project
 from swapgraph.server.service import GraphService, Settings
+from swapgraph.validate import ValidationReport, ValidationResult
 
 pytestmark = pytest.mark.slow  # each test starts worker processes
 
@@ -127,3 +132,64 @@ def test_a_first_start_writes_the_dump_while_validation_runs(
     with pytest.raises(serve_module.Stopped):
         serve_module.serve(Settings(project_copy), port=0, out=io.StringIO())
     assert seen == [True], "the dump was written while validation ran"
+
+
+def query_workers() -> list[int]:
+    """The worker processes this test process has started and not reaped (not zombies)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (command) state ppid ...: the command may hold spaces, so split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_first_start_starts_the_workers_while_validation_runs(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each worker loads the dump (3.5 s at 1M triples): during validation, not after it.
+    # Validation here waits for the workers (a bound, not a timing) and then passes.
+    seen: list[int] = []
+
+    def validating(project: Project, child: bool) -> ValidationReport:
+        deadline = time.monotonic() + 60
+        while len(query_workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(len(query_workers()))
+        return ValidationReport(results=(), shapes=())
+
+    def started(settings: Settings, service: GraphService | None = None) -> NoReturn:
+        assert service is not None, "the service started during validation is used"
+        service.close()
+        raise serve_module.Stopped("SIGTERM")
+
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    monkeypatch.setattr(server_module, "create_app", started)
+    with pytest.raises(serve_module.Stopped):
+        serve_module.serve(Settings(project_copy, workers=2), port=0, out=io.StringIO())
+    assert seen == [2], "the workers started while validation ran"
+
+
+@pytest.mark.parametrize("ending", ["invalid", "stopped"])
+def test_workers_started_during_a_validation_that_fails_are_stopped(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    def validating(project: Project, child: bool) -> ValidationReport:
+        deadline = time.monotonic() + 60
+        while not query_workers() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if ending == "stopped":
+            raise serve_module.Stopped("SIGTERM")
+        wrong = ValidationResult("Violation", "ex:x", None, None, "ex:S", "wrong", None, None)
+        return ValidationReport(results=(wrong,), shapes=("ex:S",))
+
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    expected = InvalidProject if ending == "invalid" else serve_module.Stopped
+    with pytest.raises(expected):
+        serve_module.serve(Settings(project_copy), port=0, out=io.StringIO())
+    assert query_workers() == [], "no worker outlives a start that failed"

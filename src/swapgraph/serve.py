@@ -26,7 +26,7 @@ from swapgraph.errors import CannotListen, InvalidProject
 from swapgraph.report import render_text
 from swapgraph.server import Settings
 from swapgraph.server.http11 import uvicorn_options
-from swapgraph.server.service import prepare
+from swapgraph.server.service import Ahead
 
 
 class Stopped(BaseException):
@@ -101,24 +101,28 @@ def serve(
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     sock = bind(host, port)
     try:
-        # The workers' data is prepared meanwhile, on the other core.
-        ahead = threading.Thread(target=prepare, args=(settings,), daemon=True)
-        ahead.start()
-        # Reused while the content is unchanged; otherwise computed in a child process, so
-        # that none of validation's memory stays in the server.
-        report = checked_report(settings.project, child=True)
-        if not report.conforms:
-            out.write(render_text(report))
-            if not allow_invalid:
-                raise InvalidProject(
-                    f"{settings.project.root}: the graph does not conform to its shapes "
-                    "(see above); fix it, or serve it anyway with --allow-invalid"
-                )
-        ahead.join()
+        # The workers start meanwhile, on the other core (nothing answers before the end of
+        # validation: the service is handed over below).
+        ahead = Ahead(settings)
+        try:
+            # Reused while the content is unchanged; otherwise computed in a child process,
+            # so that none of validation's memory stays in the server.
+            report = checked_report(settings.project, child=True)
+            if not report.conforms:
+                out.write(render_text(report))
+                if not allow_invalid:
+                    raise InvalidProject(
+                        f"{settings.project.root}: the graph does not conform to its shapes "
+                        "(see above); fix it, or serve it anyway with --allow-invalid"
+                    )
+            service = ahead.take()
+        except BaseException:
+            ahead.discard()
+            raise
         # The web application only now: a project that does not validate never loads it.
         from swapgraph.server import create_app
 
-        app = create_app(settings)
+        app = create_app(settings, service)
         service = app.state.service
         try:
             sock.listen(2048)

@@ -55,16 +55,19 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 _SWAGGER_UI = web.STATIC_DIR / "vendor" / "swagger-ui" / "swagger-ui-bundle.js"
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, service: GraphService | None = None) -> FastAPI:
     """Build the application: load the dataset, start the query workers, wire the routes.
 
     Args:
         settings: The project, engine and limits.
+        service: The service of ``settings``, if it was started already (it then belongs
+            to the app).
 
     Returns:
         The app; its workers stop when the app shuts down.
     """
-    service = GraphService(settings)
+    if service is None:
+        service = GraphService(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
