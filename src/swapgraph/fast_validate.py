@@ -322,6 +322,10 @@ class DataIndex:
     def _table(self, predicate: Node, inverse: bool) -> Table:
         subjects, objects = self._pairs.get(predicate, ([], []))
         keys, values = (objects, subjects) if inverse else (subjects, objects)
+        if len(dict.fromkeys(keys)) == len(keys):
+            # One value per key, as for most properties: built in C (zip(values) gives each
+            # value as a one-item tuple), a third of the time of the loop below.
+            return dict(zip(keys, zip(values)))
         # Dicts as ordered sets while building, then a tuple per node: a table stays for
         # the whole run, and one-value dicts took 240 MiB at a million triples.
         building: dict[Node, dict[Node, None]] = {}

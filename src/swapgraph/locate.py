@@ -66,10 +66,19 @@ class SubjectIndex:
             files: Turtle, TriG or N-Triples files; other RDF syntaxes are skipped, since
                 their text has no subject-per-line layout.
         """
-        self._locations: dict[URIRef, Location] = {}
-        for path in files:
-            if path.suffix.lower() in {".ttl", ".trig", ".nt"}:
-                self._index_file(path)
+        self._files = [p for p in files if p.suffix.lower() in {".ttl", ".trig", ".nt"}]
+        self._found: dict[URIRef, Location] | None = None
+
+    @property
+    def _locations(self) -> dict[URIRef, Location]:
+        # Read on first use: data that conforms has no result to place, and reading the
+        # files took a tenth of a validation at a million triples.
+        if self._found is None:
+            found: dict[URIRef, Location] = {}
+            for path in self._files:
+                _index_file(path, found)
+            self._found = found
+        return self._found
 
     def locate(self, node: URIRef) -> Location | None:
         """Return where ``node``'s block starts, or None if no file starts one."""
@@ -97,20 +106,22 @@ class SubjectIndex:
         ancestor, steps = found
         return Anchor(ancestor, steps, self.locate(ancestor))
 
-    def _index_file(self, path: Path) -> None:
-        prefixes: dict[str, str] = {}
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for number, line in enumerate(text.splitlines(), start=1):
-            declared = _PREFIX.match(line)
-            if declared:
-                prefixes[declared.group(1) or ""] = declared.group(2)
-                continue
-            subject = _SUBJECT.match(line)
-            if subject is None:
-                continue
-            iri = _resolve(subject, prefixes)
-            if iri is not None:
-                self._locations.setdefault(URIRef(iri), Location(path, number))
+
+def _index_file(path: Path, found: dict[URIRef, Location]) -> None:
+    """Add where each subject of ``path`` starts its block (the first place wins)."""
+    prefixes: dict[str, str] = {}
+    text = path.read_text(encoding="utf-8", errors="replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        declared = _PREFIX.match(line)
+        if declared:
+            prefixes[declared.group(1) or ""] = declared.group(2)
+            continue
+        subject = _SUBJECT.match(line)
+        if subject is None:
+            continue
+        iri = _resolve(subject, prefixes)
+        if iri is not None:
+            found.setdefault(URIRef(iri), Location(path, number))
 
 
 def _resolve(subject: re.Match[str], prefixes: dict[str, str]) -> str | None:
