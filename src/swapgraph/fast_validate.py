@@ -3,9 +3,9 @@
 pyshacl walks an rdflib graph node by node in Python: at a million triples, parsing and
 validating took minutes and gigabytes. This module parses with pyoxigraph (Rust), keeps one
 index of the triples by predicate, and evaluates each shape over all its focus nodes at once;
-SPARQL-based targets (SHACL Advanced Features) run on a pyoxigraph store of the same triples,
-first, so that a project's validation drops the store before the index is made (the two are
-never in memory together: see :meth:`DataIndex.from_quads`).
+SPARQL-based targets (SHACL Advanced Features) run first, on a pyoxigraph store of the
+triples they can match, which is dropped before the tables are built (see
+:meth:`DataIndex.from_quads` and :func:`sparql_predicates`).
 Terms are converted to rdflib terms once, so that every comparison, datatype check and
 equality follows rdflib's rules exactly as pyshacl's do.
 
@@ -217,11 +217,12 @@ class DataIndex:
         Only the triples whose predicate is in ``for_sparql`` go into the store (all of
         them if None; see :func:`sparql_predicates`).
 
-        The quads go into the store by small batches (see :class:`_Batches`), and into a
-        gzipped N-Quads copy (about 10 MiB at a million triples), which is indexed only
-        when the index is first used: after :meth:`release_store`, when validation runs
-        its SPARQL targets first, so the store and the index (about 90 MiB of rdflib terms
-        at a million triples) are never in memory together. The copy keeps each term as
+        The quads go into the store by small batches (see :class:`_Batches`) and are
+        indexed as they are parsed. When the store holds them all, they go instead into a
+        gzipped N-Quads copy (about 10 MiB at a million triples), indexed only when the
+        index is first used: after :meth:`release_store`, when validation runs its SPARQL
+        targets first, so that a whole store and the index (about 90 MiB of rdflib terms at
+        a million triples) are never in memory together. Either way each term is kept as
         parsed, blank node labels included: a store rewrites some literals
         (``"5"^^xsd:nonNegativeInteger`` comes back an ``xsd:integer``), which pyshacl
         sees as written.
@@ -244,6 +245,8 @@ class DataIndex:
                         batches.add(quad)
                     yield quad
 
+        if for_sparql is not None:  # a part of the data: store and index side by side
+            return cls(_index(stored()), store, big_integer)
         packed = io.BytesIO()
         with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as writer:
             # typeshed's GzipFile is not an IO[bytes], though it is a binary file.
@@ -325,7 +328,7 @@ class DataIndex:
         if len(dict.fromkeys(keys)) == len(keys):
             # One value per key, as for most properties: built in C (zip(values) gives each
             # value as a one-item tuple), a third of the time of the loop below.
-            return dict(zip(keys, zip(values)))
+            return dict(zip(keys, zip(values), strict=True))
         # Dicts as ordered sets while building, then a tuple per node: a table stays for
         # the whole run, and one-value dicts took 240 MiB at a million triples.
         building: dict[Node, dict[Node, None]] = {}
