@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -137,3 +138,18 @@ def oxigraph_server(files: list[Path], workdir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait()
+
+
+def query_workers() -> list[int]:
+    """The worker processes this test process has started and not reaped (not zombies)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # pid (command) state ppid ...: the command may hold spaces, so split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # it ended meanwhile
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"spawn_main" in command:
+            found.append(int(stat.parent.name))
+    return found

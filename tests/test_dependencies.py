@@ -20,7 +20,22 @@ def _imported_modules() -> set[str]:
                 found |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.add(node.module.split(".")[0])
+            elif _names_a_distribution(node):
+                # A package used for its files (a shared library), looked up by its name.
+                found.add(node.args[0].value.replace("-", "_"))  # type: ignore[attr-defined]
     return found
+
+
+def _names_a_distribution(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call) or not node.args:
+        return False
+    called = node.func.attr if isinstance(node.func, ast.Attribute) else None
+    first = node.args[0]
+    return (
+        called == "distribution"
+        and isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+    )
 
 
 def test_every_runtime_dependency_is_imported_by_the_package() -> None:

@@ -7,7 +7,6 @@ Each test starts a real worker pool over a project_copy of the project, as ``swa
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from swapgraph.errors import InvalidProject
 from swapgraph.paths import Project
 from swapgraph.server.service import GraphService, Settings
 from swapgraph.validate import ValidationReport, ValidationResult
+from tests.serving import query_workers
 
 pytestmark = pytest.mark.slow  # each test starts worker processes
 
@@ -132,21 +132,6 @@ def test_a_first_start_writes_the_dump_while_validation_runs(
     with pytest.raises(serve_module.Stopped):
         serve_module.serve(Settings(project_copy), port=0, out=io.StringIO())
     assert seen == [True], "the dump was written while validation ran"
-
-
-def query_workers() -> list[int]:
-    """The worker processes this test process has started and not reaped (not zombies)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            # pid (command) state ppid ...: the command may hold spaces, so split after it.
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            command = (stat.parent / "cmdline").read_bytes()
-        except OSError:  # it ended meanwhile
-            continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"spawn_main" in command:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def test_a_first_start_starts_the_workers_while_validation_runs(

@@ -9,8 +9,13 @@ not again (the server after writing its dump, a worker after loading it) returns
 from __future__ import annotations
 
 import ctypes
+import importlib.metadata
 import os
 import resource
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 _libc: ctypes.CDLL | None = None
 
@@ -35,13 +40,84 @@ def _statm_bytes(field: int) -> int:
 
 
 def give_back() -> None:
-    """Return the allocator's free memory to the system (glibc only; a no-op elsewhere)."""
+    """Return the allocator's free memory to the system (glibc or mimalloc; else a no-op)."""
     global _libc
     if _libc is None:
         try:
             _libc = ctypes.CDLL(None)  # the symbols the process has loaded, the C library's too
         except OSError:
             return
+    collect = getattr(_libc, "mi_collect", None)  # mimalloc, when preloaded (see below)
+    if collect is not None:
+        collect(1)  # forced: every thread's free pages too
+        return
     trim = getattr(_libc, "malloc_trim", None)  # glibc's; musl and macOS have none
     if trim is not None:
         trim(0)
+
+
+#: The allocators the server's child processes can run on (``--allocator``).
+ALLOCATORS = ("auto", "mimalloc", "system")
+
+#: mimalloc's settings for those processes: freed memory goes back to the system at once,
+#: and memory reserved for later is not touched until used, so that a process's resident
+#: memory is what it holds (as with glibc's allocator and :func:`give_back`).
+_MIMALLOC_OPTIONS = {"MIMALLOC_PURGE_DELAY": "0", "MIMALLOC_ARENA_EAGER_COMMIT": "0"}
+
+
+def mimalloc_library() -> Path | None:
+    """The mimalloc library of the ``cmeel-mimalloc`` package, if installed (Linux only)."""
+    if not sys.platform.startswith("linux"):  # LD_PRELOAD is how it is used
+        return None
+    try:
+        files = importlib.metadata.distribution("cmeel-mimalloc").files or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        if file.name.startswith("libmimalloc.so"):
+            path = Path(str(file.locate()))
+            if path.is_file():
+                return path.resolve()
+    return None
+
+
+@contextmanager
+def children_allocator(choice: str) -> Iterator[str]:
+    """Start the child processes started within on the chosen C allocator.
+
+    mimalloc is preloaded (``LD_PRELOAD``) into processes started by ``exec``, as
+    :mod:`multiprocessing`'s spawn does: the query workers and validation, not this
+    process. Call it before any thread starts: the environment is not thread-safe.
+
+    Args:
+        choice: ``mimalloc``, ``system``, or ``auto`` (mimalloc when installed).
+
+    Yields:
+        The allocator the children get: ``mimalloc`` or ``system``.
+
+    Raises:
+        SettingError: If mimalloc is asked for and not installed.
+    """
+    from swapgraph.errors import SettingError
+
+    library = mimalloc_library() if choice != "system" else None
+    if library is None:
+        if choice == "mimalloc":
+            raise SettingError(
+                "--allocator mimalloc: the cmeel-mimalloc package is not installed "
+                "(or this is not Linux)"
+            )
+        yield "system"
+        return
+    added = {"LD_PRELOAD": " ".join(filter(None, [str(library), os.environ.get("LD_PRELOAD")]))}
+    added.update({k: os.environ.get(k, v) for k, v in _MIMALLOC_OPTIONS.items()})
+    before = {key: os.environ.get(key) for key in added}
+    os.environ.update(added)
+    try:
+        yield "mimalloc"
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

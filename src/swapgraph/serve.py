@@ -23,6 +23,7 @@ import uvicorn
 
 from swapgraph.checked import checked_report
 from swapgraph.errors import CannotListen, InvalidProject
+from swapgraph.memory import children_allocator
 from swapgraph.report import render_text
 from swapgraph.server import Settings
 from swapgraph.server.http11 import uvicorn_options
@@ -88,6 +89,19 @@ def serve(
         Stopped: If SIGTERM or SIGINT arrived before the server was up.
     """
     out = out or sys.stdout
+    with children_allocator(settings.allocator) as allocator:  # before any thread starts
+        _serve(settings, host, port, allow_invalid, out, grace, allocator)
+
+
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    allow_invalid: bool,
+    out: TextIO,
+    grace: int,
+    allocator: str,
+) -> None:
     serving = False
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -134,7 +148,7 @@ def serve(
         shown = f"[{host}]" if ":" in host else host
         out.write(
             f"serving {settings.project.root} ({files} files, engine {service.engine_name}, "
-            f"{len(service.named_queries)} named queries)\n"
+            f"{len(service.named_queries)} named queries, allocator {allocator})\n"
             f"SPARQL endpoint: http://{shown}:{bound}/sparql\n"
             f"API documentation: http://{shown}:{bound}/docs\n"
         )

@@ -112,6 +112,15 @@ SETTINGS: tuple[Setting, ...] = (
         "slower at 1M triples)",
         "memory|disk",
     ),
+    Setting(
+        "allocator",
+        "auto",
+        lambda text: _one_of(text, ("auto", "mimalloc", "system")),
+        "the C allocator of the query workers and of validation: mimalloc (queries up to a "
+        "third faster at 1M triples; from the cmeel-mimalloc package, installed on Linux), or "
+        "the system's; auto takes mimalloc where it is installed",
+        "auto|mimalloc|system",
+    ),
     Setting("max_pending", 16, int, "queries that may run or wait at once; more get 503", "N"),
     Setting(
         "worker_memory_bytes",

@@ -61,6 +61,8 @@ class Settings:
         workers: Queries that run at once (worker processes for a local engine).
         store: Where the Oxigraph workers hold the data: ``memory`` (a copy each) or
             ``disk`` (one read-only on-disk store shared by all).
+        allocator: The C allocator of the processes ``swapgraph serve`` starts (see
+            :func:`swapgraph.memory.children_allocator`).
         max_pending: Queries that may run or wait at once; more get 503.
         max_body_bytes: Largest request body accepted (413 beyond).
         max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
@@ -83,6 +85,7 @@ class Settings:
     named_graphs: Mapping[str, Path] = field(default_factory=dict)
     workers: int = default("workers")
     store: str = default("store")
+    allocator: str = default("allocator")
     max_pending: int = default("max_pending")
     max_body_bytes: int = default("max_body_bytes")
     max_result_bytes: int = default("max_result_bytes")

@@ -1,0 +1,105 @@
+"""``serve --allocator``: the query workers run on mimalloc where it is installed.
+
+The workers are real processes started by ``swapgraph serve`` (in this process, with
+validation replaced by a stand-in that waits for them); what they run on is read from the
+kernel (``/proc/PID/maps``: the libraries a process has loaded).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from swapgraph import memory
+from swapgraph import serve as serve_module
+from swapgraph.errors import SettingError
+from swapgraph.paths import Project
+from swapgraph.server.service import Settings
+from swapgraph.validate import ValidationReport
+from tests.serving import query_workers
+
+pytestmark = pytest.mark.slow  # each test starts worker processes
+
+MIMALLOC = memory.mimalloc_library()
+needs_mimalloc = pytest.mark.skipif(
+    MIMALLOC is None, reason="cmeel-mimalloc is not installed (it is on Linux x86_64/aarch64)"
+)
+
+
+def loads_mimalloc(pid: int) -> bool:
+    return "libmimalloc" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def workers_seen_by_validation(
+    project: Project, allocator: str, monkeypatch: pytest.MonkeyPatch
+) -> list[bool]:
+    """Start serve; while it validates, say which of its workers loaded mimalloc."""
+    seen: list[bool] = []
+
+    def validating(project: Project, child: bool) -> ValidationReport:
+        deadline = time.monotonic() + 60
+        while len(query_workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.extend(loads_mimalloc(pid) for pid in query_workers())
+        raise serve_module.Stopped("SIGTERM")
+
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    with pytest.raises(serve_module.Stopped):
+        settings = Settings(project, workers=2, allocator=allocator)
+        serve_module.serve(settings, port=0, out=io.StringIO())
+    return seen
+
+
+@needs_mimalloc
+def test_workers_run_on_mimalloc_by_default(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = dict(os.environ)
+    assert workers_seen_by_validation(project, "auto", monkeypatch) == [True, True]
+    assert not loads_mimalloc(os.getpid()), "the server itself keeps its allocator"
+    assert dict(os.environ) == before, "the environment is restored once serve returns"
+
+
+def test_system_allocator_when_asked(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert workers_seen_by_validation(project, "system", monkeypatch) == [False, False]
+
+
+def test_mimalloc_asked_for_but_missing_is_a_setting_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory, "mimalloc_library", lambda: None)
+    with pytest.raises(SettingError, match="cmeel-mimalloc"):
+        serve_module.serve(Settings(project, allocator="mimalloc"), port=0, out=io.StringIO())
+    # Where it is optional, its absence only means the system's allocator.
+    assert workers_seen_by_validation(project, "auto", monkeypatch) == [False, False]
+
+
+#: A million groups: about 170 MiB of small blocks that the query frees when it ends.
+GROUPS_SCRIPT = """
+import pyoxigraph as ox
+from swapgraph import memory
+numbers = " ".join(str(i) for i in range(1000))
+query = (
+    f"SELECT ?i (COUNT(*) AS ?c) WHERE {{ VALUES ?a {{ {numbers} }} VALUES ?b {{ {numbers} }}"
+    " BIND(?a * 1000 + ?b AS ?i) } GROUP BY ?i LIMIT 1"
+)
+before = memory.resident_bytes()
+ox.Store().query(query).serialize(format=ox.QueryResultsFormat.JSON)
+memory.give_back()
+print(memory.resident_bytes() - before)
+"""
+
+
+@needs_mimalloc
+def test_memory_is_given_back_on_mimalloc_too() -> None:
+    with memory.children_allocator("mimalloc"):
+        done = subprocess.run(
+            [sys.executable, "-c", GROUPS_SCRIPT], capture_output=True, text=True, check=True
+        )
+    assert int(done.stdout) < 50_000_000
