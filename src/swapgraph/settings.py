@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from swapgraph.memory import ALLOCATORS
+
 Value = int | float | str | tuple[str, ...] | None
 
 
@@ -115,7 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "allocator",
         "auto",
-        lambda text: _one_of(text, ("auto", "mimalloc", "system")),
+        lambda text: _one_of(text, ALLOCATORS),
         "the C allocator of the query workers and of validation: mimalloc (queries up to a "
         "third faster at 1M triples; from the cmeel-mimalloc package, installed on Linux), or "
         "the system's; auto takes mimalloc where it is installed",
