@@ -134,8 +134,9 @@ def test_a_first_start_writes_the_dump_while_validation_runs(
     assert seen == [True], "the dump was written while validation ran"
 
 
+@pytest.mark.parametrize("store", ["memory", "disk"])
 def test_a_first_start_starts_the_workers_while_validation_runs(
-    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch, store: str
 ) -> None:
     # Each worker loads the dump (3.5 s at 1M triples): during validation, not after it.
     # Validation here waits for the workers (a bound, not a timing) and then passes.
@@ -156,7 +157,8 @@ def test_a_first_start_starts_the_workers_while_validation_runs(
     monkeypatch.setattr(serve_module, "checked_report", validating)
     monkeypatch.setattr(server_module, "create_app", started)
     with pytest.raises(serve_module.Stopped):
-        serve_module.serve(Settings(project_copy, workers=2), port=0, out=io.StringIO())
+        settings = Settings(project_copy, workers=2, store=store)
+        serve_module.serve(settings, port=0, out=io.StringIO())
     assert seen == [2], "the workers started while validation ran"
 
 
