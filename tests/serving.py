@@ -8,7 +8,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -140,8 +140,13 @@ def oxigraph_server(files: list[Path], workdir: Path) -> Iterator[str]:
         process.wait()
 
 
-def query_workers() -> list[int]:
-    """The worker processes this test process has started and not reaped (not zombies)."""
+def query_workers(besides: Collection[int] = ()) -> list[int]:
+    """The worker processes this test process has started and not reaped (not zombies).
+
+    Args:
+        besides: Workers to leave out: those of other servers of this process (module
+            fixtures of earlier tests may still run theirs).
+    """
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -150,6 +155,8 @@ def query_workers() -> list[int]:
             command = (stat.parent / "cmdline").read_bytes()
         except OSError:  # it ended meanwhile
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"spawn_main" in command:
-            found.append(int(stat.parent.name))
+        pid = int(stat.parent.name)
+        mine = int(fields[1]) == os.getpid() and fields[0] != "Z" and b"spawn_main" in command
+        if mine and pid not in besides:
+            found.append(pid)
     return found

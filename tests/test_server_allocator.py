@@ -41,12 +41,13 @@ def workers_seen_by_validation(
 ) -> list[bool]:
     """Start serve; while it validates, say which of its workers loaded mimalloc."""
     seen: list[bool] = []
+    others = query_workers()
 
     def validating(project: Project, child: bool) -> ValidationReport:
         deadline = time.monotonic() + 60
-        while len(query_workers()) < 2 and time.monotonic() < deadline:
+        while len(query_workers(others)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        seen.extend(loads_mimalloc(pid) for pid in query_workers())
+        seen.extend(loads_mimalloc(pid) for pid in query_workers(others))
         raise serve_module.Stopped("SIGTERM")
 
     monkeypatch.setattr(serve_module, "checked_report", validating)

@@ -141,12 +141,13 @@ def test_a_first_start_starts_the_workers_while_validation_runs(
     # Each worker loads the dump (3.5 s at 1M triples): during validation, not after it.
     # Validation here waits for the workers (a bound, not a timing) and then passes.
     seen: list[int] = []
+    others = query_workers()
 
     def validating(project: Project, child: bool) -> ValidationReport:
         deadline = time.monotonic() + 60
-        while len(query_workers()) < 2 and time.monotonic() < deadline:
+        while len(query_workers(others)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        seen.append(len(query_workers()))
+        seen.append(len(query_workers(others)))
         return ValidationReport(results=(), shapes=())
 
     def started(settings: Settings, service: GraphService | None = None) -> NoReturn:
@@ -166,9 +167,11 @@ def test_a_first_start_starts_the_workers_while_validation_runs(
 def test_workers_started_during_a_validation_that_fails_are_stopped(
     project_copy: Project, monkeypatch: pytest.MonkeyPatch, ending: str
 ) -> None:
+    others = query_workers()
+
     def validating(project: Project, child: bool) -> ValidationReport:
         deadline = time.monotonic() + 60
-        while not query_workers() and time.monotonic() < deadline:
+        while not query_workers(others) and time.monotonic() < deadline:
             time.sleep(0.05)
         if ending == "stopped":
             raise serve_module.Stopped("SIGTERM")
@@ -179,4 +182,4 @@ def test_workers_started_during_a_validation_that_fails_are_stopped(
     expected = InvalidProject if ending == "invalid" else serve_module.Stopped
     with pytest.raises(expected):
         serve_module.serve(Settings(project_copy), port=0, out=io.StringIO())
-    assert query_workers() == [], "no worker outlives a start that failed"
+    assert query_workers(others) == [], "no worker outlives a start that failed"
