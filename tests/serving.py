@@ -160,3 +160,11 @@ def query_workers(besides: Collection[int] = ()) -> list[int]:
         if mine and pid not in besides:
             found.append(pid)
     return found
+
+
+def wait_for_workers(count: int, besides: Collection[int]) -> list[int]:
+    """Wait (at most a minute: a bound, not a timing) for ``count`` new query workers."""
+    deadline = time.monotonic() + 60
+    while len(query_workers(besides)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return query_workers(besides)

@@ -11,7 +11,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from swapgraph.errors import SettingError
 from swapgraph.paths import Project
 from swapgraph.server.service import Settings
 from swapgraph.validate import ValidationReport
-from tests.serving import query_workers
+from tests.serving import query_workers, wait_for_workers
 
 pytestmark = pytest.mark.slow  # each test starts worker processes
 
@@ -44,10 +43,7 @@ def workers_seen_by_validation(
     others = query_workers()
 
     def validating(project: Project, child: bool) -> ValidationReport:
-        deadline = time.monotonic() + 60
-        while len(query_workers(others)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        seen.extend(loads_mimalloc(pid) for pid in query_workers(others))
+        seen.extend(loads_mimalloc(pid) for pid in wait_for_workers(2, others))
         raise serve_module.Stopped("SIGTERM")
 
     monkeypatch.setattr(serve_module, "checked_report", validating)

@@ -25,7 +25,7 @@ from swapgraph.errors import InvalidProject
 from swapgraph.paths import Project
 from swapgraph.server.service import GraphService, Settings
 from swapgraph.validate import ValidationReport, ValidationResult
-from tests.serving import query_workers
+from tests.serving import query_workers, wait_for_workers
 
 pytestmark = pytest.mark.slow  # each test starts worker processes
 
@@ -144,10 +144,7 @@ def test_a_first_start_starts_the_workers_while_validation_runs(
     others = query_workers()
 
     def validating(project: Project, child: bool) -> ValidationReport:
-        deadline = time.monotonic() + 60
-        while len(query_workers(others)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        seen.append(len(query_workers(others)))
+        seen.append(len(wait_for_workers(2, others)))
         return ValidationReport(results=(), shapes=())
 
     def started(settings: Settings, service: GraphService | None = None) -> NoReturn:
@@ -170,9 +167,7 @@ def test_workers_started_during_a_validation_that_fails_are_stopped(
     others = query_workers()
 
     def validating(project: Project, child: bool) -> ValidationReport:
-        deadline = time.monotonic() + 60
-        while not query_workers(others) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_workers(1, others)
         if ending == "stopped":
             raise serve_module.Stopped("SIGTERM")
         wrong = ValidationResult("Violation", "ex:x", None, None, "ex:S", "wrong", None, None)
