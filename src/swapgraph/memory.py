@@ -107,16 +107,14 @@ def children_allocator(choice: str) -> Iterator[str]:
         return
     # mimalloc's own settings are kept. Told to return freed memory at once
     # (MIMALLOC_PURGE_DELAY=0), workers on the on-disk store answered some named queries
-    # 1.3-1.6x slower than on glibc's allocator; with its defaults, 0.85-0.91x Oxigraph
+    # 1.3-1.6x slower than on glibc's allocator; with its defaults, 0.79-0.93x Oxigraph
     # server's time at 1M triples. A worker returns what a query freed after each job.
-    added = {"LD_PRELOAD": " ".join(filter(None, [str(library), os.environ.get("LD_PRELOAD")]))}
-    before = {key: os.environ.get(key) for key in added}
-    os.environ.update(added)
+    before = os.environ.get("LD_PRELOAD")
+    os.environ["LD_PRELOAD"] = " ".join(filter(None, [str(library), before]))
     try:
         yield "mimalloc"
     finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        if before is None:
+            os.environ.pop("LD_PRELOAD", None)
+        else:
+            os.environ["LD_PRELOAD"] = before

@@ -288,7 +288,7 @@ class Ahead:
     and starts the workers, which load it (or builds the on-disk store the workers open),
     so that a first start takes the longer of the two rather than their sum. At 1M
     triples, validation takes about 11 s, the dump 5 s and each worker 3.5 s: a first start
-    took 14.3 s instead of 22.5 s; with ``--store disk`` 15.8 s instead of 21.2 s, for a
+    took 14.2 s instead of 22.5 s; with ``--store disk`` 15.8 s instead of 21.2 s, for a
     peak of 645 MiB instead of 590 (the store is built beside validation, not after it).
     Nothing answers before validation has passed: the service is only handed over by
     :meth:`take`. Only for the embedded Oxigraph engine: rdflib's workers parse every file
