@@ -305,7 +305,9 @@ class OxigraphEngine:
             iri: ox.NamedNode(iri) for iri in (daily_totals.XSD_DATE, daily_totals.XSD_INTEGER)
         }
         subjects: defaultdict[int, ox.BlankNode] = defaultdict(ox.BlankNode)
-        quads = [
+        # A generator, which the bulk loader reads as it goes: a list of the quads held 71
+        # MiB at 1M triples (197k quads), and a store's build peaked at 351 MiB, not 266.
+        quads = (
             ox.Quad(
                 subjects[index],
                 properties[name],
@@ -315,7 +317,7 @@ class OxigraphEngine:
                 graph,
             )
             for index, name, value, datatype in daily_totals.view_statements(per_day)
-        ]
+        )
         self.store.bulk_extend(quads)
 
     @classmethod
