@@ -18,6 +18,7 @@ from typing import NoReturn
 
 import pytest
 
+import swapgraph.dataset_cache
 from swapgraph import serve as serve_module
 from swapgraph import server as server_module
 from swapgraph.engine import OxigraphEngine, SelectResult
@@ -63,6 +64,9 @@ def test_a_restart_on_unchanged_files_parses_nothing(
     def no_parsing(*_: object, **__: object) -> None:
         raise AssertionError("the files were parsed although they are unchanged")
 
+    # The server parses in a child process, which this patch cannot reach: what starts it
+    # is patched instead.
+    monkeypatch.setattr(swapgraph.dataset_cache, "write_dump", no_parsing)
     monkeypatch.setattr(OxigraphEngine, "from_files", no_parsing)
     with serving(project_copy) as again:
         assert count(again) == triples

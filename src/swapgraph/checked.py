@@ -17,18 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from swapgraph import __version__
-from swapgraph.errors import ProjectError, RDFSyntaxError, SwapgraphError
+from swapgraph.child import run as run_in_child
 from swapgraph.paths import Project
 
 if TYPE_CHECKING:  # importing validate loads pyshacl: the parent of a child run need not
@@ -104,7 +102,10 @@ def checked_report(
         if cached is not None:
             log.info("validation report reused from %s", project.validation_cache_file)
             return cached
-    report = _validate_in_child(project, engine) if child else _validate_here(project, engine)
+    if child:
+        report = run_in_child(f"{project.root}: validation", _validate_here, project, engine)
+    else:
+        report = _validate_here(project, engine)
     if use_cache:
         _write(project.validation_cache_file, key, report)
     return report
@@ -114,47 +115,6 @@ def _validate_here(project: Project, engine: str = "fast") -> ValidationReport:
     from swapgraph.validate import validate_project
 
     return validate_project(project, engine=engine)
-
-
-def _validate_in_child(project: Project, engine: str = "fast") -> ValidationReport:
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_child_main, args=(child, project, engine), daemon=True, name="swapgraph-validate"
-    )
-    process.start()
-    child.close()
-    try:
-        status, payload = parent.recv()
-    except (EOFError, OSError):
-        process.join()
-        raise ProjectError(
-            f"{project.root}: validation stopped unexpectedly (exit code {process.exitcode}); "
-            "the machine may lack memory for it"
-        ) from None
-    finally:
-        parent.close()
-    process.join()
-    if status == "ok":
-        report: ValidationReport = payload
-        return report
-    if status == "syntax":
-        path, detail, line, column = payload
-        raise RDFSyntaxError(Path(path), detail, line, column)
-    raise ProjectError(payload)
-
-
-def _child_main(connection: Connection, project: Project, engine: str = "fast") -> None:
-    # Errors cross back as plain values: RDFSyntaxError's constructor does not survive pickling.
-    answer: tuple[str, Any]
-    try:
-        answer = ("ok", _validate_here(project, engine))
-    except RDFSyntaxError as error:
-        answer = ("syntax", (str(error.path), error.detail, error.line, error.column))
-    except SwapgraphError as error:
-        answer = ("error", str(error))
-    connection.send(answer)
-    connection.close()
 
 
 def _read(path: Path, key: str) -> ValidationReport | None:

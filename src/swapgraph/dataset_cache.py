@@ -21,7 +21,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from swapgraph import daily_totals, memory
+from swapgraph import child as child_process
+from swapgraph import daily_totals
 from swapgraph.engine import OxigraphEngine
 from swapgraph.paths import Project
 
@@ -79,13 +80,18 @@ def _cache_key(project: Project, files: Sequence[Path]) -> str:
     return hashlib.sha256(f"{key}\n{daily_totals.FORMAT}".encode()).hexdigest()
 
 
-def cached_dump(project: Project) -> Path:
+def cached_dump(project: Project, child: bool = False) -> Path:
     """The project's dataset as one N-Quads file in its cache folder, written on first use.
 
     Named, as the cached store is, by a hash of the data files, of pyoxigraph's version and
     of the daily-totals view's format, so it is reused only while they are unchanged. It is
     written aside, flushed to disk and renamed, so that a killed writer leaves no half file
     under its name; dumps of earlier content are removed.
+
+    Args:
+        project: The project whose data files are dumped.
+        child: Parse and write in a child process (see :mod:`swapgraph.child`): for a
+            caller that lives long, such as a server.
 
     Raises:
         RDFSyntaxError: If a file is not well-formed RDF.
@@ -102,8 +108,7 @@ def cached_dump(project: Project) -> Path:
     )
     os.close(handle)
     try:
-        OxigraphEngine.from_files(files).dump_nquads(Path(building))
-        memory.give_back()  # the parsed store is gone: the caller serves for a long time
+        write_dump(files, Path(building), child=child)
         with open(building, "rb") as written:
             os.fsync(written.fileno())
         os.replace(building, path)
@@ -116,13 +121,18 @@ def cached_dump(project: Project) -> Path:
     return path
 
 
-def cached_store(project: Project) -> tuple[Path, StoreLease]:
+def cached_store(project: Project, child: bool = False) -> tuple[Path, StoreLease]:
     """The project's dataset as an on-disk store in its cache folder, and a lease on it.
 
     Named, as the dump is, by a hash of the data files, of pyoxigraph's version and of the
     daily-totals view's format. Built on first use, aside and then renamed, so that a killed
     build leaves no half store under its name. Each call removes the stores of earlier
     content that no server or command reads any more (see :class:`StoreLease`).
+
+    Args:
+        project: The project whose data files are loaded.
+        child: Build in a child process (see :mod:`swapgraph.child`): for a caller that
+            lives long, such as a server.
 
     Raises:
         RDFSyntaxError: If a file is not well-formed RDF.
@@ -132,8 +142,7 @@ def cached_store(project: Project) -> tuple[Path, StoreLease]:
     path = project.store_cache_dir(_cache_key(project, files))
     for _ in range(3):
         if not path.is_dir():
-            _build_store(files, path)
-            memory.give_back()  # the loader's buffers: the caller may serve for a long time
+            _build_store(files, path, child)
         lease = StoreLease.take(path)
         if lease is not None:
             # Stores of earlier content are never read again, once their readers are gone.
@@ -213,9 +222,23 @@ def _remove_if_unused(store: Path) -> None:
 
 
 def write_store(
-    files: Sequence[Path], path: Path, named_graphs: Mapping[str, Path] | None = None
+    files: Sequence[Path],
+    path: Path,
+    named_graphs: Mapping[str, Path] | None = None,
+    *,
+    child: bool = False,
 ) -> None:
-    """Load ``files`` into a new on-disk store at ``path``, compacted and closed."""
+    """Load ``files`` into a new on-disk store at ``path``, compacted and closed.
+
+    Args:
+        files: The files of the default graph.
+        path: The store's folder, made by the build.
+        named_graphs: Graph IRI to the file loaded as that named graph.
+        child: Build in a child process (see :mod:`swapgraph.child`).
+    """
+    if child:
+        child_process.run(f"building the store {path}", write_store, files, path, named_graphs)
+        return
     store = OxigraphEngine.from_files(files, path, named_graphs).store
     store.optimize()  # compacted once, as Oxigraph advises for a store that is only read
     store.flush()
@@ -223,13 +246,30 @@ def write_store(
     del store  # closes the store, so that it can be renamed and opened read-only
 
 
-def _build_store(files: Sequence[Path], path: Path) -> None:
+def write_dump(
+    files: Sequence[Path],
+    path: Path,
+    named_graphs: Mapping[str, Path] | None = None,
+    *,
+    child: bool = False,
+) -> None:
+    """Write the dataset :func:`write_store` would hold (view included) to ``path`` as N-Quads.
+
+    The arguments are :func:`write_store`'s; ``path`` is a file, written over.
+    """
+    if child:
+        child_process.run(f"writing the dump {path}", write_dump, files, path, named_graphs)
+        return
+    OxigraphEngine.from_files(files, None, named_graphs).dump_nquads(path)
+
+
+def _build_store(files: Sequence[Path], path: Path, child: bool) -> None:
     """Load ``files`` into a new on-disk store at ``path``, whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_left_by_dead(path.parent, _LEFTOVER)
     building = Path(tempfile.mkdtemp(dir=path.parent, prefix=f"{_BUILDING}{os.getpid()}-"))
     try:
-        write_store(files, building)
+        write_store(files, building, child=child)
         try:
             os.rename(building, path)
         except OSError:

@@ -7,13 +7,8 @@ framework (about 37 MiB less per worker, and a quicker start).
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import math
-import os
 import resource
-import signal
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -24,6 +19,7 @@ import pyoxigraph
 from rdflib.term import Node
 
 from swapgraph import memory
+from swapgraph.child import die_with_parent
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, SwapgraphError
 
@@ -31,7 +27,6 @@ from swapgraph.errors import QueryError, SwapgraphError
 LARGE_RESULT = 1_000_000
 #: Seconds of CPU a job may use beyond its time limit before the kernel stops its worker.
 _CPU_MARGIN = 5
-_PR_SET_PDEATHSIG = 1
 
 
 class Job(Protocol):
@@ -113,24 +108,6 @@ class WorkerLimits:
 # ----------------------------------------------------------------------------- the worker
 
 
-def _die_with_parent(lifeline: Connection, parent: int) -> None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the watchdog below does the job
-        pass
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        # Only the parent holds the writing end: end of file means it is gone.
-        with contextlib.suppress(EOFError, OSError):
-            lifeline.recv()
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="swapgraph-lifeline").start()
-
-
 def _arm_cpu_limit(seconds: float) -> None:
     # RLIMIT_CPU counts the process's whole life: the soft limit moves with each job.
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -157,7 +134,7 @@ def worker_main(
         spec: How to open the engine.
         limits: What each job and the worker may use.
     """
-    _die_with_parent(lifeline, parent)
+    die_with_parent(lifeline, parent)
     engine = spec.open()
     # Loading left its parser's buffers freed but resident: the worker's baseline (and the
     # growth that recycles it) should count the data, not those.
