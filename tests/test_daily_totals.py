@@ -25,6 +25,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+import swapgraph.engine
 from swapgraph import daily_totals
 from swapgraph.engine import (
     Engine,
@@ -250,6 +251,29 @@ def test_view_and_direct_sums_agree_on_generated_data(
         years |= {row[2].year for row in from_view}
         months |= {(row[2].year, row[2].month) for row in from_view}
     assert len(states) == 3 and len(years) == 8 and len(months) > 40  # spread as intended
+
+
+VIEW_ROWS = f"""
+PREFIX view: <{daily_totals.VIEW}>
+SELECT ?state ?date ?returned ?before ?previous WHERE {{
+  GRAPH <{daily_totals.GRAPH}> {{
+    ?row view:state ?state ; view:date ?date ; view:returned ?returned ; view:before ?before .
+    OPTIONAL {{ ?row view:previous ?previous }}
+  }}
+}} ORDER BY ?state ?date
+"""
+
+
+def test_the_view_is_whole_however_many_batches_it_is_loaded_in(
+    generated_files: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The view's quads go to the bulk loader a batch at a time (its memory at 1M triples).
+    whole = OxigraphEngine.from_files(generated_files).query(VIEW_ROWS)
+    monkeypatch.setattr(swapgraph.engine, "_VIEW_BATCH", 7)
+    batched = OxigraphEngine.from_files(generated_files).query(VIEW_ROWS)
+    assert isinstance(whole, SelectResult) and isinstance(batched, SelectResult)
+    assert len(whole.rows) > 200  # about 1,000 quads: some 150 batches of 7
+    assert batched.rows == whole.rows
 
 
 # Oxigraph only: rdflib takes 20 s to add the totals up directly on the real graph, and its

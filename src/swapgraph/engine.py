@@ -17,6 +17,7 @@ also gives rdflib a hash join (:mod:`swapgraph.sparql_join`), which answers the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections import defaultdict
@@ -305,8 +306,10 @@ class OxigraphEngine:
             iri: ox.NamedNode(iri) for iri in (daily_totals.XSD_DATE, daily_totals.XSD_INTEGER)
         }
         subjects: defaultdict[int, ox.BlankNode] = defaultdict(ox.BlankNode)
-        # A generator, which the bulk loader reads as it goes: a list of the quads held 71
-        # MiB at 1M triples (197k quads), and a store's build peaked at 351 MiB, not 266.
+        # Made as they are loaded, and loaded a few thousand at a time: the bulk loader
+        # buffers what it is given. At 1M triples (197k quads of the view), a store's build
+        # peaked at 351 MiB with a list of every quad, 266 with one generator, 173 in
+        # batches of 10,000, which is what loading the data alone takes (167); no slower.
         quads = (
             ox.Quad(
                 subjects[index],
@@ -318,7 +321,8 @@ class OxigraphEngine:
             )
             for index, name, value, datatype in daily_totals.view_statements(per_day)
         )
-        self.store.bulk_extend(quads)
+        while batch := list(itertools.islice(quads, _VIEW_BATCH)):
+            self.store.bulk_extend(batch)
 
     @classmethod
     def from_project(cls, project: Project) -> OxigraphEngine:
@@ -437,6 +441,8 @@ class OxigraphEngine:
         return Serialized(media_type, buffer.getvalue())
 
 
+#: Quads of the daily-totals view given to the bulk loader at once.
+_VIEW_BATCH = 10_000
 _HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }} }}"
 
 
