@@ -56,6 +56,15 @@ def test_the_answer_comes_back() -> None:
     assert child.run("adding", add, 2, 3) == 5
 
 
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_the_child_gives_way_when_asked() -> None:
+    assert child.run("measuring", niceness) == os.nice(0)
+    assert child.run("measuring", niceness, nice=5) == min(os.nice(0) + 5, 19)
+
+
 def test_an_os_error_keeps_its_errno_and_file() -> None:
     # A full disk in the child must reach the code that falls back to another folder.
     with pytest.raises(OSError) as raised:

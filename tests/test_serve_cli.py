@@ -70,7 +70,7 @@ def test_swapgraph_serve_with_defaults_in_the_repository(project: Project) -> No
     port = free_port()
     started, log, statuses = _serve([binary, "serve", "--port", str(port)], REPO_ROOT)
     queries = len(load_named_queries(project))
-    assert f"engine oxigraph, {queries} named queries" in started
+    assert f"engine oxigraph, store memory, {queries} named queries" in started
     assert f"SPARQL endpoint: http://127.0.0.1:{port}/sparql" in started
     assert statuses == ["200 ok", "200"]
     request_lines = [line for line in log.splitlines() if f"/api/queries/{QUERY} " in line]

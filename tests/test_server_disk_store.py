@@ -24,6 +24,7 @@ from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.errors import SettingError
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
+from swapgraph.server import service as service_module
 from swapgraph.server.service import GraphService, Settings
 from swapgraph.worker import WorkerEngine
 
@@ -191,4 +192,19 @@ def test_disk_needs_the_oxigraph_engine(project_copy: Project) -> None:
     assert "--store disk is for the oxigraph engine only" in refused.stderr
     assert "Traceback" not in refused.stderr
     unknown = subprocess.run([*command, "--store", "ram"], capture_output=True, text=True)
-    assert unknown.returncode == 2 and "'ram' is not one of memory, disk" in unknown.stderr
+    assert unknown.returncode == 2 and "'ram' is not one of auto, memory, disk" in unknown.stderr
+
+
+def test_auto_takes_disk_for_large_data_and_memory_for_small(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The repository's graph is small: a copy per worker costs little, and answers fastest.
+    assert Settings(project_copy).store == "memory"
+    size = sum(path.stat().st_size for path in project_copy.data_files())
+    monkeypatch.setattr(service_module, "AUTO_DISK_BYTES", size)  # as if it were large
+    assert Settings(project_copy).store == "disk"
+    assert Settings(project_copy, store="memory").store == "memory", "a choice is kept"
+    # Only the oxigraph engine has a store to choose; auto never refuses another engine.
+    assert Settings(project_copy, engine="rdflib").store == "memory"
+    monkeypatch.setattr(service_module, "AUTO_DISK_BYTES", size + 1)
+    assert Settings(project_copy).store == "memory"

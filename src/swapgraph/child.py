@@ -33,7 +33,7 @@ T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
 
 
-def run(what: str, function: Callable[..., T], *args: Any) -> T:
+def run(what: str, function: Callable[..., T], *args: Any, nice: int = 0) -> T:
     """Call ``function(*args)`` in a child process and return what it returns.
 
     ``function`` and its arguments and result cross the process boundary: they must pickle,
@@ -44,6 +44,8 @@ def run(what: str, function: Callable[..., T], *args: Any) -> T:
             validation"``).
         function: The work.
         *args: Its arguments.
+        nice: Added to the child's niceness (``nice(2)``): work that should give way to
+            other work running beside it.
 
     Raises:
         RDFSyntaxError: A file is not well-formed RDF.
@@ -56,7 +58,7 @@ def run(what: str, function: Callable[..., T], *args: Any) -> T:
     lifeline, lifeline_end = context.Pipe(duplex=False)
     process = context.Process(
         target=_main,
-        args=(answer_end, lifeline, os.getpid(), function, args),
+        args=(answer_end, lifeline, os.getpid(), function, args, nice),
         daemon=True,
         name=f"swapgraph-{getattr(function, '__name__', 'work')}",
     )
@@ -97,8 +99,11 @@ def _main(
     parent: int,
     function: Callable[..., Any],
     args: tuple[Any, ...],
+    nice: int,
 ) -> None:
     die_with_parent(lifeline, parent)
+    if nice:
+        os.nice(nice)
     # Errors cross back as plain values: RDFSyntaxError's constructor does not survive
     # pickling, and an OSError's errno and file are what its handlers read.
     reply: tuple[str, Any]

@@ -146,8 +146,11 @@ def _serve(
         files = len(service.data_files)
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
+        engine = service.engine_name
+        if engine == "oxigraph":  # what --store auto chose is worth seeing
+            engine += f", store {settings.store}"
         out.write(
-            f"serving {settings.project.root} ({files} files, engine {service.engine_name}, "
+            f"serving {settings.project.root} ({files} files, engine {engine}, "
             f"{len(service.named_queries)} named queries, allocator {allocator})\n"
             f"SPARQL endpoint: http://{shown}:{bound}/sparql\n"
             f"API documentation: http://{shown}:{bound}/docs\n"

@@ -77,6 +77,10 @@ class Setting:
         return self.value(self.default)
 
 
+#: Where the oxigraph engine's workers hold the data (``--store``).
+STORES = ("auto", "memory", "disk")
+
+
 def _one_of(text: str, choices: tuple[str, ...]) -> str:
     if text not in choices:
         raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(choices)}")
@@ -106,13 +110,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 2, int, "queries that run at once (worker processes)", "N"),
     Setting(
         "store",
-        "memory",
-        lambda text: _one_of(text, ("memory", "disk")),
+        "auto",
+        lambda text: _one_of(text, STORES),
         "where the oxigraph engine's workers hold the data: memory (fastest queries, a copy "
         "per worker) or disk (one read-only store for all, kept in the cache folder: less "
         "memory and a restart in seconds, queries as fast as Oxigraph server's: 1.7-2.9x "
-        "slower at 1M triples)",
-        "memory|disk",
+        "slower at 1M triples); auto takes disk for data files of 16 MiB or more (about "
+        "330k triples of Turtle), memory below",
+        "auto|memory|disk",
     ),
     Setting(
         "allocator",

@@ -59,7 +59,8 @@ class Settings:
             data is the default graph).
         workers: Queries that run at once (worker processes for a local engine).
         store: Where the Oxigraph workers hold the data: ``memory`` (a copy each) or
-            ``disk`` (one read-only on-disk store shared by all).
+            ``disk`` (one read-only on-disk store shared by all); ``auto`` is replaced by
+            one of them (:func:`auto_store`).
         allocator: The C allocator of the processes ``swapgraph serve`` starts (see
             :func:`swapgraph.memory.children_allocator`).
         max_pending: Queries that may run or wait at once; more get 503.
@@ -96,6 +97,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
             raise SettingError("--store disk is for the oxigraph engine only")
+        if self.store == "auto":  # frozen: the choice is made once, here
+            object.__setattr__(self, "store", auto_store(self.project, self.engine))
 
     @property
     def loads_cached_dump(self) -> bool:
@@ -105,6 +108,30 @@ class Settings:
             and not self.named_graphs
             and engine_kind(self.engine) == "oxigraph"
         )
+
+
+#: Data files of at least this many bytes are served from disk under ``--store auto``.
+AUTO_DISK_BYTES = 16 * 2**20
+
+
+def auto_store(project: Project, engine: str) -> str:
+    """What ``--store auto`` means for a project: ``disk`` for large data, else ``memory``.
+
+    Each in-memory worker holds a copy of the data: at 1M triples (48 MB of Turtle) about
+    430 MiB, so that two workers peaked at 5.3 times Oxigraph server's memory where the
+    on-disk store's peaked at 2.1 times, answering the named queries in 0.8-0.9 times
+    Oxigraph server's time. From 16 MiB of files (about 330k triples of Turtle, some 150
+    MiB a copy) the memory is worth more than the speed; below, a copy is small and
+    memory's queries are twice as fast.
+
+    Args:
+        project: The project served.
+        engine: The ``--engine`` setting: only the oxigraph engine has a store to choose.
+    """
+    if engine_kind(engine) != "oxigraph":
+        return "memory"
+    size = sum(path.stat().st_size for path in project.data_files())
+    return "disk" if size >= AUTO_DISK_BYTES else "memory"
 
 
 class GraphService:
