@@ -560,9 +560,10 @@ def main() -> int:
     parser.add_argument("--servers", default="swapgraph,oxigraph,rdflib-endpoint")
     parser.add_argument(
         "--store",
-        choices=("memory", "disk"),
-        default="memory",
-        help="swapgraph serve's --store (where its workers hold the data)",
+        choices=("auto", "memory", "disk"),
+        default="auto",
+        help="swapgraph serve's --store (where its workers hold the data; auto, its "
+        "default, takes disk from 16 MiB of data files: the 1M and 5M sizes)",
     )
     parser.add_argument("--only", default="", help="comma-separated query names (default: all)")
     parser.add_argument("--repetitions", type=int, default=20, help="timed runs per query")

@@ -50,6 +50,10 @@ def count(service: GraphService) -> int:
     return int(str(value))
 
 
+def stores(project: Project) -> list[Path]:
+    return sorted(project.cache_dir.glob("store-*"))
+
+
 def dumps(project: Project) -> list[Path]:
     return sorted(project.cache_dir.glob("dataset-*.nq"))
 
@@ -138,9 +142,8 @@ def test_a_first_start_writes_the_dump_while_validation_runs(
     assert seen == [True], "the dump was written while validation ran"
 
 
-@pytest.mark.parametrize("store", ["memory", "disk"])
 def test_a_first_start_starts_the_workers_while_validation_runs(
-    project_copy: Project, monkeypatch: pytest.MonkeyPatch, store: str
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Each worker loads the dump (3.5 s at 1M triples): during validation, not after it.
     # Validation here waits for the workers (a bound, not a timing) and then passes.
@@ -159,9 +162,41 @@ def test_a_first_start_starts_the_workers_while_validation_runs(
     monkeypatch.setattr(serve_module, "checked_report", validating)
     monkeypatch.setattr(server_module, "create_app", started)
     with pytest.raises(serve_module.Stopped):
-        settings = Settings(project_copy, workers=2, store=store)
+        settings = Settings(project_copy, workers=2, store="memory")
         serve_module.serve(settings, port=0, out=io.StringIO())
     assert seen == [2], "the workers started while validation ran"
+
+
+def test_a_first_start_on_disk_builds_the_store_while_validation_runs_and_then_the_workers(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build is the long part (10 s at 1M triples); a worker opens the store in
+    # milliseconds, so workers started during validation would only add their memory to it.
+    seen: list[tuple[bool, int]] = []
+    others = query_workers()
+
+    def validating(project: Project, child: bool) -> ValidationReport:
+        deadline = time.monotonic() + 60
+        while not stores(project) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append((bool(stores(project)), len(query_workers(others))))
+        return ValidationReport(results=(), shapes=())
+
+    def started(settings: Settings, service: GraphService | None = None) -> NoReturn:
+        assert service is None, "the service starts after validation"
+        started_now = GraphService(settings)
+        try:
+            assert count(started_now) > 0
+        finally:
+            started_now.close()
+        raise serve_module.Stopped("SIGTERM")
+
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    monkeypatch.setattr(server_module, "create_app", started)
+    with pytest.raises(serve_module.Stopped):
+        settings = Settings(project_copy, workers=2, store="disk")
+        serve_module.serve(settings, port=0, out=io.StringIO())
+    assert seen == [(True, 0)], "the store was built while validation ran, no worker started"
 
 
 @pytest.mark.parametrize("ending", ["invalid", "stopped"])
