@@ -286,7 +286,14 @@ def time_once(timings: Timings, send: Callable[[float], httpx.Response], cap: fl
     """Run one request and add its duration; return False once the query has failed."""
     begun = time.perf_counter()
     try:
-        response = send(cap)
+        try:
+            response = send(cap)
+        except httpx.RemoteProtocolError:
+            # A kept-alive connection that the server closed, idle, as the request went out
+            # (uvicorn closes them after 5 s; a 5M query of the other server takes longer):
+            # the request never reached it. Browsers send it again on a new one; so do we.
+            begun = time.perf_counter()
+            response = send(cap)
     except httpx.TimeoutException:
         timings.failure = f"> {cap:.0f} s"
         return False

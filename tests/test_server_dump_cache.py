@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
@@ -142,6 +142,27 @@ def test_a_first_start_writes_the_dump_while_validation_runs(
     assert seen == [True], "the dump was written while validation ran"
 
 
+def serve_until_started(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    validating: Callable[[Project, bool], ValidationReport],
+    started: Callable[[GraphService | None], None],
+) -> None:
+    """Run ``serve`` with validation replaced, and stop it once its app would be made.
+
+    ``started`` is given the service ``serve`` hands to the app (None: the app starts one).
+    """
+
+    def creating_app(settings: Settings, service: GraphService | None = None) -> NoReturn:
+        started(service)
+        raise serve_module.Stopped("SIGTERM")
+
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    monkeypatch.setattr(server_module, "create_app", creating_app)
+    with pytest.raises(serve_module.Stopped):
+        serve_module.serve(settings, port=0, out=io.StringIO())
+
+
 def test_a_first_start_starts_the_workers_while_validation_runs(
     project_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,16 +175,12 @@ def test_a_first_start_starts_the_workers_while_validation_runs(
         seen.append(len(wait_for_workers(2, others)))
         return ValidationReport(results=(), shapes=())
 
-    def started(settings: Settings, service: GraphService | None = None) -> NoReturn:
+    def started(service: GraphService | None) -> None:
         assert service is not None, "the service started during validation is used"
         service.close()
-        raise serve_module.Stopped("SIGTERM")
 
-    monkeypatch.setattr(serve_module, "checked_report", validating)
-    monkeypatch.setattr(server_module, "create_app", started)
-    with pytest.raises(serve_module.Stopped):
-        settings = Settings(project_copy, workers=2, store="memory")
-        serve_module.serve(settings, port=0, out=io.StringIO())
+    settings = Settings(project_copy, workers=2, store="memory")
+    serve_until_started(settings, monkeypatch, validating, started)
     assert seen == [2], "the workers started while validation ran"
 
 
@@ -182,20 +199,16 @@ def test_a_first_start_on_disk_builds_the_store_while_validation_runs_and_then_t
         seen.append((bool(stores(project)), len(query_workers(others))))
         return ValidationReport(results=(), shapes=())
 
-    def started(settings: Settings, service: GraphService | None = None) -> NoReturn:
+    def started(service: GraphService | None) -> None:
         assert service is None, "the service starts after validation"
         started_now = GraphService(settings)
         try:
             assert count(started_now) > 0
         finally:
             started_now.close()
-        raise serve_module.Stopped("SIGTERM")
 
-    monkeypatch.setattr(serve_module, "checked_report", validating)
-    monkeypatch.setattr(server_module, "create_app", started)
-    with pytest.raises(serve_module.Stopped):
-        settings = Settings(project_copy, workers=2, store="disk")
-        serve_module.serve(settings, port=0, out=io.StringIO())
+    settings = Settings(project_copy, workers=2, store="disk")
+    serve_until_started(settings, monkeypatch, validating, started)
     assert seen == [(True, 0)], "the store was built while validation ran, no worker started"
 
 
