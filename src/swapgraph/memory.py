@@ -82,8 +82,9 @@ def children_allocator(choice: str) -> Iterator[str]:
     """Start the child processes started within on the chosen C allocator.
 
     mimalloc is preloaded (``LD_PRELOAD``) into processes started by ``exec``, as
-    :mod:`multiprocessing`'s spawn does: the query workers and validation, not this
-    process. Call it before any thread starts: the environment is not thread-safe.
+    :mod:`multiprocessing`'s spawn does: the query workers, validation, the dump and the
+    store's build, not this process; without transparent huge pages (see below). Call it
+    before any thread starts: the environment is not thread-safe.
 
     Args:
         choice: ``mimalloc``, ``system``, or ``auto`` (mimalloc when installed).

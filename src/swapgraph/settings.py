@@ -116,7 +116,7 @@ SETTINGS: tuple[Setting, ...] = (
         "per worker) or disk (one read-only store for all, kept in the cache folder: less "
         "memory and a restart in seconds, queries as fast as Oxigraph server's: 1.7-2.9x "
         "slower at 1M triples); auto takes disk for data files of 16 MiB or more (about "
-        "330k triples of Turtle), memory below",
+        "350k triples of Turtle), memory below",
         "auto|memory|disk",
     ),
     Setting(

@@ -120,10 +120,11 @@ def auto_store(project: Project, engine: str) -> str:
     Each in-memory worker holds a copy of the data: at 1M triples (48 MB of Turtle) about
     430 MiB, and ``serve`` with two workers peaked at 1,341-1,349 MiB, 3.7 times one
     pyoxigraph ``Store`` of the files; on the on-disk store it peaked at 544-668 MiB
-    (1.5-1.8 times), restarted in 1.4-1.9 s instead of 5.4-5.7 and answered the named
+    (1.5-1.85 times), restarted in 1.4-1.9 s instead of 5.4-5.7 and answered the named
     queries in 0.77-1.05 times Oxigraph server's time (0.31-0.55 in memory). From 16 MiB
-    of files (about 330k triples of Turtle, some 150 MiB a copy) the memory is worth more
-    than the speed; below, a copy is small and memory's queries are twice as fast.
+    of files (scaled from those two measures, not measured: about 350k triples of Turtle,
+    some 150 MiB a copy) the memory is worth more than the speed; below, a copy is small
+    and memory's queries are twice as fast.
 
     Args:
         project: The project served.
