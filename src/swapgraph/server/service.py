@@ -6,6 +6,7 @@ The routers parse requests and write responses; everything they answer comes fro
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -139,7 +140,14 @@ def auto_store(project: Project, engine: str) -> str:
 class GraphService:
     """The served dataset: queries run through a pool, plus what is read once at start."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cached: tuple[Path, StoreLease] | None = None) -> None:
+        """Start the service's workers on its data.
+
+        Args:
+            settings: How it runs.
+            cached: The project's cached on-disk store and a lease on it, already taken
+                (:class:`Ahead`), for ``--store disk``; the service keeps the lease.
+        """
         self.settings = settings
         project = settings.project
         self.named_queries: dict[str, NamedQuery] = load_named_queries(project)
@@ -148,6 +156,7 @@ class GraphService:
         self._store_dir: Path | None = None
         self._store_fd: int | None = None
         self._lease: StoreLease | None = None
+        self._cached = cached
         self.pool: WorkerPool | InlinePool
         #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
         self.validation_pool: WorkerPool
@@ -215,6 +224,9 @@ class GraphService:
 
     def _disk_store(self, named: tuple[tuple[str, Path], ...]) -> WorkerEngine:
         """One on-disk store for every worker: the cached one, or one of this server's."""
+        if self._cached is not None:
+            path, self._lease = self._cached
+            return WorkerEngine("oxigraph-disk", dataset=path)
         if not named:
             try:
                 # Leased for the server's life: a later build for changed files (another
@@ -324,7 +336,9 @@ class Ahead:
 
     def __init__(self, settings: Settings) -> None:
         """Start building the service, if the settings are worth it."""
+        self._settings = settings
         self._service: GraphService | None = None
+        self._store: tuple[Path, StoreLease] | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if engine_kind(settings.engine) == "oxigraph":
@@ -336,18 +350,21 @@ class Ahead:
     def _build(self, settings: Settings) -> None:
         try:
             if settings.store == "disk" and not settings.named_graphs:
-                try:
-                    _, lease = cached_store(settings.project, child=True)
-                    lease.close()  # the service takes its own
-                except OSError:  # the service says why, and builds a store of its own
-                    pass
+                # On OSError (a read-only or full disk) the service says why, and builds a
+                # store of its own. Leased until the service takes it over (see take):
+                # hashing the files again to find it took 0.16 s at 1M triples.
+                with contextlib.suppress(OSError):
+                    self._store = cached_store(settings.project, child=True)
             else:
                 self._service = GraphService(settings)
         except BaseException as error:  # handed to take(): reported after validation
             self._error = error
 
     def take(self) -> GraphService | None:
-        """The service started ahead, once ready; None if none was (start it now).
+        """The service, once ready; None if nothing was prepared (start it now).
+
+        With ``--store disk`` its workers start here, on the store built ahead: call it
+        once validation has passed.
 
         Raises:
             BaseException: What starting the service raised.
@@ -357,6 +374,13 @@ class Ahead:
         self._thread.join()
         if self._error is not None:
             raise self._error
+        if self._store is not None:
+            store, self._store = self._store, None
+            try:
+                return GraphService(self._settings, store)
+            except BaseException:
+                store[1].close()
+                raise
         service, self._service = self._service, None
         return service
 
@@ -367,6 +391,9 @@ class Ahead:
         if self._service is not None:
             self._service.close()
             self._service = None
+        if self._store is not None:
+            self._store[1].close()
+            self._store = None
 
 
 _STORE_PREFIX = "swapgraph-store-"
