@@ -290,8 +290,9 @@ def time_once(timings: Timings, send: Callable[[float], httpx.Response], cap: fl
             response = send(cap)
         except httpx.RemoteProtocolError:
             # A kept-alive connection that the server closed, idle, as the request went out
-            # (uvicorn closes them after 5 s; a 5M query of the other server takes longer):
-            # the request never reached it. Browsers send it again on a new one; so do we.
+            # (swapgraph keeps idle ones 75 s, longer than httpx's pool does, but the other
+            # servers have their own keep-alive): the request never reached it. Browsers
+            # send it again on a new connection; so do we.
             begun = time.perf_counter()
             response = send(cap)
     except httpx.TimeoutException:

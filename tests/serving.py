@@ -51,7 +51,7 @@ def swapgraph_server(settings: Settings) -> Iterator[RunningServer]:
         port=0,
         log_level="warning",
         access_log=False,
-        **uvicorn_options(settings.read_timeout),
+        **uvicorn_options(settings.read_timeout, settings.keep_alive),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -140,6 +140,57 @@ def test_trickling_bytes_does_not_extend_the_deadline(server: RunningServer) -> 
     assert closed, "a client trickling header lines was cut off at its deadline"
 
 
+KEEP_ALIVE_GET = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def read_response(client: socket.socket) -> bytes:
+    """One whole response (head and ``Content-Length`` body) from a kept-alive connection."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = client.recv(65536)
+        if not chunk:
+            return answer  # closed: whatever came before, maybe nothing
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += client.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.mark.slow
+def test_an_idle_connection_is_reused_after_the_read_timeout(server: RunningServer) -> None:
+    # Idle for longer than a request may take to arrive, and longer than uvicorn's own
+    # keep-alive default (5 s): a proxy or a pooled client sends its next request then.
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=READ_TIMEOUT * 30) as client:
+        client.sendall(KEEP_ALIVE_GET)
+        assert read_response(client).startswith(b"HTTP/1.1 200")
+        time.sleep(6)
+        client.sendall(KEEP_ALIVE_GET)
+        assert read_response(client).startswith(b"HTTP/1.1 200"), "the idle connection was kept"
+        # A request begun on it is timed again.
+        client.sendall(b"GET /health HTTP/1.1\r\n")
+        assert read_response(client).startswith(b"HTTP/1.1 408")
+
+
+def test_an_idle_connection_is_closed_after_the_keep_alive_without_an_answer(
+    project: Project,
+) -> None:
+    settings = Settings(project, read_timeout=30, keep_alive=0.5, workers=1)
+    with swapgraph_server(settings) as running:
+        host, port = running.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=20) as client:
+            client.sendall(KEEP_ALIVE_GET)
+            assert read_response(client).startswith(b"HTTP/1.1 200")
+            # No request was made, so none is answered: the connection just ends.
+            assert client.recv(65536) == b""
+
+
 def test_absolute_urls_come_from_the_base_url_not_the_host_header(server: RunningServer) -> None:
     forged = {"Host": "attacker.example", "Accept": "text/turtle"}
     description = httpx.get(server.sparql, headers=forged).text

@@ -164,7 +164,7 @@ def _serve(
             access_log=False,
             log_level="warning",
             timeout_graceful_shutdown=grace + 5,
-            **uvicorn_options(settings.read_timeout),
+            **uvicorn_options(settings.read_timeout, settings.keep_alive),
         )
         serving = True
         _Server(config, service.pool.close, grace).run(sockets=[sock])

@@ -163,6 +163,15 @@ SETTINGS: tuple[Setting, ...] = (
         "SECONDS",
     ),
     Setting(
+        "keep_alive",
+        75.0,
+        float,
+        "time an idle connection is kept open for its next request, then closed without a "
+        "word; longer than a proxy's (nginx keeps upstream connections 60 s) so that the "
+        "proxy, not the server, closes first",
+        "SECONDS",
+    ),
+    Setting(
         "grace",
         10.0,
         float,

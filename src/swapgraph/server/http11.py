@@ -1,4 +1,4 @@
-"""HTTP/1.1 connections with a deadline for each request to arrive in full.
+"""HTTP/1.1 connections with a deadline for each request, and a keep-alive for idle ones.
 
 uvicorn times only the wait between requests (keep-alive): a client that sends half its
 headers, or fewer body bytes than it announced, holds its connection (and a file
@@ -6,6 +6,10 @@ descriptor, and for a body the handler waiting on it) for as long as it likes, a
 thousand such clients exhaust the server. This protocol gives every request a deadline from
 its first byte (or from the connection's start) to its last; past it the connection is
 answered 408 if no response has started, and closed. Trickling bytes does not extend it.
+
+Between requests a connection is idle, not late: it is closed silently after the keep-alive
+(uvicorn's timer, whose own default of 5 s is shorter than any proxy's and than httpx's
+pool expiry, so a client that sent its next request as the server closed got no answer).
 """
 
 from __future__ import annotations
@@ -32,28 +36,33 @@ class _DeadlineProtocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Start the first request's clock at once: a silent client is timed too."""
+        """Start the first request's clock at once: a silent new client is timed too."""
         super().connection_made(transport)
-        self._follow_request()
+        self._follow_request(arriving=True)
 
     def data_received(self, data: bytes) -> None:
         """Read as uvicorn does, then start or stop the clock by the request's state."""
         super().data_received(data)
-        self._follow_request()
+        self._follow_request(arriving=True)
 
     def on_response_complete(self) -> None:
-        """After a response the next request, if any, is timed from now."""
+        """After a response, time the next request only once its first bytes are here.
+
+        Until then the connection is idle and uvicorn's keep-alive timer closes it.
+        """
         super().on_response_complete()
-        self._follow_request()
+        self._follow_request(arriving=bool(self.conn.trailing_data[0]))
 
     def connection_lost(self, exc: Exception | None) -> None:
         """Stop the clock with the connection."""
         self._stop_clock()
         super().connection_lost(exc)
 
-    def _follow_request(self) -> None:
-        # IDLE: headers not complete yet; SEND_BODY: the body is still on its way.
-        awaiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+    def _follow_request(self, *, arriving: bool) -> None:
+        # IDLE: headers not complete yet (or not begun: then only a new connection, or
+        # bytes already here, start the clock); SEND_BODY: the body is still on its way.
+        state = self.conn.their_state
+        awaiting = state is h11.SEND_BODY or (state is h11.IDLE and arriving)
         if awaiting and self._deadline is None and not self.transport.is_closing():
             self._deadline = self.loop.call_later(self.read_timeout, self._expire)
         elif not awaiting:
@@ -68,16 +77,20 @@ class _DeadlineProtocol(H11Protocol):
         self._deadline = None
         if self.transport.is_closing():
             return
-        if self.cycle is None or not self.cycle.response_started:
+        # The cycle is the last request's until the next one's headers are read: its
+        # response may be complete, and then the late request is owed its 408 too.
+        cycle = self.cycle
+        if cycle is None or not cycle.response_started or cycle.response_complete:
             self.transport.write(_TIMEOUT_RESPONSE)
         self.transport.close()
 
 
-def uvicorn_options(read_timeout: float) -> dict[str, Any]:
-    """Keyword arguments for ``uvicorn.run`` or ``uvicorn.Config`` that apply the deadline.
+def uvicorn_options(read_timeout: float, keep_alive: float) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` or ``uvicorn.Config``: the deadline, the keep-alive.
 
     Args:
         read_timeout: Seconds a client has to send one whole request, headers and body.
+        keep_alive: Seconds an idle connection waits for its next request.
     """
     protocol = type("DeadlineProtocol", (_DeadlineProtocol,), {"read_timeout": read_timeout})
-    return {"http": protocol}
+    return {"http": protocol, "timeout_keep_alive": keep_alive}

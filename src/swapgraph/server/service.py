@@ -76,7 +76,9 @@ class Settings:
             every absolute URL it writes; without it, the address it listens on is used,
             never the client's ``Host`` header.
         read_timeout: Seconds a client has to send one whole request, headers and body;
-            the connection is closed after.
+            the connection is answered 408 and closed after.
+        keep_alive: Seconds an idle connection waits for its next request before it is
+            closed, without an answer since no request was made.
     """
 
     project: Project
@@ -94,6 +96,7 @@ class Settings:
     results_in_flight_bytes: int = default("results_in_flight_bytes")
     base_url: str | None = default("base_url")
     read_timeout: float = default("read_timeout")
+    keep_alive: float = default("keep_alive")
 
     def __post_init__(self) -> None:
         if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
