@@ -11,6 +11,7 @@ costs seconds of CPU, which the quick loop (``-m "not slow and not browser"``) s
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -340,17 +341,58 @@ def dump_spec(project: Project, tmp_path: Path) -> WorkerEngine:
     return WorkerEngine("oxigraph", dataset=dump)
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def said(self, text: str, level: int) -> bool:
+        return any(r.levelno == level and text in r.getMessage() for r in self.records)
+
+
+@contextlib.contextmanager
+def pool_log() -> Iterator[_Records]:
+    """The pool's log records while the block runs (its own handler: whatever other tests
+    did to logging, and from whichever thread the pool logs)."""
+    logger = logging.getLogger("swapgraph.server")
+    handler, level = _Records(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 @pytest.mark.slow
 def test_a_worker_that_grew_is_replaced_after_its_job(dump_spec: WorkerEngine) -> None:
     pool = WorkerPool(dump_spec, 1, timeout=60, max_pending=2, recycle_bytes=20_000_000)
     try:
-        media = ("application/sparql-results+xml",)
-        [first] = pool.worker_pids()
-        pool.run(QueryJob(FAST, media))
-        assert pool.worker_pids() == [first], "a small job keeps its worker"
-        assert len(pool.run(QueryJob(BIG, media)).body) > 20_000_000
-        eventually(lambda: first not in pool.worker_pids(), "the grown worker is replaced")
-        eventually(lambda: pool.state().live == 1, "its replacement is ready")
+        with pool_log() as log:
+            media = ("application/sparql-results+xml",)
+            [first] = pool.worker_pids()
+            pool.run(QueryJob(FAST, media))
+            assert pool.worker_pids() == [first], "a small job keeps its worker"
+            assert len(pool.run(QueryJob(BIG, media)).body) > 20_000_000
+            eventually(lambda: first not in pool.worker_pids(), "the grown worker is replaced")
+            eventually(lambda: pool.state().live == 1, "its replacement is ready")
+            # Routine, and said so: not reported as if something had killed it.
+            eventually(
+                lambda: log.said(f"query worker {first} replaced: it grew by", logging.INFO),
+                "the replacement is logged with its reason",
+            )
+            assert not log.said("stopped by", logging.WARNING)
+            # A worker killed from outside is still a warning.
+            [second] = pool.worker_pids()
+            os.kill(second, signal.SIGKILL)
+            eventually(
+                lambda: log.said(f"query worker {second} stopped by SIGKILL", logging.WARNING),
+                "a kill from outside is logged as a warning",
+            )
     finally:
         pool.close()
 

@@ -84,6 +84,7 @@ class _Worker:
     connection: Connection
     baseline: int = 0  # resident bytes once ready
     ready: bool = False
+    retired: str | None = None  # why the pool stopped it, if it did
 
 
 @dataclass
@@ -330,12 +331,25 @@ class WorkerPool:
                 self._idle.remove(worker)
             self._cond.notify_all()
         worker.connection.close()
-        if was_live and worker.ready and not self._closed and code is not None and code < 0:
+        if not was_live or self._closed:
+            return
+        # A worker the pool stopped itself is routine; one stopped by anything else (the
+        # kernel's OOM killer, an operator, a crash) is worth an operator's look.
+        if worker.retired is not None:
+            log.info("query worker %s replaced: %s", worker.process.pid, worker.retired)
+        elif worker.ready and code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else code
             log.warning("query worker %s stopped by %s; replacing it", worker.process.pid, name)
 
-    def _retire(self, worker: _Worker) -> None:
-        """Kill a worker; the supervisor starts its replacement."""
+    def _retire(self, worker: _Worker, why: str | None) -> None:
+        """Kill a worker; the supervisor starts its replacement.
+
+        Args:
+            worker: The worker.
+            why: Why the pool stops it, for the log; None when it seems to have died
+                already, so that the log says what stopped it.
+        """
+        worker.retired = why
         with contextlib.suppress(OSError, ValueError):  # already gone
             worker.process.kill()
             # Reaped here too, so that no zombie outlives the answer to its request.
@@ -498,7 +512,7 @@ class WorkerPool:
             try:
                 worker.connection.send(job)
             except (OSError, ValueError):
-                self._retire(worker)
+                self._retire(worker, None)
                 self._release(client, worker, keep=False)
                 continue
             keep = False
@@ -520,7 +534,7 @@ class WorkerPool:
         try:
             return self._answer(worker, client, scope)
         except (EOFError, OSError, ValueError):
-            self._retire(worker)
+            self._retire(worker, None)
             if self._closed:
                 raise ServerBusy("the server is shutting down; retry shortly", 5) from None
             if scope is not None:  # an HTTP client: it waits before its next query
@@ -540,7 +554,7 @@ class WorkerPool:
         while not ready:
             now = time.monotonic()
             if now >= deadline:
-                self._retire(worker)
+                self._retire(worker, f"its job ran past the time limit of {self.timeout:g} s")
                 if scope is not None:
                     self._strike(client)
                 raise QueryTimeout(
@@ -567,14 +581,16 @@ class WorkerPool:
         # A worker that ran long at a lower priority (which cannot be raised back) or grew
         # (memory freed by a job is seldom given back) is replaced; after a job that
         # long, a new worker costs little.
-        keep = not demoted and resident - worker.baseline <= self._recycle_bytes
-        if not keep:
-            self._retire(worker)
-        return status, answer, keep
+        grown = resident - worker.baseline
+        if demoted:
+            self._retire(worker, "its job ran long, at a lower priority that cannot be raised")
+        elif grown > self._recycle_bytes:
+            self._retire(worker, f"it grew by {grown / 1e6:.0f} MB in its job")
+        return status, answer, not demoted and grown <= self._recycle_bytes
 
     def _receive(self, worker: _Worker, deadline: float) -> bytes:
         if not wait([worker.connection, worker.process.sentinel], deadline - time.monotonic()):
-            self._retire(worker)
+            self._retire(worker, "its result was not sent within the time limit")
             raise QueryTimeout("the query's result was not sent within the time limit")
         return worker.connection.recv_bytes()
 
@@ -608,7 +624,7 @@ class WorkerPool:
                 self._live.clear()
                 self._idle.clear()
             for worker in workers:  # a running job's thread sees its worker end
-                self._retire(worker)
+                self._retire(worker, "the server is stopping")
             self._lifeline_end.close()
             os.close(self._wake_read)
             os.close(self._wake_write)
