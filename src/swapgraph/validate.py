@@ -28,6 +28,7 @@ from rdflib.term import Node
 from swapgraph.errors import ProjectError
 from swapgraph.load import ontology_graph, parse_files, quiet_literal_warnings, shapes_graph
 from swapgraph.locate import Anchor, SubjectIndex
+from swapgraph.memory import cycles_uncollected
 from swapgraph.namespaces import SWAP, bind_prefixes, term
 from swapgraph.paths import Project
 
@@ -100,6 +101,7 @@ class ValidationReport:
 ENGINES: tuple[str, ...] = ("fast", "pyshacl")
 
 
+@cycles_uncollected()
 def validate_project(
     project: Project, extra_files: Iterable[Path] = (), engine: str = "fast"
 ) -> ValidationReport:
@@ -150,6 +152,7 @@ def validate_graph(project: Project, data: Graph, engine: str = "fast") -> Valid
     return validate_additions(project, data, Graph(), engine=engine)
 
 
+@cycles_uncollected()
 def validate_additions(
     project: Project,
     existing: Graph,
