@@ -8,11 +8,13 @@ server's start in a fresh interpreter and read its peak resident size from the k
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -114,6 +116,57 @@ def test_the_child_dies_with_its_parent(tmp_path: Path) -> None:
     while Path(f"/proc/{pid}").exists() and _state(pid) != "Z":
         assert time.monotonic() < deadline, "the child outlived its killed parent"
         time.sleep(0.05)
+
+
+def _started(recorded: Path) -> int:
+    deadline = time.monotonic() + 60
+    while not recorded.exists() or not recorded.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    return int(recorded.read_text(encoding="utf-8"))
+
+
+def test_a_stopped_group_stops_its_work_at_once_and_starts_no_more(tmp_path: Path) -> None:
+    group = child.Group()
+    raised: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            group.run("sleeping", sleep_and_record, str(tmp_path / "pid"))
+        except BaseException as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    pid = _started(tmp_path / "pid")
+    group.stop()
+    thread.join(60)  # a bound, not a timing: the child sleeps for two minutes
+    assert not thread.is_alive(), "the caller was still waiting for its child"
+    assert [type(error) for error in raised] == [child.Cancelled]
+    assert _state(pid) in ("Z", "gone")
+    with pytest.raises(child.Cancelled):
+        group.run("adding", add, 2, 3)
+    assert child.run("adding", add, 2, 3) == 5, "other groups go on"
+
+
+def test_children_ignore_a_stop_meant_for_their_parent(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C and a supervisor's stop reach the whole process group; the parent
+    # decides (see test_serve_cli for a server's queries in flight).
+    group = child.Group()
+
+    def work() -> None:
+        with contextlib.suppress(child.Cancelled):
+            group.run("sleeping", sleep_and_record, str(tmp_path / "pid"))
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    pid = _started(tmp_path / "pid")
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        os.kill(pid, stop)
+    time.sleep(0.5)  # a child that obeyed would be gone by now
+    assert _state(pid) not in ("Z", "gone")
+    group.stop()
+    thread.join(60)
 
 
 def _state(pid: int) -> str:

@@ -119,14 +119,25 @@ def test_serve_on_a_busy_port_fails_at_once(capsys: pytest.CaptureFixture[str]) 
     assert "--port" in err
 
 
-def _start(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
-    """Start ``swapgraph serve`` on a free port with its temporary folder in ``tmp_path``."""
+def _start(
+    tmp_path: Path, *options: str, session: bool = False
+) -> tuple[subprocess.Popen[str], str]:
+    """Start ``swapgraph serve`` on a free port with its temporary folder in ``tmp_path``.
+
+    With ``session``, in a session of its own, so that its process group can be signalled
+    as a terminal or a supervisor signals it, without this test process.
+    """
     binary = shutil.which("swapgraph")
     assert binary is not None
     command = [binary, "serve", "--project", str(REPO_ROOT), "--port", "0", *options]
     environment = {**os.environ, "TMPDIR": str(tmp_path)}
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        start_new_session=session,
     )
     assert process.stdout is not None
     started = ""
@@ -217,3 +228,48 @@ def test_sigterm_stops_within_the_grace_period_exits_0_without_traceback(
     assert list(tmp_path.glob("swapgraph-store-*")) == []
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{base}/health")
+
+
+#: Every pair of triples: seconds of work on the repository's graph, and then an answer.
+PAIRS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_sent_to_the_whole_process_group_lets_queries_in_flight_finish(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    # Ctrl-C in a terminal signals the whole foreground group, and systemd's default
+    # KillMode signals every process of the service: the workers get the stop too.
+    process, base = _start(tmp_path, "--grace", "60", session=True)
+    try:
+        triples = httpx.get(
+            f"{base}/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+            headers={"accept": "text/csv"},
+        ).text.split()[1]
+        answers: list[httpx.Response] = []
+        pairs = threading.Thread(
+            target=lambda: answers.append(
+                httpx.get(
+                    f"{base}/sparql",
+                    params={"query": PAIRS},
+                    headers={"accept": "text/csv"},
+                    timeout=120,
+                )
+            )
+        )
+        pairs.start()
+        while httpx.get(f"{base}/health").json()["workers"]["busy"] == 0:
+            threading.Event().wait(0.05)
+        os.killpg(process.pid, stop)
+        _, log = process.communicate(timeout=120)
+        pairs.join()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, log
+    [answer] = answers
+    assert answer.status_code == 200, answer.text
+    assert answer.text.split() == ["n", str(int(triples) ** 2)], "the query ran to its end"
+    assert "replacing it" not in log, log

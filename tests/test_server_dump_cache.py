@@ -7,6 +7,7 @@ Each test starts a real worker pool over a project_copy of the project, as ``swa
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -21,9 +22,11 @@ import pytest
 import swapgraph.dataset_cache
 from swapgraph import serve as serve_module
 from swapgraph import server as server_module
+from swapgraph.child import Group
 from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.errors import InvalidProject
 from swapgraph.paths import Project
+from swapgraph.server import service as service_module
 from swapgraph.server.service import GraphService, Settings
 from swapgraph.validate import ValidationReport, ValidationResult
 from tests.serving import query_workers, wait_for_workers
@@ -229,3 +232,45 @@ def test_workers_started_during_a_validation_that_fails_are_stopped(
     with pytest.raises(expected):
         serve_module.serve(Settings(project_copy), port=0, out=io.StringIO())
     assert query_workers(others) == [], "no worker outlives a start that failed"
+
+
+def build_slowly(folder: str) -> None:
+    """A build of two minutes, in a child: it says when it starts, and if it ends."""
+    Path(folder, "pid").write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(120)
+    Path(folder, "finished").touch()
+
+
+@pytest.mark.parametrize("store", ["memory", "disk"])
+def test_a_start_that_is_stopped_stops_the_build_under_way(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: str
+) -> None:
+    # A stop during a first start waited for the build or the dump to end: 7-8 s at 1M
+    # triples, a minute at 5M, for a result nobody would use.
+    def building(project: Project, children: Group | None = None) -> NoReturn:
+        assert children is not None, "the work started ahead runs in a group it can stop"
+        children.run("building", build_slowly, str(tmp_path))
+        raise AssertionError("the build was not stopped")
+
+    def validating(project: Project, child: bool) -> NoReturn:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise serve_module.Stopped("SIGTERM")
+
+    monkeypatch.setattr(service_module, "cached_store", building)
+    monkeypatch.setattr(service_module, "cached_dump", building)
+    monkeypatch.setattr(serve_module, "checked_report", validating)
+    with pytest.raises(serve_module.Stopped):
+        serve_module.serve(Settings(project_copy, store=store), port=0, out=io.StringIO())
+    assert (tmp_path / "pid").exists(), "the build had started"
+    assert not (tmp_path / "finished").exists(), "the stop did not wait for the build"
+    pid = int((tmp_path / "pid").read_text(encoding="utf-8"))
+    assert not Path(f"/proc/{pid}").exists() or _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

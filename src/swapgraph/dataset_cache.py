@@ -21,8 +21,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from swapgraph import child as child_process
 from swapgraph import daily_totals
+from swapgraph.child import Group
 from swapgraph.engine import OxigraphEngine
 from swapgraph.paths import Project
 
@@ -85,7 +85,7 @@ def _cache_key(project: Project, files: Sequence[Path]) -> str:
     return hashlib.sha256(f"{key}\n{daily_totals.FORMAT}".encode()).hexdigest()
 
 
-def cached_dump(project: Project, child: bool = False) -> Path:
+def cached_dump(project: Project, children: Group | None = None) -> Path:
     """The project's dataset as one N-Quads file in its cache folder, written on first use.
 
     Named, as the cached store is, by a hash of the data files, of pyoxigraph's version and
@@ -95,8 +95,8 @@ def cached_dump(project: Project, child: bool = False) -> Path:
 
     Args:
         project: The project whose data files are dumped.
-        child: Parse and write in a child process (see :mod:`swapgraph.child`): for a
-            caller that lives long, such as a server.
+        children: Parse and write in a child process of this group (see
+            :mod:`swapgraph.child`): for a caller that lives long, such as a server.
 
     Raises:
         RDFSyntaxError: If a file is not well-formed RDF.
@@ -113,7 +113,7 @@ def cached_dump(project: Project, child: bool = False) -> Path:
     )
     os.close(handle)
     try:
-        write_dump(files, Path(building), child=child)
+        write_dump(files, Path(building), children=children)
         with open(building, "rb") as written:
             os.fsync(written.fileno())
         os.replace(building, path)
@@ -126,7 +126,7 @@ def cached_dump(project: Project, child: bool = False) -> Path:
     return path
 
 
-def cached_store(project: Project, child: bool = False) -> tuple[Path, StoreLease]:
+def cached_store(project: Project, children: Group | None = None) -> tuple[Path, StoreLease]:
     """The project's dataset as an on-disk store in its cache folder, and a lease on it.
 
     Named, as the dump is, by a hash of the data files, of pyoxigraph's version and of the
@@ -136,8 +136,8 @@ def cached_store(project: Project, child: bool = False) -> tuple[Path, StoreLeas
 
     Args:
         project: The project whose data files are loaded.
-        child: Build in a child process (see :mod:`swapgraph.child`): for a caller that
-            lives long, such as a server.
+        children: Build in a child process of this group (see :mod:`swapgraph.child`):
+            for a caller that lives long, such as a server.
 
     Raises:
         RDFSyntaxError: If a file is not well-formed RDF.
@@ -147,7 +147,7 @@ def cached_store(project: Project, child: bool = False) -> tuple[Path, StoreLeas
     path = project.store_cache_dir(_cache_key(project, files))
     for _ in range(3):
         if not path.is_dir():
-            _build_store(files, path, child)
+            _build_store(files, path, children)
         lease = StoreLease.take(path)
         if lease is not None:
             # Stores of earlier content are never read again, once their readers are gone.
@@ -231,7 +231,7 @@ def write_store(
     path: Path,
     named_graphs: Mapping[str, Path] | None = None,
     *,
-    child: bool = False,
+    children: Group | None = None,
 ) -> None:
     """Load ``files`` into a new on-disk store at ``path``, compacted and closed.
 
@@ -239,10 +239,10 @@ def write_store(
         files: The files of the default graph.
         path: The store's folder, made by the build.
         named_graphs: Graph IRI to the file loaded as that named graph.
-        child: Build in a child process (see :mod:`swapgraph.child`).
+        children: Build in a child process of this group (see :mod:`swapgraph.child`).
     """
-    if child:
-        child_process.run(
+    if children is not None:
+        children.run(
             f"building the store {path}", write_store, files, path, named_graphs, nice=_NICE
         )
         return
@@ -258,26 +258,26 @@ def write_dump(
     path: Path,
     named_graphs: Mapping[str, Path] | None = None,
     *,
-    child: bool = False,
+    children: Group | None = None,
 ) -> None:
     """Write the dataset :func:`write_store` would hold (view included) to ``path`` as N-Quads.
 
     The arguments are :func:`write_store`'s; ``path`` is a file, written over.
     """
-    if child:
+    if children is not None:
         # Not given way: in-memory workers wait for the dump, then load it (3.5 s at 1M).
-        child_process.run(f"writing the dump {path}", write_dump, files, path, named_graphs)
+        children.run(f"writing the dump {path}", write_dump, files, path, named_graphs)
         return
     OxigraphEngine.from_files(files, None, named_graphs).dump_nquads(path)
 
 
-def _build_store(files: Sequence[Path], path: Path, child: bool) -> None:
+def _build_store(files: Sequence[Path], path: Path, children: Group | None) -> None:
     """Load ``files`` into a new on-disk store at ``path``, whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_left_by_dead(path.parent, _LEFTOVER)
     building = Path(tempfile.mkdtemp(dir=path.parent, prefix=f"{_BUILDING}{os.getpid()}-"))
     try:
-        write_store(files, building, child=child)
+        write_store(files, building, children=children)
         try:
             os.rename(building, path)
         except OSError:

@@ -19,7 +19,7 @@ import pyoxigraph
 from rdflib.term import Node
 
 from swapgraph import memory
-from swapgraph.child import die_with_parent
+from swapgraph.child import die_with_parent, leave_stops_to_parent
 from swapgraph.engine import Engine, OxigraphEngine, QueryDataset, RdflibEngine, Serialized
 from swapgraph.errors import QueryError, SwapgraphError
 
@@ -134,6 +134,7 @@ def worker_main(
         spec: How to open the engine.
         limits: What each job and the worker may use.
     """
+    leave_stops_to_parent()
     die_with_parent(lifeline, parent)
     engine = spec.open()
     # Loading left its parser's buffers freed but resident: the worker's baseline (and the

@@ -20,6 +20,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from swapgraph.child import Group
 from swapgraph.dataset_cache import (
     StoreLease,
     cached_dump,
@@ -143,13 +144,20 @@ def auto_store(project: Project, engine: str) -> str:
 class GraphService:
     """The served dataset: queries run through a pool, plus what is read once at start."""
 
-    def __init__(self, settings: Settings, cached: tuple[Path, StoreLease] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cached: tuple[Path, StoreLease] | None = None,
+        children: Group | None = None,
+    ) -> None:
         """Start the service's workers on its data.
 
         Args:
             settings: How it runs.
             cached: The project's cached on-disk store and a lease on it, already taken
                 (:class:`Ahead`), for ``--store disk``; the service keeps the lease.
+            children: Where the dump or the store is made (in child processes of this
+                group, which :class:`Ahead` may stop); a group of its own if None.
         """
         self.settings = settings
         project = settings.project
@@ -160,6 +168,7 @@ class GraphService:
         self._store_fd: int | None = None
         self._lease: StoreLease | None = None
         self._cached = cached
+        self._children = children or Group()
         self.pool: WorkerPool | InlinePool
         #: Where ``/validate`` runs: the query workers, or its own for a remote engine.
         self.validation_pool: WorkerPool
@@ -206,7 +215,7 @@ class GraphService:
             try:
                 # Kept in the project's cache folder: a restart on unchanged files parses
                 # nothing (at 1M triples, 8 s less before the first answer).
-                dataset = cached_dump(self.settings.project, child=True)
+                dataset = cached_dump(self.settings.project, self._children)
                 self._store_fd = os.open(dataset, os.O_RDONLY)
             except OSError as error:  # a read-only or full disk: a dump of our own, below
                 log.warning("cannot keep the dataset in the cache folder (%s)", error)
@@ -234,13 +243,13 @@ class GraphService:
             try:
                 # Leased for the server's life: a later build for changed files (another
                 # server, `swapgraph query`) leaves it in place for this one's workers.
-                path, self._lease = cached_store(self.settings.project, child=True)
+                path, self._lease = cached_store(self.settings.project, self._children)
                 return WorkerEngine("oxigraph-disk", dataset=path)
             except OSError as error:  # a read-only or full disk: a store of our own, below
                 log.warning("cannot keep the store in the cache folder (%s)", error)
         path = self._own_folder() / "store"
         try:
-            write_store(self.data_files, path, dict(named), child=True)
+            write_store(self.data_files, path, dict(named), children=self._children)
         except BaseException:
             self._remove_store()
             raise
@@ -258,7 +267,7 @@ class GraphService:
         try:
             # Parsed once, so that a malformed file is reported before any worker starts;
             # workers (and their replacements) load the N-Quads dump.
-            write_dump(self.data_files, dataset, dict(named), child=True)
+            write_dump(self.data_files, dataset, dict(named), children=self._children)
             self._store_fd = os.open(dataset, os.O_RDONLY)
         except BaseException:
             self._remove_store()
@@ -343,6 +352,7 @@ class Ahead:
         self._service: GraphService | None = None
         self._store: tuple[Path, StoreLease] | None = None
         self._error: BaseException | None = None
+        self._children = Group()
         self._thread: threading.Thread | None = None
         if engine_kind(settings.engine) == "oxigraph":
             self._thread = threading.Thread(
@@ -357,9 +367,9 @@ class Ahead:
                 # store of its own. Leased until the service takes it over (see take):
                 # hashing the files again to find it took 0.16 s at 1M triples.
                 with contextlib.suppress(OSError):
-                    self._store = cached_store(settings.project, child=True)
+                    self._store = cached_store(settings.project, self._children)
             else:
-                self._service = GraphService(settings)
+                self._service = GraphService(settings, children=self._children)
         except BaseException as error:  # handed to take(): reported after validation
             self._error = error
 
@@ -388,7 +398,12 @@ class Ahead:
         return service
 
     def discard(self) -> None:
-        """Stop what was started ahead (validation failed, or a stop was asked for)."""
+        """Stop what was started ahead (validation failed, or a stop was asked for).
+
+        The build or the dump under way is stopped, not awaited; workers already
+        starting are awaited, then stopped.
+        """
+        self._children.stop()
         if self._thread is not None:
             self._thread.join()
         if self._service is not None:
