@@ -971,15 +971,20 @@ def _actual_datatype(value: Literal, rule: Node) -> bool:
     return isinstance(value.value, python_type) if python_type is not None else True
 
 
+# Built once: rdflib's namespace attributes are looked up in Python, and this check runs
+# for every value of every focus node.
+_NODE_KINDS: dict[Node, tuple[type, ...]] = {
+    SH.IRI: (URIRef,),
+    SH.BlankNode: (BNode,),
+    SH.Literal: (Literal,),
+    SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal),
+    SH.IRIOrLiteral: (URIRef, Literal),
+}
+
+
 def _node_kind(v: Validator, s: Shape, f: Node, values: list[Node], rule: Node, r: Any) -> Any:
-    allowed = {
-        SH.IRI: (URIRef,),
-        SH.BlankNode: (BNode,),
-        SH.Literal: (Literal,),
-        SH.BlankNodeOrIRI: (BNode, URIRef),
-        SH.BlankNodeOrLiteral: (BNode, Literal),
-        SH.IRIOrLiteral: (URIRef, Literal),
-    }[rule]  # type: ignore[index]
+    allowed = _NODE_KINDS[rule]
     for value in values:
         if not isinstance(value, allowed):
             yield r(value, SH.NodeKindConstraintComponent)
