@@ -27,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
+from swapgraph import memory
 from swapgraph.errors import ProjectError, RDFSyntaxError, SwapgraphError
 
 T = TypeVar("T")
@@ -148,6 +149,7 @@ def _main(
 ) -> None:
     leave_stops_to_parent()
     die_with_parent(lifeline, parent)
+    memory.purge_at_once()  # work done once, beside other work: its memory back at once
     if nice:
         os.nice(nice)
     # Errors cross back as plain values: RDFSyntaxError's constructor does not survive
