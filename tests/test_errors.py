@@ -11,9 +11,10 @@ from swapgraph.server.errors import BadFormat, ServerBusy, UnknownEntity, status
 
 SRC = Path(swapgraph.__file__).parent
 HOMES = {SRC / "errors.py", SRC / "server" / "errors.py"}
-# Not errors but signals: one unwinds start-up, the other hands shapes that the fast
-# validator does not implement over to pyshacl; neither ever reaches a user.
-NOT_ERRORS = {"Stopped", "Unsupported"}
+# Not errors but signals: one unwinds start-up, one ends the work a start-up that stops no
+# longer needs, the last hands shapes that the fast validator does not implement over to
+# pyshacl; none ever reaches a user.
+NOT_ERRORS = {"Stopped", "Cancelled", "Unsupported"}
 
 
 def _classes(path: Path) -> list[ast.ClassDef]:
