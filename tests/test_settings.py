@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from swapgraph.cli import build_parser
 from swapgraph.server import Settings
 from swapgraph.settings import SETTINGS, markdown_table, server_values
@@ -46,3 +48,43 @@ def test_flags_become_the_server_settings() -> None:
 
 def test_the_readme_table_is_the_declared_settings() -> None:
     assert markdown_table() in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--workers", "0"),
+        ("--workers", "two"),
+        ("--max-pending", "-1"),
+        ("--timeout", "0"),
+        ("--timeout", "-1"),
+        ("--timeout", "nan"),
+        ("--read-timeout", "0"),
+        ("--read-timeout", "inf"),
+        ("--keep-alive", "-5"),
+        ("--grace", "-1"),
+        ("--worker-memory", "-1"),
+        ("--max-body-bytes", "0"),
+        ("--max-result-bytes", "0"),
+        ("--results-in-flight-bytes", "-3"),
+        ("--port", "65536"),
+        ("--port", "-1"),
+    ],
+)
+def test_a_value_no_server_can_run_with_is_refused_naming_the_flag(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Accepted before: --workers 0 served with no worker, --read-timeout 0 answered every
+    # request 408, --timeout -1 stopped every query at once.
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["serve", flag, value])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert f"argument {flag}" in said and repr(value) in said
+
+
+def test_a_zero_that_means_something_is_accepted() -> None:
+    values = _serve_args("--worker-memory", "0", "--keep-alive", "0")
+    assert values["worker_memory_bytes"] is None and values["keep_alive"] == 0.0
+    args = build_parser().parse_args(["serve", "--grace", "0", "--port", "0"])
+    assert (args.grace, args.port) == (0.0, 0)
