@@ -168,3 +168,12 @@ def wait_for_workers(count: int, besides: Collection[int]) -> list[int]:
     while len(query_workers(besides)) < count and time.monotonic() < deadline:
         time.sleep(0.05)
     return query_workers(besides)
+
+
+def ended(pid: int) -> bool:
+    """Whether the process has exited: gone, or a zombie its parent has not reaped yet."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state == "Z"

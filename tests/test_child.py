@@ -24,6 +24,7 @@ from swapgraph import child
 from swapgraph.errors import ProjectError, RDFSyntaxError, SettingError
 from swapgraph.paths import Project
 from swapgraph.server.service import GraphService, Settings
+from tests.serving import ended
 
 pytestmark = pytest.mark.slow  # each test starts processes
 
@@ -113,7 +114,7 @@ def test_the_child_dies_with_its_parent(tmp_path: Path) -> None:
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + 30
-    while Path(f"/proc/{pid}").exists() and _state(pid) != "Z":
+    while not ended(pid):
         assert time.monotonic() < deadline, "the child outlived its killed parent"
         time.sleep(0.05)
 
@@ -143,7 +144,7 @@ def test_a_stopped_group_stops_its_work_at_once_and_starts_no_more(tmp_path: Pat
     thread.join(60)  # a bound, not a timing: the child sleeps for two minutes
     assert not thread.is_alive(), "the caller was still waiting for its child"
     assert [type(error) for error in raised] == [child.Cancelled]
-    assert _state(pid) in ("Z", "gone")
+    assert ended(pid)
     with pytest.raises(child.Cancelled):
         group.run("adding", add, 2, 3)
     assert child.run("adding", add, 2, 3) == 5, "other groups go on"
@@ -164,16 +165,9 @@ def test_children_ignore_a_stop_meant_for_their_parent(tmp_path: Path) -> None:
     for stop in (signal.SIGTERM, signal.SIGINT):
         os.kill(pid, stop)
     time.sleep(0.5)  # a child that obeyed would be gone by now
-    assert _state(pid) not in ("Z", "gone")
+    assert not ended(pid)
     group.stop()
     thread.join(60)
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return "gone"
 
 
 @pytest.mark.parametrize("store", ["memory", "disk"])

@@ -52,14 +52,14 @@ def _symbols() -> ctypes.CDLL | None:
 
 def give_back() -> None:
     """Return the allocator's free memory to the system (glibc or mimalloc; else a no-op)."""
-    _libc = _symbols()
-    if _libc is None:
+    symbols = _symbols()
+    if symbols is None:
         return
-    collect = getattr(_libc, "mi_collect", None)  # mimalloc, when preloaded (see below)
+    collect = getattr(symbols, "mi_collect", None)  # mimalloc, when preloaded (see below)
     if collect is not None:
         collect(1)  # forced: every thread's free pages too
         return
-    trim = getattr(_libc, "malloc_trim", None)  # glibc's; musl and macOS have none
+    trim = getattr(symbols, "malloc_trim", None)  # glibc's; musl and macOS have none
     if trim is not None:
         trim(0)
 

@@ -93,51 +93,41 @@ def _one_of(text: str, choices: tuple[str, ...]) -> str:
 # allowed where it means something: no grace, no keep-alive, no memory limit, any free port.
 
 
-def _seconds(text: str, zero: bool = False) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
-        least = "0 or more" if zero else "more than 0"
-        raise argparse.ArgumentTypeError(f"{text!r}: the number of seconds must be {least}")
-    return value
+def _seconds(zero: bool = False) -> Callable[[str], float]:
+    """A reader of seconds: more than 0, or 0 or more if ``zero``; finite."""
+
+    def read(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+            least = "0 or more" if zero else "more than 0"
+            raise argparse.ArgumentTypeError(f"{text!r}: the number of seconds must be {least}")
+        return value
+
+    return read
 
 
-def _count(text: str, least: int = 1, most: int | None = None) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < least or (most is not None and value > most):
-        span = f"from {least} to {most}" if most is not None else f"{least} or more"
-        raise argparse.ArgumentTypeError(f"{text!r}: the number must be {span}")
-    return value
+def _count(least: int = 1, most: int | None = None) -> Callable[[str], int]:
+    """A reader of whole numbers from ``least`` (to ``most``)."""
 
+    def read(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least or (most is not None and value > most):
+            span = f"from {least} to {most}" if most is not None else f"{least} or more"
+            raise argparse.ArgumentTypeError(f"{text!r}: the number must be {span}")
+        return value
 
-def _positive_seconds(text: str) -> float:
-    return _seconds(text)
-
-
-def _seconds_or_zero(text: str) -> float:
-    return _seconds(text, zero=True)
-
-
-def _positive_count(text: str) -> int:
-    return _count(text)
-
-
-def _count_or_zero(text: str) -> int:
-    return _count(text, least=0)
-
-
-def _port(text: str) -> int:
-    return _count(text, least=0, most=65535)
+    return read
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "address to listen on", "HOST", server=False),
-    Setting("port", 8000, _port, "port to listen on", "PORT", server=False),
+    Setting("port", 8000, _count(least=0, most=65535), "port to listen on", "PORT", server=False),
     Setting(
         "engine",
         "oxigraph",
@@ -145,7 +135,7 @@ SETTINGS: tuple[Setting, ...] = (
         "query engine, or the URL of a SPARQL endpoint holding the data",
         "oxigraph|rdflib|URL",
     ),
-    Setting("timeout", 30.0, _positive_seconds, "per-query time limit", "SECONDS"),
+    Setting("timeout", 30.0, _seconds(), "per-query time limit", "SECONDS"),
     Setting(
         "cors_origins",
         (),
@@ -155,7 +145,7 @@ SETTINGS: tuple[Setting, ...] = (
         flag="--cors",
         repeat=True,
     ),
-    Setting("workers", 2, _positive_count, "queries that run at once (worker processes)", "N"),
+    Setting("workers", 2, _count(), "queries that run at once (worker processes)", "N"),
     Setting(
         "store",
         "auto",
@@ -180,14 +170,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_pending",
         16,
-        _positive_count,
+        _count(),
         "queries that may run or wait at once; more get 503",
         "N",
     ),
     Setting(
         "worker_memory_bytes",
         4000,
-        _count_or_zero,
+        _count(least=0),
         "address space each query worker may add to its loaded data; 0 for no limit",
         "MB",
         flag="--worker-memory",
@@ -197,35 +187,35 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_body_bytes",
         1_000_000,
-        _positive_count,
+        _count(),
         "largest request body accepted (413 beyond)",
         "N",
     ),
     Setting(
         "max_result_bytes",
         200_000_000,
-        _positive_count,
+        _count(),
         "largest serialised result sent (an error beyond, never a cut)",
         "N",
     ),
     Setting(
         "results_in_flight_bytes",
         400_000_000,
-        _positive_count,
+        _count(),
         "bytes of large finished results held at once; a result that finds no room gets 503",
         "N",
     ),
     Setting(
         "read_timeout",
         30.0,
-        _positive_seconds,
+        _seconds(),
         "time a client has to send one whole request, headers and body",
         "SECONDS",
     ),
     Setting(
         "keep_alive",
         75.0,
-        _seconds_or_zero,
+        _seconds(zero=True),
         "time an idle connection is kept open for its next request, then closed without a "
         "word; longer than a proxy's (nginx keeps upstream connections 60 s) so that the "
         "proxy, not the server, closes first",
@@ -234,7 +224,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "grace",
         10.0,
-        _seconds_or_zero,
+        _seconds(zero=True),
         "on SIGTERM, time given to requests in flight before they are stopped",
         "SECONDS",
         server=False,

@@ -582,11 +582,14 @@ class WorkerPool:
         # (memory freed by a job is seldom given back) is replaced; after a job that
         # long, a new worker costs little.
         grown = resident - worker.baseline
+        why = None
         if demoted:
-            self._retire(worker, "its job ran long, at a lower priority that cannot be raised")
+            why = "its job ran long, at a lower priority that cannot be raised"
         elif grown > self._recycle_bytes:
-            self._retire(worker, f"it grew by {grown / 1e6:.0f} MB in its job")
-        return status, answer, not demoted and grown <= self._recycle_bytes
+            why = f"it grew by {grown / 1e6:.0f} MB in its job"
+        if why is not None:
+            self._retire(worker, why)
+        return status, answer, why is None
 
     def _receive(self, worker: _Worker, deadline: float) -> bytes:
         if not wait([worker.connection, worker.process.sentinel], deadline - time.monotonic()):

@@ -355,12 +355,11 @@ class Ahead:
         self._children = Group()
         self._thread: threading.Thread | None = None
         if engine_kind(settings.engine) == "oxigraph":
-            self._thread = threading.Thread(
-                target=self._build, args=(settings,), daemon=True, name="swapgraph-ahead"
-            )
+            self._thread = threading.Thread(target=self._build, daemon=True, name="swapgraph-ahead")
             self._thread.start()
 
-    def _build(self, settings: Settings) -> None:
+    def _build(self) -> None:
+        settings = self._settings
         try:
             if settings.store == "disk" and not settings.named_graphs:
                 # On OSError (a read-only or full disk) the service says why, and builds a
