@@ -218,13 +218,14 @@ class DataIndex:
         Only the triples whose predicate is in ``for_sparql`` go into the store (all of
         them if None; see :func:`sparql_predicates`).
 
-        The quads go into the store by small batches (see :class:`_Batches`) and are
-        indexed as they are parsed. When the store holds them all, they go instead into a
-        gzipped N-Quads copy (about 10 MiB at a million triples), indexed only when the
-        index is first used: after :meth:`release_store`, when validation runs its SPARQL
-        targets first, so that a whole store and the index (about 90 MiB of rdflib terms at
-        a million triples) are never in memory together. Either way each term is kept as
-        parsed, blank node labels included: a store rewrites some literals
+        The quads go into the store by small batches (see :class:`_Batches`), and all of
+        them into a gzipped N-Quads copy (about 10 MiB at a million triples), indexed only
+        when the index is first used: after :meth:`release_store`, when validation runs its
+        SPARQL targets first, so that the store and the index are never in memory together.
+        At a million triples, the store of the 17 predicates the project's targets read
+        took 138 MiB and the index 88; side by side they were validation's peak, at the
+        moment a first start's build of the store peaks too. Either way each term is kept
+        as parsed, blank node labels included: a store rewrites some literals
         (``"5"^^xsd:nonNegativeInteger`` comes back an ``xsd:integer``), which pyshacl
         sees as written.
         """
@@ -246,8 +247,6 @@ class DataIndex:
                         batches.add(quad)
                     yield quad
 
-        if for_sparql is not None:  # a part of the data: store and index side by side
-            return cls(_index(stored()), store, big_integer)
         packed = io.BytesIO()
         with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as writer:
             # typeshed's GzipFile is not an IO[bytes], though it is a binary file.
@@ -307,6 +306,18 @@ class DataIndex:
         The memory it freed is handed back to the system (see :func:`swapgraph.memory.give_back`).
         """
         self.store = None
+        memory.give_back()
+
+    def drop_tables(self) -> None:
+        """Forget the tables built so far; the few a report reads are built again on use.
+
+        Validation builds one per predicate it reads (70 MiB at a million triples); placing
+        its results reads a handful, and reading the files to place them took 45 MiB more
+        on top: together they were the peak of ``swapgraph validate``.
+        """
+        self._out.clear()
+        self._in.clear()
+        self._types = None
         memory.give_back()
 
     def out(self, predicate: Node) -> Table:
@@ -1364,6 +1375,7 @@ def _project_report(
             rows = Validator(data, shapes_index, release_store=True).run()
         except Unsupported:
             return None
+        data.drop_tables()
         if violations_only:
             rows = [row for row in rows if row[5] == SH.Violation]
     # The rows go straight into the report: a report graph of every result (what
