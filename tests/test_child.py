@@ -23,7 +23,8 @@ import pytest
 from swapgraph import child
 from swapgraph.errors import ProjectError, RDFSyntaxError, SettingError
 from swapgraph.paths import Project
-from swapgraph.server.service import GraphService, Settings
+from swapgraph.server.service import GraphService
+from swapgraph.settings import Settings
 from tests.serving import ended
 
 pytestmark = pytest.mark.slow  # each test starts processes
@@ -188,7 +189,8 @@ import sys
 from pathlib import Path
 import pyoxigraph, rdflib
 from swapgraph.paths import Project
-from swapgraph.server.service import GraphService, Settings
+from swapgraph.server.service import GraphService
+from swapgraph.settings import Settings
 
 def peak():
     for line in open("/proc/self/status"):

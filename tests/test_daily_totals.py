@@ -25,7 +25,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-import swapgraph.engine
+import swapgraph.oxigraph_load
 from swapgraph import daily_totals
 from swapgraph.engine import (
     Engine,
@@ -50,7 +50,7 @@ RANGES = [
     {"from": "1995-02-14", "to": "2023-03-01"},
     {"from": "2030-01-01"},
 ]
-IN_VIEW = f"GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }}"
+IN_VIEW = f"GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW}state> ?state }}"
 
 #: The named query's columns, in its order (the view query's must be the same).
 COLUMNS = ["state", "state_label", "date", "from", "to", "returned", "running_total"]
@@ -68,7 +68,7 @@ def test_view_is_in_its_named_graph_only(project: Project, engine_name: str) -> 
     engine = open_engine(project, engine_name)
     in_graph = engine.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {IN_VIEW} }}")
     in_default = engine.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?row <{daily_totals.VIEW.state}> ?state }}"
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?row <{daily_totals.VIEW}state> ?state }}"
     )
     assert isinstance(in_graph, SelectResult) and isinstance(in_default, SelectResult)
     assert int(in_graph.rows[0]["n"]) > 0  # type: ignore[arg-type]
@@ -90,7 +90,7 @@ def test_the_named_query_is_the_one_the_view_query_stands_in_for(query: NamedQue
 
 def test_the_public_text_is_the_direct_one(project: Project, query: NamedQuery) -> None:
     # What /api/queries shows, clients send and a remote engine runs needs no view.
-    assert str(daily_totals.GRAPH) not in query.text
+    assert daily_totals.GRAPH not in query.text
     assert query.text == (project.api_dir / f"{NAME}.rq").read_text(encoding="utf-8")
 
 
@@ -133,7 +133,7 @@ def test_remote_engine_sends_the_named_querys_own_text(query: NamedQuery) -> Non
     engine.query_serialized(query.text, ["application/sparql-results+json"], query.bind({}))
     assert len(sent) == 2
     for text in sent:
-        assert str(daily_totals.GRAPH) not in text
+        assert daily_totals.GRAPH not in text
         assert "swap:peopleCount" in text
 
 
@@ -154,9 +154,9 @@ def _rows(result: object) -> Rows:
 
 def _without_view(engine: OxigraphEngine | RdflibEngine) -> OxigraphEngine | RdflibEngine:
     if isinstance(engine, OxigraphEngine):
-        engine.store.remove_graph(ox.NamedNode(str(daily_totals.GRAPH)))
+        engine.store.remove_graph(ox.NamedNode(daily_totals.GRAPH))
     else:
-        engine.dataset.remove_graph(daily_totals.GRAPH)
+        engine.dataset.remove_graph(URIRef(daily_totals.GRAPH))
     assert not engine.has_daily_totals()
     return engine
 
@@ -269,8 +269,8 @@ def test_the_view_is_whole_however_many_batches_it_is_loaded_in(
 ) -> None:
     # The view's quads go to the bulk loader a batch at a time (its memory at 1M triples).
     whole = OxigraphEngine.from_files(generated_files).query(VIEW_ROWS)
-    monkeypatch.setattr(swapgraph.engine, "_VIEW_BATCH", 7)
-    monkeypatch.setattr(swapgraph.engine, "_VIEW_LINES", 7)
+    monkeypatch.setattr(swapgraph.oxigraph_load, "_VIEW_BATCH", 7)
+    monkeypatch.setattr(swapgraph.oxigraph_load, "_VIEW_LINES", 7)
     batched = OxigraphEngine.from_files(generated_files).query(VIEW_ROWS)
     assert isinstance(whole, SelectResult) and isinstance(batched, SelectResult)
     assert len(whole.rows) > 200  # about 1,000 quads: some 150 batches of 7

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from swapgraph.engine import engine_kind
 from swapgraph.errors import QueryError
+from swapgraph.settings import engine_kind
 
 
 def test_engine_names_and_urls_are_told_apart() -> None:

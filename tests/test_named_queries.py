@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from swapgraph.cli import parse_assignments
 from swapgraph.engine import Engine, SelectResult, open_engine
 from swapgraph.errors import ParameterError, QueryError
 from swapgraph.named_queries import (
@@ -18,7 +19,6 @@ from swapgraph.named_queries import (
     QueryHeaderError,
     has_header,
     load_named_queries,
-    parse_assignments,
     read_named_query,
     resolve_query,
 )

@@ -19,7 +19,7 @@ from swapgraph import child, memory
 from swapgraph import serve as serve_module
 from swapgraph.errors import SettingError
 from swapgraph.paths import Project
-from swapgraph.server.service import Settings
+from swapgraph.settings import Settings
 from swapgraph.validate import ValidationReport
 from tests.serving import query_workers, wait_for_workers
 

@@ -14,18 +14,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
 
+import swapgraph.child
 import swapgraph.dataset_cache
+import swapgraph.settings
 from swapgraph.dataset_cache import cached_store
 from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.errors import SettingError
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
-from swapgraph.server import service as service_module
-from swapgraph.server.service import GraphService, Settings
+from swapgraph.server.service import GraphService
+from swapgraph.settings import Settings
 from swapgraph.worker import WorkerEngine
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -201,10 +204,42 @@ def test_auto_takes_disk_for_large_data_and_memory_for_small(
     # The repository's graph is small: a copy per worker costs little, and answers fastest.
     assert Settings(project_copy).store == "memory"
     size = sum(path.stat().st_size for path in project_copy.data_files())
-    monkeypatch.setattr(service_module, "AUTO_DISK_BYTES", size)  # as if it were large
+    monkeypatch.setattr(swapgraph.settings, "AUTO_DISK_BYTES", size)  # as if it were large
     assert Settings(project_copy).store == "disk"
     assert Settings(project_copy, store="memory").store == "memory", "a choice is kept"
     # Only the oxigraph engine has a store to choose; auto never refuses another engine.
     assert Settings(project_copy, engine="rdflib").store == "memory"
-    monkeypatch.setattr(service_module, "AUTO_DISK_BYTES", size + 1)
+    monkeypatch.setattr(swapgraph.settings, "AUTO_DISK_BYTES", size + 1)
     assert Settings(project_copy).store == "memory"
+
+
+def test_a_store_is_built_in_a_child_that_imports_pyoxigraph_alone(
+    project_copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build runs beside validation during a first start: every MiB its interpreter
+    # imports adds to the server's peak (rdflib, its SPARQL plugin and httpx took 33).
+    ran: list[str] = []
+    run = swapgraph.child.Group.run
+
+    def recorded(
+        self: swapgraph.child.Group, what: str, function: Any, *args: Any, **kw: Any
+    ) -> Any:
+        ran.append(f"{function.__module__}.{function.__qualname__}")
+        return run(self, what, function, *args, **kw)
+
+    monkeypatch.setattr(swapgraph.child.Group, "run", recorded)
+    path, lease = cached_store(project_copy, swapgraph.child.Group())
+    lease.close()
+    [built] = ran
+    module = built.rpartition(".")[0]
+    # What a child of multiprocessing's spawn imports: its bootstrap, then the function's module.
+    script = (
+        "import sys, multiprocessing.spawn, swapgraph.child, swapgraph.cli, "
+        f"{module}\n"
+        "print(sorted(m for m in ('rdflib', 'httpx', 'pyshacl') if m in sys.modules))\n"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert imported.strip() == "[]", built
+    assert count(OxigraphEngine(pyoxigraph.Store.read_only(str(path)))) > 0

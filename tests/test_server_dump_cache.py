@@ -27,7 +27,8 @@ from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.errors import InvalidProject
 from swapgraph.paths import Project
 from swapgraph.server import service as service_module
-from swapgraph.server.service import GraphService, Settings
+from swapgraph.server.service import GraphService
+from swapgraph.settings import Settings
 from swapgraph.validate import ValidationReport, ValidationResult
 from tests.serving import ended, query_workers, wait_for_workers
 
@@ -107,13 +108,13 @@ def test_a_killed_writer_leaves_no_dump_under_its_name(project_copy: Project) ->
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
+        "from swapgraph import oxigraph_load\n"
         "from swapgraph.dataset_cache import cached_dump\n"
-        "from swapgraph.engine import OxigraphEngine\n"
         "from swapgraph.paths import Project\n"
-        "def killed(self, path):\n"
+        "def killed(files, path, named_graphs):\n"
         "    Path(path).write_text('<urn:x:half', encoding='utf-8')\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "OxigraphEngine.dump_nquads = killed\n"
+        "oxigraph_load.write_dump = killed\n"
         "cached_dump(Project.open(Path(sys.argv[1])))\n"
     )
     run = subprocess.run([sys.executable, "-c", script, str(project_copy.root)], check=False)
@@ -258,8 +259,8 @@ def test_a_start_that_is_stopped_stops_the_build_under_way(
             time.sleep(0.05)
         raise serve_module.Stopped("SIGTERM")
 
-    monkeypatch.setattr(service_module, "cached_store", building)
-    monkeypatch.setattr(service_module, "cached_dump", building)
+    monkeypatch.setattr(serve_module, "cached_store", building)  # the disk store's build
+    monkeypatch.setattr(service_module, "cached_dump", building)  # the dump, for memory
     monkeypatch.setattr(serve_module, "checked_report", validating)
     with pytest.raises(serve_module.Stopped):
         serve_module.serve(Settings(project_copy, store=store), port=0, out=io.StringIO())

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from swapgraph import __version__
-from swapgraph.errors import SwapgraphError
+from swapgraph.errors import ParameterError, SwapgraphError
 from swapgraph.paths import Project
 
 EXIT_OK = 0
@@ -78,8 +78,7 @@ def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _run_query(args: argparse.Namespace) -> int:
     from swapgraph.engine import open_engine
-    from swapgraph.errors import ParameterError
-    from swapgraph.named_queries import load_named_queries, parse_assignments, resolve_query
+    from swapgraph.named_queries import load_named_queries, resolve_query
     from swapgraph.results import render
 
     project = _project(args)
@@ -385,12 +384,29 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.set_defaults(run=_run_validate)
 
 
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    """Parse ``NAME=VALUE`` items (``--param`` and ``--named-graph`` options) into a mapping.
+
+    Raises:
+        ParameterError: If an item has no ``=`` or a name is given twice.
+    """
+    values: dict[str, str] = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise ParameterError(f"parameter {item!r} must read NAME=VALUE")
+        if name in values:
+            raise ParameterError(f"parameter {name!r} given twice")
+        values[name] = value
+    return values
+
+
 # --------------------------------------------------------------------------- serve
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     from swapgraph.errors import CannotListen, InvalidProject
-    from swapgraph.named_queries import parse_assignments
     from swapgraph.serve import Stopped, serve
     from swapgraph.server import Settings
     from swapgraph.settings import server_values

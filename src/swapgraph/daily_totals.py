@@ -34,15 +34,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
-from rdflib import Namespace, URIRef
-from rdflib.namespace import XSD
+# IRIs as plain strings, each engine making its own terms: a store's build runs in a child
+# process that imports pyoxigraph alone (rdflib would add 15 MiB to it; see oxigraph_load).
 
 #: The named graph holding the view (kept out of the default graph).
-GRAPH = URIRef("https://w3id.org/swapgraph/id/view/daily-totals")
+GRAPH = "https://w3id.org/swapgraph/id/view/daily-totals"
 #: Changes whenever the view's content changes, so that stores cached with another are rebuilt.
 FORMAT = "daily-totals 1"
-#: The view's properties, local to its graph.
-VIEW = Namespace(f"{GRAPH}#")
+#: The namespace of the view's properties, local to its graph.
+VIEW = f"{GRAPH}#"
 
 #: The per-day totals the view is made of, exactly as the named query's own direct
 #: computation adds them up (same patterns, grouped by the state and the date term).
@@ -127,8 +127,8 @@ def view_query_for(sparql: str) -> str | None:
 #: The largest integer Oxigraph computes with (64 bits, signed).
 _MAX_INTEGER = 2**63 - 1
 
-XSD_DATE = str(XSD.date)
-XSD_INTEGER = str(XSD.integer)
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 #: An answer row of :data:`PER_DAY_QUERY` as plain strings: the state (an IRI, or a blank
 #: node's label), the date's lexical form and datatype IRI, the sum's lexical form and

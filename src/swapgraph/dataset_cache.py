@@ -21,9 +21,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from swapgraph import daily_totals
+from swapgraph import daily_totals, oxigraph_load
 from swapgraph.child import Group
-from swapgraph.engine import OxigraphEngine
 from swapgraph.paths import Project
 
 #: The niceness a store's build in a child process adds. ``serve`` validates beside the
@@ -242,16 +241,12 @@ def write_store(
         named_graphs: Graph IRI to the file loaded as that named graph.
         children: Build in a child process of this group (see :mod:`swapgraph.child`).
     """
+    what = f"building the store {path}"
     if children is not None:
-        children.run(
-            f"building the store {path}", write_store, files, path, named_graphs, nice=_NICE
-        )
-        return
-    store = OxigraphEngine.from_files(files, path, named_graphs).store
-    store.optimize()  # compacted once, as Oxigraph advises for a store that is only read
-    store.flush()
+        children.run(what, oxigraph_load.write_store, files, path, named_graphs, nice=_NICE)
+    else:
+        oxigraph_load.write_store(files, path, named_graphs)
     (path / _IN_USE).touch()
-    del store  # closes the store, so that it can be renamed and opened read-only
 
 
 def write_dump(
@@ -267,9 +262,11 @@ def write_dump(
     """
     if children is not None:
         # Not given way: in-memory workers wait for the dump, then load it (3.5 s at 1M).
-        children.run(f"writing the dump {path}", write_dump, files, path, named_graphs)
-        return
-    OxigraphEngine.from_files(files, None, named_graphs).dump_nquads(path)
+        children.run(
+            f"writing the dump {path}", oxigraph_load.write_dump, files, path, named_graphs
+        )
+    else:
+        oxigraph_load.write_dump(files, path, named_graphs)
 
 
 def _build_store(files: Sequence[Path], path: Path, children: Group | None) -> None:

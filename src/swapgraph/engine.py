@@ -17,11 +17,10 @@ also gives rdflib a hash join (:mod:`swapgraph.sparql_join`), which answers the 
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
@@ -39,7 +38,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import daily_totals, formats, sparql_join
+from swapgraph import daily_totals, formats, oxigraph_load, sparql_join
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
@@ -53,6 +52,7 @@ from swapgraph.query_text import (
     declare_default_prefixes,
     describe_syntax_error,
 )
+from swapgraph.settings import engine_kind
 
 if TYPE_CHECKING:
     from swapgraph.dataset_cache import StoreLease
@@ -261,105 +261,8 @@ class OxigraphEngine:
             named_graphs: Graph IRI to the file loaded as that named graph.
         """
         store = ox.Store(str(path)) if path is not None else ox.Store()
-        targets: list[tuple[Path, ox.DefaultGraph | ox.NamedNode]] = [
-            (file, ox.DefaultGraph()) for file in files
-        ]
-        targets += [(file, ox.NamedNode(iri)) for iri, file in (named_graphs or {}).items()]
-        for file, graph in targets:
-            fmt = formats.oxigraph_reads(file.suffix)
-            if fmt is None:
-                # Oxigraph cannot read this syntax (JSON-LD files of a project): rdflib can.
-                data = parse_file(file).serialize(format="nt", encoding="utf-8")
-                store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-            else:
-                try:
-                    store.bulk_load(path=str(file), format=fmt, to_graph=graph)
-                except SyntaxError:
-                    parse_file(file)  # raises the error with rdflib's file:line:col message
-                    raise
-        engine = cls(store)
-        engine._add_daily_totals()
-        return engine
-
-    def _add_daily_totals(self) -> None:
-        """Compute the view of :mod:`swapgraph.daily_totals` into its named graph."""
-        solutions = self.store.query(daily_totals.PER_DAY_QUERY)
-        assert isinstance(solutions, ox.QuerySolutions)
-        per_day: list[daily_totals.PerDay] = []
-        states: dict[str, ox.NamedNode | ox.BlankNode] = {}
-        for state, day, returned in solutions:
-            if not (
-                isinstance(state, ox.NamedNode | ox.BlankNode)
-                and isinstance(day, ox.Literal)
-                and isinstance(returned, ox.Literal)
-            ):
-                return
-            states[str(state)] = state
-            per_day.append(
-                (str(state), day.value, day.datatype.value, returned.value, returned.datatype.value)
-            )
-        statements = daily_totals.view_statements(per_day)
-        if all(isinstance(state, ox.NamedNode) for state in states.values()):
-            self._load_view_text(statements)
-        else:
-            self._load_view_terms(statements, states)
-
-    def _load_view_text(self, statements: Iterable[daily_totals.Statement]) -> None:
-        """Load the view as N-Quads text, a few thousand rows at a time.
-
-        At 1M triples (197k quads) this took 1.5 s of CPU where quads made as Python terms
-        took 3.5 (2.3 in calls of 10,000 lines: each call has its cost), for a build's peak
-        40 MiB higher, reached while validation beside it is past its own peak. The bulk
-        loader renames blank nodes at each call, so a row's statements go in one call, and
-        a state (always an IRI here) is written as itself.
-        """
-        graph = f"<{daily_totals.GRAPH}> .\n"
-        properties = {name: f"<{daily_totals.VIEW[name]}> " for name in daily_totals.PROPERTIES}
-        lines: list[str] = []
-        row = -1
-        for index, name, value, datatype in statements:
-            if index != row:  # a row's statements come together: a call ends between rows
-                if len(lines) >= _VIEW_LINES:
-                    self.store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
-                    lines.clear()
-                row = index
-            # Dates and integers are canonical lexical forms (see daily_totals): no escaping.
-            term = value if datatype is None else f'"{value}"^^<{datatype}>'
-            lines.append(f"_:r{index} {properties[name]}{term} {graph}")
-        if lines:
-            self.store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
-
-    def _load_view_terms(
-        self,
-        statements: Iterable[daily_totals.Statement],
-        states: Mapping[str, ox.NamedNode | ox.BlankNode],
-    ) -> None:
-        """Load the view as pyoxigraph terms: a state that is a blank node is the data's own."""
-        graph = ox.NamedNode(str(daily_totals.GRAPH))
-        properties = {
-            name: ox.NamedNode(str(daily_totals.VIEW[name])) for name in daily_totals.PROPERTIES
-        }
-        datatypes = {
-            iri: ox.NamedNode(iri) for iri in (daily_totals.XSD_DATE, daily_totals.XSD_INTEGER)
-        }
-        subjects: defaultdict[int, ox.BlankNode] = defaultdict(ox.BlankNode)
-        # Made as they are loaded, and loaded a few thousand at a time: the bulk loader
-        # buffers what it is given. At 1M triples (197k quads of the view), a store's build
-        # peaked at 351 MiB with a list of every quad, 266 with one generator, 173 in
-        # batches of 10,000, which is what loading the data alone takes (167); no slower.
-        quads = (
-            ox.Quad(
-                subjects[index],
-                properties[name],
-                states[value]
-                if datatype is None
-                else ox.Literal(value, datatype=datatypes[datatype]),
-                graph,
-            )
-            for index, name, value, datatype in statements
-        )
-        while batch := list(itertools.islice(quads, _VIEW_BATCH)):
-            self.store.bulk_extend(batch)
+        oxigraph_load.fill(store, files, named_graphs)
+        return cls(store)
 
     @classmethod
     def from_project(cls, project: Project) -> OxigraphEngine:
@@ -478,11 +381,7 @@ class OxigraphEngine:
         return Serialized(media_type, buffer.getvalue())
 
 
-#: Quads of the daily-totals view given to the bulk loader at once, as terms.
-_VIEW_BATCH = 10_000
-#: Lines of N-Quads of the view given to the bulk loader at once, at least (whole rows).
-_VIEW_LINES = 50_000
-_HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW.state}> ?state }} }}"
+_HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW}state> ?state }} }}"
 
 
 def on_view(sparql: str, dataset: QueryDataset | None, has_view: Callable[[], bool]) -> str:
@@ -610,11 +509,11 @@ class RdflibEngine:
             per_day.append(
                 (str(state), str(day), str(day.datatype), str(returned), str(returned.datatype))
             )
-        view = self.dataset.graph(daily_totals.GRAPH)
+        view = self.dataset.graph(URIRef(daily_totals.GRAPH))
         subjects: defaultdict[int, BNode] = defaultdict(BNode)
         for index, name, value, datatype in daily_totals.view_statements(per_day):
             term = states[value] if datatype is None else Literal(value, datatype=URIRef(datatype))
-            view.add((subjects[index], daily_totals.VIEW[name], term))
+            view.add((subjects[index], URIRef(daily_totals.VIEW + name), term))
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
@@ -624,8 +523,8 @@ class RdflibEngine:
     def has_daily_totals(self) -> bool:
         """Tell whether the dataset holds the view of :mod:`swapgraph.daily_totals`."""
         # A Graph over the store reads the named graph without adding it to the dataset.
-        view = Graph(self.dataset.store, identifier=daily_totals.GRAPH)
-        return (None, daily_totals.VIEW.state, None) in view
+        view = Graph(self.dataset.store, identifier=URIRef(daily_totals.GRAPH))
+        return (None, URIRef(daily_totals.VIEW + "state"), None) in view
 
     def _run(
         self,
@@ -934,19 +833,6 @@ def _parse_oxigraph(
     except (SyntaxError, ValueError) as error:
         raise QueryError(f"cannot read the answer of {origin}: {error}") from None
     raise QueryError(f"{origin} answered in an unexpected media type {media_type!r}")
-
-
-def engine_kind(name: str) -> str:
-    """What the engine name ``name`` stands for: ``oxigraph``, ``rdflib`` or ``remote``.
-
-    Raises:
-        QueryError: If it is none of them (nor an ``http(s)://`` URL).
-    """
-    if name in ("oxigraph", "rdflib"):
-        return name
-    if name.startswith(("http://", "https://")):
-        return "remote"
-    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
 
 
 def open_engine(

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from swapgraph.errors import UnknownFormat
+
+if TYPE_CHECKING:  # rdflib is not imported for a store's build (see oxigraph_load)
+    from rdflib import Graph
 
 #: Graph (CONSTRUCT, DESCRIBE, Linked Data) syntaxes, the server's preference first.
 GRAPH_FORMATS: tuple[ox.RdfFormat, ...] = (

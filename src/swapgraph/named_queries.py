@@ -406,21 +406,3 @@ def resolve_query(
             raise QueryError(f"no named query {query!r} in {project.api_dir}")
         return read_named_query(path)
     return query
-
-
-def parse_assignments(items: Sequence[str]) -> dict[str, str]:
-    """Parse ``NAME=VALUE`` items (``--param`` options) into a mapping.
-
-    Raises:
-        ParameterError: If an item has no ``=`` or a name is given twice.
-    """
-    values: dict[str, str] = {}
-    for item in items:
-        name, equals, value = item.partition("=")
-        name = name.strip()
-        if not equals or not name:
-            raise ParameterError(f"parameter {item!r} must read NAME=VALUE")
-        if name in values:
-            raise ParameterError(f"parameter {name!r} given twice")
-        values[name] = value
-    return values

@@ -1,7 +1,7 @@
 """The settings of ``swapgraph serve``, each declared once with its default and help text.
 
 :data:`SETTINGS` builds the command's flags (:func:`add_flags`), the server's configuration
-(:func:`server_values`, and the defaults of :class:`swapgraph.server.Settings`) and the
+(:func:`server_values`, and the defaults of :class:`Settings`) and the
 README's option table (:func:`markdown_table`, which a test compares with the README), so
 that a default or an explanation is written in one place. The project, the named graphs of
 the protocol tests and ``--allow-invalid`` are not settings of the server: the command takes
@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from swapgraph.errors import QueryError, SettingError
 from swapgraph.memory import ALLOCATORS
+
+if TYPE_CHECKING:
+    from swapgraph.paths import Project
 
 Value = int | float | str | tuple[str, ...] | None
 
@@ -275,3 +280,109 @@ def markdown_table() -> str:
         cells = (option, setting.help, shown)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def engine_kind(name: str) -> str:
+    """What the engine name ``name`` stands for: ``oxigraph``, ``rdflib`` or ``remote``.
+
+    Raises:
+        QueryError: If it is none of them (nor an ``http(s)://`` URL).
+    """
+    if name in ("oxigraph", "rdflib"):
+        return name
+    if name.startswith(("http://", "https://")):
+        return "remote"
+    raise QueryError(f"unknown engine {name!r} (expected oxigraph, rdflib or an http(s) URL)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server runs.
+
+    Attributes:
+        project: The graph project served.
+        engine: ``oxigraph``, ``rdflib`` or the URL of a SPARQL endpoint holding the data.
+        timeout: Seconds a query may run before it is stopped.
+        cors_origins: Origins allowed to call the API from a browser; none by default.
+        named_graphs: Extra files served as named graphs, by graph IRI (the project's own
+            data is the default graph).
+        workers: Queries that run at once (worker processes for a local engine).
+        store: Where the Oxigraph workers hold the data: ``memory`` (a copy each) or
+            ``disk`` (one read-only on-disk store shared by all); ``auto`` is replaced by
+            one of them (:func:`auto_store`).
+        allocator: The C allocator of the processes ``swapgraph serve`` starts (see
+            :func:`swapgraph.memory.children_allocator`).
+        max_pending: Queries that may run or wait at once; more get 503.
+        max_body_bytes: Largest request body accepted (413 beyond).
+        max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
+        worker_memory_bytes: Address space each worker process may add to what it holds
+            once its data is loaded (``RLIMIT_AS``); a job that needs more fails, or its
+            worker dies and is replaced. None: no limit.
+        results_in_flight_bytes: Bytes of large finished results the server holds at once;
+            a result that finds no room is answered 503 (retry).
+        base_url: The service's public URL (``https://example.org/swapgraph``), used for
+            every absolute URL it writes; without it, the address it listens on is used,
+            never the client's ``Host`` header.
+        read_timeout: Seconds a client has to send one whole request, headers and body;
+            the connection is answered 408 and closed after.
+        keep_alive: Seconds an idle connection waits for its next request before it is
+            closed, without an answer since no request was made.
+    """
+
+    project: Project
+    engine: str = default("engine")
+    timeout: float = default("timeout")
+    cors_origins: tuple[str, ...] = default("cors_origins")
+    named_graphs: Mapping[str, Path] = field(default_factory=dict)
+    workers: int = default("workers")
+    store: str = default("store")
+    allocator: str = default("allocator")
+    max_pending: int = default("max_pending")
+    max_body_bytes: int = default("max_body_bytes")
+    max_result_bytes: int = default("max_result_bytes")
+    worker_memory_bytes: int | None = default("worker_memory_bytes")
+    results_in_flight_bytes: int = default("results_in_flight_bytes")
+    base_url: str | None = default("base_url")
+    read_timeout: float = default("read_timeout")
+    keep_alive: float = default("keep_alive")
+
+    def __post_init__(self) -> None:
+        if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
+            raise SettingError("--store disk is for the oxigraph engine only")
+        if self.store == "auto":  # frozen: the choice is made once, here
+            object.__setattr__(self, "store", auto_store(self.project, self.engine))
+
+    @property
+    def loads_cached_dump(self) -> bool:
+        """Whether the workers load the dataset's dump from the project's cache folder."""
+        return (
+            self.store == "memory"
+            and not self.named_graphs
+            and engine_kind(self.engine) == "oxigraph"
+        )
+
+
+#: Data files of at least this many bytes are served from disk under ``--store auto``.
+AUTO_DISK_BYTES = 16 * 2**20
+
+
+def auto_store(project: Project, engine: str) -> str:
+    """What ``--store auto`` means for a project: ``disk`` for large data, else ``memory``.
+
+    Each in-memory worker holds a copy of the data: at 1M triples (48 MB of Turtle) about
+    430 MiB, and ``serve`` with two workers peaked at 1,341-1,349 MiB, 3.7 times one
+    pyoxigraph ``Store`` of the files; on the on-disk store it peaked at 544-668 MiB
+    (1.5-1.85 times), restarted in 1.4-1.9 s instead of 5.4-5.7 and answered the named
+    queries in 0.77-1.05 times Oxigraph server's time (0.31-0.55 in memory). From 16 MiB
+    of files (scaled from those two measures, not measured: about 350k triples of Turtle,
+    some 150 MiB a copy) the memory is worth more than the speed; below, a copy is small
+    and memory's queries are twice as fast.
+
+    Args:
+        project: The project served.
+        engine: The ``--engine`` setting: only the oxigraph engine has a store to choose.
+    """
+    if engine_kind(engine) != "oxigraph":
+        return "memory"
+    size = sum(path.stat().st_size for path in project.data_files())
+    return "disk" if size >= AUTO_DISK_BYTES else "memory"

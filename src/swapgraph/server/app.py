@@ -25,7 +25,8 @@ from swapgraph.server.requests import (
     HttpMiddleware,
     StrictRequestTarget,
 )
-from swapgraph.server.service import GraphService, Settings
+from swapgraph.server.service import GraphService
+from swapgraph.settings import Settings
 
 #: The request log: one line per request.
 log = logging.getLogger("swapgraph.server")

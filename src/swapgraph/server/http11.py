@@ -10,14 +10,21 @@ answered 408 if no response has started, and closed. Trickling bytes does not ex
 Between requests a connection is idle, not late: it is closed silently after the keep-alive
 (uvicorn's timer, whose own default of 5 s is shorter than any proxy's and than httpx's
 pool expiry, so a client that sent its next request as the server closed got no answer).
+
+On a stop, requests in flight get a grace period, after which their queries are stopped
+(:class:`GracefulServer`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import h11
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from swapgraph.settings import default
@@ -94,3 +101,23 @@ def uvicorn_options(read_timeout: float, keep_alive: float) -> dict[str, Any]:
     """
     protocol = type("DeadlineProtocol", (_DeadlineProtocol,), {"read_timeout": read_timeout})
     return {"http": protocol, "timeout_keep_alive": keep_alive}
+
+
+class GracefulServer(uvicorn.Server):
+    """uvicorn, which stops the query workers when the grace period after a stop ends."""
+
+    def __init__(self, config: uvicorn.Config, stop_jobs: Callable[[], None], grace: int) -> None:
+        super().__init__(config)
+        self._stop_jobs = stop_jobs
+        self._grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop accepting, let requests finish for the grace period, then stop the jobs."""
+        # A thread: stopping the pool joins processes, which must not block the event loop.
+        timer = threading.Timer(self._grace, self._stop_jobs)
+        timer.daemon = True
+        timer.start()
+        try:
+            await super().shutdown(sockets)
+        finally:
+            timer.cancel()

@@ -6,15 +6,12 @@ The routers parse requests and write responses; everything they answer comes fro
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -36,109 +33,13 @@ from swapgraph.engine import (
     QueryResult,
     RemoteEngine,
     Serialized,
-    engine_kind,
     parse_serialized,
 )
-from swapgraph.errors import SettingError
 from swapgraph.load import ontology_graph
 from swapgraph.named_queries import NamedQuery, load_named_queries
-from swapgraph.paths import Project
 from swapgraph.server.pool import InlinePool, WorkerPool
-from swapgraph.settings import default
+from swapgraph.settings import Settings, engine_kind
 from swapgraph.worker import QueryJob, WorkerEngine
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the server runs.
-
-    Attributes:
-        project: The graph project served.
-        engine: ``oxigraph``, ``rdflib`` or the URL of a SPARQL endpoint holding the data.
-        timeout: Seconds a query may run before it is stopped.
-        cors_origins: Origins allowed to call the API from a browser; none by default.
-        named_graphs: Extra files served as named graphs, by graph IRI (the project's own
-            data is the default graph).
-        workers: Queries that run at once (worker processes for a local engine).
-        store: Where the Oxigraph workers hold the data: ``memory`` (a copy each) or
-            ``disk`` (one read-only on-disk store shared by all); ``auto`` is replaced by
-            one of them (:func:`auto_store`).
-        allocator: The C allocator of the processes ``swapgraph serve`` starts (see
-            :func:`swapgraph.memory.children_allocator`).
-        max_pending: Queries that may run or wait at once; more get 503.
-        max_body_bytes: Largest request body accepted (413 beyond).
-        max_result_bytes: Largest serialised result sent (an error beyond, never a cut).
-        worker_memory_bytes: Address space each worker process may add to what it holds
-            once its data is loaded (``RLIMIT_AS``); a job that needs more fails, or its
-            worker dies and is replaced. None: no limit.
-        results_in_flight_bytes: Bytes of large finished results the server holds at once;
-            a result that finds no room is answered 503 (retry).
-        base_url: The service's public URL (``https://example.org/swapgraph``), used for
-            every absolute URL it writes; without it, the address it listens on is used,
-            never the client's ``Host`` header.
-        read_timeout: Seconds a client has to send one whole request, headers and body;
-            the connection is answered 408 and closed after.
-        keep_alive: Seconds an idle connection waits for its next request before it is
-            closed, without an answer since no request was made.
-    """
-
-    project: Project
-    engine: str = default("engine")
-    timeout: float = default("timeout")
-    cors_origins: tuple[str, ...] = default("cors_origins")
-    named_graphs: Mapping[str, Path] = field(default_factory=dict)
-    workers: int = default("workers")
-    store: str = default("store")
-    allocator: str = default("allocator")
-    max_pending: int = default("max_pending")
-    max_body_bytes: int = default("max_body_bytes")
-    max_result_bytes: int = default("max_result_bytes")
-    worker_memory_bytes: int | None = default("worker_memory_bytes")
-    results_in_flight_bytes: int = default("results_in_flight_bytes")
-    base_url: str | None = default("base_url")
-    read_timeout: float = default("read_timeout")
-    keep_alive: float = default("keep_alive")
-
-    def __post_init__(self) -> None:
-        if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
-            raise SettingError("--store disk is for the oxigraph engine only")
-        if self.store == "auto":  # frozen: the choice is made once, here
-            object.__setattr__(self, "store", auto_store(self.project, self.engine))
-
-    @property
-    def loads_cached_dump(self) -> bool:
-        """Whether the workers load the dataset's dump from the project's cache folder."""
-        return (
-            self.store == "memory"
-            and not self.named_graphs
-            and engine_kind(self.engine) == "oxigraph"
-        )
-
-
-#: Data files of at least this many bytes are served from disk under ``--store auto``.
-AUTO_DISK_BYTES = 16 * 2**20
-
-
-def auto_store(project: Project, engine: str) -> str:
-    """What ``--store auto`` means for a project: ``disk`` for large data, else ``memory``.
-
-    Each in-memory worker holds a copy of the data: at 1M triples (48 MB of Turtle) about
-    430 MiB, and ``serve`` with two workers peaked at 1,341-1,349 MiB, 3.7 times one
-    pyoxigraph ``Store`` of the files; on the on-disk store it peaked at 544-668 MiB
-    (1.5-1.85 times), restarted in 1.4-1.9 s instead of 5.4-5.7 and answered the named
-    queries in 0.77-1.05 times Oxigraph server's time (0.31-0.55 in memory). From 16 MiB
-    of files (scaled from those two measures, not measured: about 350k triples of Turtle,
-    some 150 MiB a copy) the memory is worth more than the speed; below, a copy is small
-    and memory's queries are twice as fast.
-
-    Args:
-        project: The project served.
-        engine: The ``--engine`` setting: only the oxigraph engine has a store to choose.
-    """
-    if engine_kind(engine) != "oxigraph":
-        return "memory"
-    size = sum(path.stat().st_size for path in project.data_files())
-    return "disk" if size >= AUTO_DISK_BYTES else "memory"
 
 
 class GraphService:
@@ -327,90 +228,6 @@ class GraphService:
         self.pool.close()
         self.validation_pool.close()
         self._remove_store()
-
-
-class Ahead:
-    """The service, started in a thread while validation runs, where that is worth it.
-
-    ``swapgraph serve`` validates in a child process; meanwhile this writes the cached dump
-    and starts the workers, which load it (or builds the on-disk store the workers open),
-    so that a first start takes the longer of the two rather than their sum. The dump and
-    the store are made in a child process of their own (:mod:`swapgraph.child`): built in
-    this thread, they left the server 80 MiB larger for its whole life. At 1M
-    triples, validation takes about 11 s, the dump 5 s and each worker 3.5 s: a first start
-    took 14.2 s instead of 22.5 s; with ``--store disk`` 15.8 s instead of 21.2 s.
-    Workers on the on-disk store open it in milliseconds: they start after validation, so
-    that their memory (60 MiB each before any query) is not added to validation's.
-    Nothing answers before validation has passed: the service is only handed over by
-    :meth:`take`. Only for the embedded Oxigraph engine: rdflib's workers parse every file
-    themselves, and a remote engine has nothing to prepare.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        """Start building the service, if the settings are worth it."""
-        self._settings = settings
-        self._service: GraphService | None = None
-        self._store: tuple[Path, StoreLease] | None = None
-        self._error: BaseException | None = None
-        self._children = Group()
-        self._thread: threading.Thread | None = None
-        if engine_kind(settings.engine) == "oxigraph":
-            self._thread = threading.Thread(target=self._build, daemon=True, name="swapgraph-ahead")
-            self._thread.start()
-
-    def _build(self) -> None:
-        settings = self._settings
-        try:
-            if settings.store == "disk" and not settings.named_graphs:
-                # On OSError (a read-only or full disk) the service says why, and builds a
-                # store of its own. Leased until the service takes it over (see take):
-                # hashing the files again to find it took 0.16 s at 1M triples.
-                with contextlib.suppress(OSError):
-                    self._store = cached_store(settings.project, self._children)
-            else:
-                self._service = GraphService(settings, children=self._children)
-        except BaseException as error:  # handed to take(): reported after validation
-            self._error = error
-
-    def take(self) -> GraphService | None:
-        """The service, once ready; None if nothing was prepared (start it now).
-
-        With ``--store disk`` its workers start here, on the store built ahead: call it
-        once validation has passed.
-
-        Raises:
-            BaseException: What starting the service raised.
-        """
-        if self._thread is None:
-            return None
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        if self._store is not None:
-            store, self._store = self._store, None
-            try:
-                return GraphService(self._settings, store)
-            except BaseException:
-                store[1].close()
-                raise
-        service, self._service = self._service, None
-        return service
-
-    def discard(self) -> None:
-        """Stop what was started ahead (validation failed, or a stop was asked for).
-
-        The build or the dump under way is stopped, not awaited; workers already
-        starting are awaited, then stopped.
-        """
-        self._children.stop()
-        if self._thread is not None:
-            self._thread.join()
-        if self._service is not None:
-            self._service.close()
-            self._service = None
-        if self._store is not None:
-            self._store[1].close()
-            self._store = None
 
 
 _STORE_PREFIX = "swapgraph-store-"
