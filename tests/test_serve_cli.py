@@ -273,3 +273,38 @@ def test_a_stop_sent_to_the_whole_process_group_lets_queries_in_flight_finish(
     assert answer.status_code == 200, answer.text
     assert answer.text.split() == ["n", str(int(triples) ** 2)], "the query ran to its end"
     assert "replacing it" not in log, log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_that_arrives_as_the_server_starts_is_not_lost(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    # A supervisor that stops a service just after it printed its address: the signal came
+    # after serve handed stops to uvicorn, before uvicorn's event loop had put its own
+    # handler in place, and nobody acted on it; the server then served until SIGKILL.
+    # Here the stop arrives in that window every time: as uvicorn starts to run.
+    script = (
+        "import os, signal, sys, uvicorn\n"
+        "from swapgraph.cli import main\n"
+        "run = uvicorn.Server.run\n"
+        "def stopped_at_start(self, *args, **kwargs):\n"
+        f"    os.kill(os.getpid(), {int(stop)})\n"
+        "    return run(self, *args, **kwargs)\n"
+        "uvicorn.Server.run = stopped_at_start\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    command = [sys.executable, "-c", script, "serve", "--project", str(REPO_ROOT), "--port", "0"]
+    environment = {**os.environ, "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
+    try:
+        out, log = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail(f"{stop.name} at start-up was lost: the server kept serving")
+    assert "SPARQL endpoint:" in out, log
+    assert process.returncode == 0, log
+    assert "Traceback" not in log

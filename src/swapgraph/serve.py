@@ -29,6 +29,9 @@ from swapgraph.report import render_text
 from swapgraph.settings import Settings, engine_kind
 
 if TYPE_CHECKING:  # imported once validation has passed (see Ahead)
+    from fastapi import FastAPI
+
+    from swapgraph.server.http11 import GracefulServer
     from swapgraph.server.service import GraphService
 
 
@@ -104,13 +107,15 @@ def _serve(
     grace: int,
     allocator: str,
 ) -> None:
-    serving = False
+    server: GracefulServer | None = None
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        # While uvicorn runs, its own handler is in place; it calls this one again once it
-        # has shut down, and the stop is then complete: nothing is left to do.
-        if not serving:
+        if server is None:
             raise Stopped(signal.Signals(signum).name)
+        # uvicorn puts its own handler in place once its event loop runs: a stop that comes
+        # before is handed to it (dropped, it left the server serving until SIGKILL). Once
+        # uvicorn has shut down it calls this one again, which changes nothing.
+        server.handle_exit(signum, frame)
 
     previous = {}
     if threading.current_thread() is threading.main_thread():  # where signals are handled
@@ -140,45 +145,62 @@ def _serve(
 
         app = create_app(settings, service)
         service = app.state.service
-        try:
-            sock.listen(2048)
-        except OSError as error:  # another server bound it too and listened first
+        try:  # until uvicorn runs, which then stops the service on its way out
+            try:
+                sock.listen(2048)
+            except OSError as error:  # another server bound it too and listened first
+                raise _cannot_listen(f"{host}:{port}", error) from None
+            server = _server(app, service, settings, host, sock, out, allocator, grace)
+        except BaseException:
             service.close()
-            raise _cannot_listen(f"{host}:{port}", error) from None
-        files = len(service.data_files)
-        bound = sock.getsockname()[1]
-        shown = f"[{host}]" if ":" in host else host
-        engine = service.engine_name
-        if engine == "oxigraph":  # what --store auto chose is worth seeing
-            engine += f", store {settings.store}"
-        out.write(
-            f"serving {settings.project.root} ({files} files, engine {engine}, "
-            f"{len(service.named_queries)} named queries, allocator {allocator})\n"
-            f"SPARQL endpoint: http://{shown}:{bound}/sparql\n"
-            f"API documentation: http://{shown}:{bound}/docs\n"
-        )
-        out.flush()
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-        # Imported only now, as the web application is (10 MiB less during validation).
-        import uvicorn
-
-        from swapgraph.server.http11 import GracefulServer, uvicorn_options
-
-        # uvicorn's own limit is a last resort: it cancels requests, which logs tracebacks
-        # and answers 500. The pool is closed first, and its jobs answer 503.
-        config = uvicorn.Config(
-            app,
-            access_log=False,
-            log_level="warning",
-            timeout_graceful_shutdown=grace + 5,
-            **uvicorn_options(settings.read_timeout, settings.keep_alive),
-        )
-        serving = True
-        GracefulServer(config, service.pool.close, grace).run(sockets=[sock])
+            raise
+        server.run(sockets=[sock])
     finally:
         sock.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _server(
+    app: FastAPI,
+    service: GraphService,
+    settings: Settings,
+    host: str,
+    sock: socket.socket,
+    out: TextIO,
+    allocator: str,
+    grace: int,
+) -> GracefulServer:
+    """Say where ``sock`` listens, and make the server that will run ``app`` on it."""
+    bound = sock.getsockname()[1]
+    files = len(service.data_files)
+    shown = f"[{host}]" if ":" in host else host
+    engine = service.engine_name
+    if engine == "oxigraph":  # what --store auto chose is worth seeing
+        engine += f", store {settings.store}"
+    out.write(
+        f"serving {settings.project.root} ({files} files, engine {engine}, "
+        f"{len(service.named_queries)} named queries, allocator {allocator})\n"
+        f"SPARQL endpoint: http://{shown}:{bound}/sparql\n"
+        f"API documentation: http://{shown}:{bound}/docs\n"
+    )
+    out.flush()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # Imported only now, as the web application is (10 MiB less during validation).
+    import uvicorn
+
+    from swapgraph.server.http11 import GracefulServer, uvicorn_options
+
+    # uvicorn's own limit is a last resort: it cancels requests, which logs tracebacks
+    # and answers 500. The pool is closed first, and its jobs answer 503.
+    config = uvicorn.Config(
+        app,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=grace + 5,
+        **uvicorn_options(settings.read_timeout, settings.keep_alive),
+    )
+    return GracefulServer(config, service.pool.close, grace)
 
 
 class Ahead:
