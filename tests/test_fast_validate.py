@@ -32,7 +32,8 @@ from swapgraph import fast_validate
 from swapgraph.load import parse_files, quiet_literal_warnings
 from swapgraph.locate import SubjectIndex
 from swapgraph.paths import Project
-from swapgraph.validate import ValidationReport, _validate, validate_graph, validate_project
+from swapgraph.report import ValidationReport
+from swapgraph.validate import _validate, validate_graph, validate_project
 from tests.conftest import REPO_ROOT, TEST_DATA
 
 EXAMPLES = TEST_DATA / "shapes"

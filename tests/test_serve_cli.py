@@ -308,3 +308,30 @@ def test_a_stop_that_arrives_as_the_server_starts_is_not_lost(
     assert "SPARQL endpoint:" in out, log
     assert process.returncode == 0, log
     assert "Traceback" not in log
+
+
+def test_the_server_imports_no_rdf_library_nor_web_framework_while_validation_runs(
+    tmp_path: Path,
+) -> None:
+    # Validation and the store's build run in children meanwhile: the server's own process
+    # is part of the start's peak, and rdflib, pyshacl, httpx and uvicorn took 25 MiB there.
+    # With --store disk nothing else is prepared ahead (in memory, the workers start then).
+    script = (
+        "import sys\n"
+        "import swapgraph.checked as checked, swapgraph.serve as serve\n"
+        "HEAVY = ('rdflib', 'pyshacl', 'httpx', 'uvicorn', 'fastapi', 'starlette')\n"
+        "def validating(what, function, *args):\n"
+        "    print(sorted(m for m in HEAVY if m in sys.modules), flush=True)\n"
+        "    raise serve.Stopped('SIGTERM')\n"
+        "checked.run_in_child = validating  # after the cache was looked up\n"
+        "from swapgraph.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".git", ".swapgraph-cache"))
+    command = [sys.executable, "-c", script, "serve", "--project", str(project), "--port", "0"]
+    run = subprocess.run(
+        [*command, "--store", "disk"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -19,8 +19,8 @@ from swapgraph import child, memory
 from swapgraph import serve as serve_module
 from swapgraph.errors import SettingError
 from swapgraph.paths import Project
+from swapgraph.report import ValidationReport
 from swapgraph.settings import Settings
-from swapgraph.validate import ValidationReport
 from tests.serving import query_workers, wait_for_workers
 
 pytestmark = pytest.mark.slow  # each test starts worker processes

@@ -26,10 +26,10 @@ from swapgraph.child import Group
 from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.errors import InvalidProject
 from swapgraph.paths import Project
+from swapgraph.report import ValidationReport, ValidationResult
 from swapgraph.server import service as service_module
 from swapgraph.server.service import GraphService
 from swapgraph.settings import Settings
-from swapgraph.validate import ValidationReport, ValidationResult
 from tests.serving import ended, query_workers, wait_for_workers
 
 pytestmark = pytest.mark.slow  # each test starts worker processes

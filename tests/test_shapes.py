@@ -15,7 +15,8 @@ from rdflib.namespace import RDF, SH
 from swapgraph.load import ontology_graph, parse_files, shapes_graph
 from swapgraph.namespaces import SWAPSH
 from swapgraph.paths import Project
-from swapgraph.validate import ValidationReport, validate_graph
+from swapgraph.report import ValidationReport
+from swapgraph.validate import validate_graph
 from tests.conftest import REPO_ROOT, TEST_DATA
 
 EXAMPLES = TEST_DATA / "shapes"

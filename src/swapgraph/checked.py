@@ -23,14 +23,11 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from swapgraph import __version__
 from swapgraph.child import run as run_in_child
 from swapgraph.paths import Project
-
-if TYPE_CHECKING:  # importing validate loads pyshacl: the parent of a child run need not
-    from swapgraph.validate import ValidationReport
+from swapgraph.report import ValidationReport, ValidationResult
 
 log = logging.getLogger("swapgraph.checked")
 
@@ -118,8 +115,6 @@ def _validate_here(project: Project, engine: str = "fast") -> ValidationReport:
 
 
 def _read(path: Path, key: str) -> ValidationReport | None:
-    from swapgraph.validate import ValidationReport, ValidationResult
-
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored["key"] != key:

@@ -54,7 +54,7 @@ from swapgraph.load import quiet_literal_warnings
 
 if TYPE_CHECKING:
     from swapgraph.paths import Project
-    from swapgraph.validate import ValidationReport
+    from swapgraph.report import ValidationReport
 
 Term = URIRef | BNode | Literal
 #: The subjects and the objects of one predicate's triples, pair by pair: two lists of

@@ -49,9 +49,10 @@ from swapgraph.journal import commit, fingerprint, project_lock
 from swapgraph.load import parse_file, read_utf8
 from swapgraph.namespaces import ID, SWAP, bind_prefixes
 from swapgraph.paths import Project
+from swapgraph.report import ValidationReport
 from swapgraph.resolve import Resolver, key
 from swapgraph.turtle import serialize
-from swapgraph.validate import ValidationReport, validate_additions, validate_graph
+from swapgraph.validate import validate_additions, validate_graph
 
 __all__ = [
     "COLUMNS",

@@ -22,7 +22,7 @@ from swapgraph.errors import SwapgraphError
 from swapgraph.paths import Project
 
 if TYPE_CHECKING:
-    from swapgraph.validate import ValidationReport
+    from swapgraph.report import ValidationReport
 
 #: A named-query parameter or export filter as a notebook gives it.
 ParamValue = str | int | float | dt.date | URIRef

@@ -1,4 +1,8 @@
-"""Render a validation report for people and for CI tools.
+"""A validation report, and how it is rendered for people and for CI tools.
+
+The report is plain data, with no RDF library behind it: ``swapgraph serve`` reads a
+cached report while validation's child runs, and its own process imports nothing heavy
+before validation has passed (rdflib and pyshacl took 17 MiB there).
 
 Formats:
 
@@ -27,11 +31,64 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import groupby
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # importing validate loads pyshacl, which the CLI's parser must not wait for
-    from swapgraph.validate import ValidationReport, ValidationResult
+SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One finding: a node that fails a shape.
+
+    Attributes:
+        severity: ``Violation``, ``Warning`` or ``Info``.
+        focus: The node checked, as a prefixed name; a blank node is shown by the path
+            from its named ancestor (``exchange:x swap:transfer [ ]``).
+        path: The property path checked, in SPARQL syntax, if any.
+        value: The offending value in Turtle syntax, if any.
+        shape: The shape that failed, as a prefixed name (``swapsh:ExchangeDate``).
+        message: What is wrong, in words.
+        file: The file describing the focus node (relative to the project root when it
+            lies inside it), or None if no file does (data not read from files).
+        line: The line where the focus node's block starts, or None.
+    """
+
+    severity: str
+    focus: str
+    path: str | None
+    value: str | None
+    shape: str
+    message: str
+    file: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation run.
+
+    Attributes:
+        results: Every finding, sorted by file, line, severity and shape.
+        shapes: Every shape of the shapes graph, as prefixed names, sorted (so that a
+            CI report can list the shapes that passed too).
+    """
+
+    results: tuple[ValidationResult, ...]
+    shapes: tuple[str, ...]
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no Violation (Warnings and Infos do not fail)."""
+        return not any(result.severity == "Violation" for result in self.results)
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of results per severity, every severity present."""
+        counts = dict.fromkeys(SEVERITIES, 0)
+        for result in self.results:
+            counts[result.severity] += 1
+        return counts
+
 
 #: The names accepted by :func:`render`.
 FORMATS: tuple[str, ...] = ("text", "json", "junit", "github")

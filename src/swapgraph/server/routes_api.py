@@ -17,7 +17,7 @@ from swapgraph.engine import Engine, NotAcceptable, Serialized
 from swapgraph.limits import RDF_UPLOAD_FORMATS, check_json_depth, check_rdf_upload
 from swapgraph.named_queries import NamedQuery
 from swapgraph.paths import Project
-from swapgraph.report import render_json
+from swapgraph.report import ValidationReport, render_json
 from swapgraph.server import routes_ld, shacl_report
 from swapgraph.server.deps import ServiceDep
 from swapgraph.server.errors import BadRequest, UnsupportedMediaType
@@ -29,7 +29,7 @@ from swapgraph.server.requests import (
     record_query,
     single_values,
 )
-from swapgraph.validate import ValidationReport, validate_graph
+from swapgraph.validate import validate_graph
 
 router = APIRouter()
 _SPARQL_JSON = formats.media_type(ox.QueryResultsFormat.JSON)

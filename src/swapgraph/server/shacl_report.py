@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from swapgraph.namespaces import PREFIXES, bind_prefixes
-from swapgraph.validate import ValidationReport
+from swapgraph.report import ValidationReport
 
 _TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
 
