@@ -7,6 +7,8 @@ import dataclasses
 import pytest
 
 from swapgraph.cli import build_parser
+from swapgraph.errors import SettingError
+from swapgraph.paths import Project
 from swapgraph.server import Settings
 from swapgraph.settings import SETTINGS, markdown_table, server_values
 from tests.conftest import REPO_ROOT
@@ -88,3 +90,33 @@ def test_a_zero_that_means_something_is_accepted() -> None:
     assert values["worker_memory_bytes"] is None and values["keep_alive"] == 0.0
     args = build_parser().parse_args(["serve", "--grace", "0", "--port", "0"])
     assert (args.grace, args.port) == (0.0, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("workers", 0),
+        ("workers", 2.0),
+        ("workers", True),
+        ("max_pending", -1),
+        ("timeout", 0),
+        ("timeout", float("nan")),
+        ("read_timeout", float("inf")),
+        ("keep_alive", -5.0),
+        ("worker_memory_bytes", 0),
+        ("max_body_bytes", 0),
+        ("results_in_flight_bytes", "400"),
+    ],
+)
+def test_settings_made_in_python_refuse_what_the_flags_refuse(name: str, value: object) -> None:
+    # create_app(Settings(project, workers=0)) served with no worker: the flags' readers
+    # guarded the command line only.
+    project = Project.open(REPO_ROOT)
+    with pytest.raises(SettingError, match=f"^{name}: "):
+        Settings(project, **{name: value})  # type: ignore[arg-type]
+
+
+def test_settings_made_in_python_keep_the_zeros_and_nones_that_mean_something() -> None:
+    project = Project.open(REPO_ROOT)
+    settings = Settings(project, keep_alive=0, worker_memory_bytes=None, timeout=5)
+    assert (settings.keep_alive, settings.worker_memory_bytes, settings.timeout) == (0, None, 5)

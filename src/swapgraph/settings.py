@@ -347,6 +347,9 @@ class Settings:
     keep_alive: float = default("keep_alive")
 
     def __post_init__(self) -> None:
+        for setting in SETTINGS:  # the flags' rules, for settings made in Python too
+            if setting.server and isinstance(setting.default, int | float):
+                _check(setting, getattr(self, setting.name))
         if self.store == "disk" and engine_kind(self.engine) != "oxigraph":
             raise SettingError("--store disk is for the oxigraph engine only")
         if self.store == "auto":  # frozen: the choice is made once, here
@@ -360,6 +363,32 @@ class Settings:
             and not self.named_graphs
             and engine_kind(self.engine) == "oxigraph"
         )
+
+
+def _check(setting: Setting, value: object) -> None:
+    """Refuse a number the setting's flag would refuse (a Python caller bypasses the flags).
+
+    Raises:
+        SettingError: Naming the setting, as the flag's reader words it.
+    """
+    if value is None and setting.zero_is_none:
+        return
+    if setting.unit != 1:  # bytes here, megabytes on the command line
+        if not (isinstance(value, int) and value > 0):
+            raise SettingError(f"{setting.name}: {value!r} must be a whole number above 0")
+        return
+    whole = isinstance(setting.default, int)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (whole and not isinstance(value, int))
+    ):
+        kind = "whole number" if whole else "number"
+        raise SettingError(f"{setting.name}: {value!r} is not a {kind}")
+    try:
+        setting.type(repr(value))
+    except argparse.ArgumentTypeError as error:
+        raise SettingError(f"{setting.name}: {error}") from None
 
 
 #: Data files of at least this many bytes are served from disk under ``--store auto``.
