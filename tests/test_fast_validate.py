@@ -169,6 +169,39 @@ def test_the_data_is_indexed_only_once_the_store_for_sparql_targets_is_dropped(
     assert _local_names(row[0] for row in rows) == _local_names(theirs.objects(None, SH.focusNode))
 
 
+NESTED = """
+@prefix ex: <http://example.org/> .
+ex:a ex:p [ ex:q [ ex:r "1" ; ex:s "x", "y" ] ] .
+ex:b ex:p [ ex:r "2" ] .
+"""
+
+
+def test_an_index_narrowed_to_results_answers_for_them_as_before_and_forgets_the_rest(
+    tmp_path: Path,
+) -> None:
+    # Placing results names a blank node by its values and the triples above it: only those
+    # are kept, so that the rest (150 MiB at a million triples) is freed before the files are
+    # read to place the results.
+    data = tmp_path / "data.ttl"
+    data.write_text(NESTED, encoding="utf-8")
+    index = fast_validate.parse_paths([data])  # blank node labels are new at each parse
+    ex = Namespace("http://example.org/")
+    [inner] = index._pairs[ex.q][1]
+    [middle] = [s for s, _ in index.subject_predicates(inner)]
+    [other] = [o for s, o in zip(*index._pairs[ex.p], strict=True) if s == ex.b]
+    values = {p: list(index.objects(inner, p)) for p in (ex.r, ex.s, ex.q)}
+    holders = {node: list(index.subject_predicates(node)) for node in (inner, middle)}
+    index.narrow([inner, ex.a])
+    assert {p: list(index.objects(inner, p)) for p in values} == values
+    assert values[ex.s] == [Literal("x"), Literal("y")]
+    assert {node: list(index.subject_predicates(node)) for node in holders} == holders
+    assert holders[middle] == [(ex.a, ex.p)]
+    with pytest.raises(ValueError, match="not kept"):
+        list(index.objects(other, ex.r))
+    with pytest.raises(ValueError, match="forgotten"):
+        index.out(ex.r)
+
+
 def _local_names(nodes: Iterable[Node]) -> set[str]:
     return {node.n3().removeprefix("<http://example.org/").removesuffix(">") for node in nodes}
 

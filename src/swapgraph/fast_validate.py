@@ -210,6 +210,17 @@ class DataIndex:
         self._subclasses: dict[Node, frozenset[Node]] = {}
         self._types: Table | None = None
         self._incoming: dict[Node, tuple[tuple[Node, Node], ...]] | None = None
+        #: What :meth:`narrow` kept: values by node and predicate, holders by node, and the
+        #: nodes each answers for.
+        self._around: (
+            tuple[
+                dict[Node, dict[Node, tuple[Node, ...]]],
+                dict[Node, tuple[tuple[Node, Node], ...]],
+                frozenset[Node],
+                frozenset[Node],
+            ]
+            | None
+        ) = None
 
     @classmethod
     def from_quads(
@@ -260,7 +271,8 @@ class DataIndex:
     def _pairs(self) -> dict[Node, Pairs]:
         found = self._indexed
         if found is None:
-            assert self._packed is not None  # one of them is always given
+            if self._packed is None:
+                raise ValueError("the triples were forgotten (see narrow)")
             reader = cast(IO[bytes], gzip.GzipFile(fileobj=io.BytesIO(self._packed), mode="rb"))
             found = self._indexed = _index(ox.parse(input=reader, format=ox.RdfFormat.N_QUADS))
             self._packed = None
@@ -310,16 +322,42 @@ class DataIndex:
         self.store = None
         memory.give_back()
 
-    def drop_tables(self) -> None:
-        """Forget the tables built so far; the few a report reads are built again on use.
+    def narrow(self, focus_nodes: Iterable[Node]) -> None:
+        """Keep only what placing results on ``focus_nodes`` reads, and forget the rest.
 
-        Validation builds one per predicate it reads (70 MiB at a million triples); placing
-        its results reads a handful, and reading the files to place them took 45 MiB more
-        on top: together they were the peak of ``swapgraph validate``.
+        A result on a blank node names it by its values and by the triples leading to it
+        from a named node (:meth:`objects`, :meth:`subject_predicates`); those are kept for
+        the blank nodes among ``focus_nodes`` and for every blank node above them. The
+        triples, their terms and validation's tables go: at a million triples they took
+        150 MiB while the files were read to place the results, at the moment a first
+        start's build of the store peaked too. Afterwards the index answers only for those
+        nodes.
         """
+        blank: set[Node] = {node for node in focus_nodes if isinstance(node, BNode)}
+        outgoing: dict[Node, dict[Node, dict[Node, None]]] = {}
+        incoming: dict[Node, dict[tuple[Node, Node], None]] = {}
+        above, frontier, first = set(blank), set(blank), True
+        while frontier:  # one pass over the triples per level of nesting
+            following: set[Node] = set()
+            for predicate, (subjects, objects) in self._pairs.items():
+                for s, o in zip(subjects, objects, strict=True):
+                    if first and s in blank:
+                        outgoing.setdefault(s, {}).setdefault(predicate, {})[o] = None
+                    if o in frontier:
+                        incoming.setdefault(o, {})[s, predicate] = None
+                        if isinstance(s, BNode) and s not in above:
+                            above.add(s)
+                            following.add(s)
+            frontier, first = following, False
+        self._around = (
+            {s: {p: tuple(found) for p, found in by.items()} for s, by in outgoing.items()},
+            {o: tuple(found) for o, found in incoming.items()},
+            frozenset(blank),
+            frozenset(above),
+        )
+        self._indexed = self._packed = self._types = self._incoming = None
         self._out.clear()
         self._in.clear()
-        self._types = None
         memory.give_back()
 
     def out(self, predicate: Node) -> Table:
@@ -401,10 +439,22 @@ class DataIndex:
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         """Yield the values of ``predicate`` on ``subject``, as ``Graph.objects`` does."""
+        if self._around is not None:
+            values, _, kept, _ = self._around
+            if subject not in kept:
+                raise ValueError(f"{subject!r}: its values were not kept (see narrow)")
+            yield from values.get(subject, {}).get(predicate, ())
+            return
         yield from _values(self.out(predicate).get(subject))
 
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
         """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
+        if self._around is not None:
+            _, holders, _, kept = self._around
+            if obj not in kept:
+                raise ValueError(f"{obj!r}: what points at it was not kept (see narrow)")
+            yield from holders.get(obj, ())
+            return
         if self._incoming is None:
             building: dict[Node, dict[tuple[Node, Node], None]] = {}
             for predicate, (subjects, objects) in self._pairs.items():
@@ -1388,7 +1438,7 @@ def _project_report(
             rows = Validator(data, shapes_index, release_store=True).run()
         except Unsupported:
             return None
-        data.drop_tables()
+        data.narrow(row[0] for row in rows)
         if violations_only:
             rows = [row for row in rows if row[5] == SH.Violation]
     # The rows go straight into the report: a report graph of every result (what
