@@ -314,7 +314,7 @@ def test_the_server_imports_no_rdf_library_nor_web_framework_while_validation_ru
     tmp_path: Path,
 ) -> None:
     # Validation and the store's build run in children meanwhile: the server's own process
-    # is part of the start's peak, and rdflib, pyshacl, httpx and uvicorn took 25 MiB there.
+    # is part of the start's peak (at 1M triples 73-79 MiB with those imported, now 46).
     # With --store disk nothing else is prepared ahead (in memory, the workers start then).
     script = (
         "import sys\n"

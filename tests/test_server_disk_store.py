@@ -217,7 +217,7 @@ def test_a_store_is_built_in_a_child_that_imports_pyoxigraph_alone(
     project_copy: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The build runs beside validation during a first start: every MiB its interpreter
-    # imports adds to the server's peak (rdflib, its SPARQL plugin and httpx took 33).
+    # imports adds to the server's peak (rdflib, its SPARQL plugin and httpx took 27).
     ran: list[str] = []
     run = swapgraph.child.Group.run
 

@@ -18,8 +18,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from swapgraph import daily_totals, oxigraph_load
 from swapgraph.child import Group
@@ -242,10 +243,7 @@ def write_store(
         children: Build in a child process of this group (see :mod:`swapgraph.child`).
     """
     what = f"building the store {path}"
-    if children is not None:
-        children.run(what, oxigraph_load.write_store, files, path, named_graphs, nice=_NICE)
-    else:
-        oxigraph_load.write_store(files, path, named_graphs)
+    _run(children, what, oxigraph_load.write_store, files, path, named_graphs, nice=_NICE)
     (path / _IN_USE).touch()
 
 
@@ -260,13 +258,18 @@ def write_dump(
 
     The arguments are :func:`write_store`'s; ``path`` is a file, written over.
     """
-    if children is not None:
-        # Not given way: in-memory workers wait for the dump, then load it (3.5 s at 1M).
-        children.run(
-            f"writing the dump {path}", oxigraph_load.write_dump, files, path, named_graphs
-        )
+    # Not given way: in-memory workers wait for the dump, then load it (3.5 s at 1M).
+    _run(children, f"writing the dump {path}", oxigraph_load.write_dump, files, path, named_graphs)
+
+
+def _run(
+    children: Group | None, what: str, function: Callable[..., None], *args: Any, nice: int = 0
+) -> None:
+    """Call ``function(*args)`` in a child process of ``children``, or here if None."""
+    if children is None:
+        function(*args)
     else:
-        oxigraph_load.write_dump(files, path, named_graphs)
+        children.run(what, function, *args, nice=nice)
 
 
 def _build_store(files: Sequence[Path], path: Path, children: Group | None) -> None:

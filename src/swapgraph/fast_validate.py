@@ -177,8 +177,7 @@ def compare_literal(left: Literal, right: Node) -> int:
 class DataIndex:
     """The data graph as rdflib terms, indexed by predicate, with a pyoxigraph store for SPARQL.
 
-    It offers the few rdflib ``Graph`` methods that report placing uses
-    (:meth:`objects`, :meth:`subject_predicates`), so it can stand in for the data graph.
+    Once validation is done, :meth:`narrow` keeps what placing its results reads.
     """
 
     def __init__(
@@ -209,18 +208,6 @@ class DataIndex:
         self._in: dict[Node, Table] = {}
         self._subclasses: dict[Node, frozenset[Node]] = {}
         self._types: Table | None = None
-        self._incoming: dict[Node, tuple[tuple[Node, Node], ...]] | None = None
-        #: What :meth:`narrow` kept: values by node and predicate, holders by node, and the
-        #: nodes each answers for.
-        self._around: (
-            tuple[
-                dict[Node, dict[Node, tuple[Node, ...]]],
-                dict[Node, tuple[tuple[Node, Node], ...]],
-                frozenset[Node],
-                frozenset[Node],
-            ]
-            | None
-        ) = None
 
     @classmethod
     def from_quads(
@@ -322,43 +309,41 @@ class DataIndex:
         self.store = None
         memory.give_back()
 
-    def narrow(self, focus_nodes: Iterable[Node]) -> None:
-        """Keep only what placing results on ``focus_nodes`` reads, and forget the rest.
+    def narrow(self, focus_nodes: Iterable[Node]) -> Around:
+        """Keep what placing results on ``focus_nodes`` reads, and forget everything else.
 
-        A result on a blank node names it by its values and by the triples leading to it
-        from a named node (:meth:`objects`, :meth:`subject_predicates`); those are kept for
-        the blank nodes among ``focus_nodes`` and for every blank node above them. The
-        triples, their terms and validation's tables go: at a million triples they took
-        150 MiB while the files were read to place the results, at the moment a first
-        start's build of the store peaked too. Afterwards the index answers only for those
-        nodes.
+        The triples, their terms and validation's tables go: at a million triples they
+        took 150 MiB while the files were read to place the results, at the moment a first
+        start's build of the store peaked too. The index is empty afterwards.
+
+        Returns:
+            The values of the blank nodes among ``focus_nodes``, and the triples leading
+            to them and to every blank node above them (see :class:`Around`).
         """
         blank: set[Node] = {node for node in focus_nodes if isinstance(node, BNode)}
-        outgoing: dict[Node, dict[Node, dict[Node, None]]] = {}
-        incoming: dict[Node, dict[tuple[Node, Node], None]] = {}
-        above, frontier, first = set(blank), set(blank), True
+        values: dict[Node, dict[Node, dict[Node, None]]] = {node: {} for node in blank}
+        holders: dict[Node, dict[tuple[Node, Node], None]] = {node: {} for node in blank}
+        frontier, first = set(blank), True
         while frontier:  # one pass over the triples per level of nesting
             following: set[Node] = set()
             for predicate, (subjects, objects) in self._pairs.items():
                 for s, o in zip(subjects, objects, strict=True):
                     if first and s in blank:
-                        outgoing.setdefault(s, {}).setdefault(predicate, {})[o] = None
+                        values[s].setdefault(predicate, {})[o] = None
                     if o in frontier:
-                        incoming.setdefault(o, {})[s, predicate] = None
-                        if isinstance(s, BNode) and s not in above:
-                            above.add(s)
+                        holders[o][s, predicate] = None
+                        if isinstance(s, BNode) and s not in holders:
+                            holders[s] = {}
                             following.add(s)
             frontier, first = following, False
-        self._around = (
-            {s: {p: tuple(found) for p, found in by.items()} for s, by in outgoing.items()},
-            {o: tuple(found) for o, found in incoming.items()},
-            frozenset(blank),
-            frozenset(above),
-        )
-        self._indexed = self._packed = self._types = self._incoming = None
+        self._indexed = self._packed = self._types = None
         self._out.clear()
         self._in.clear()
         memory.give_back()
+        return Around(
+            {s: {p: tuple(found) for p, found in by.items()} for s, by in values.items()},
+            {o: tuple(found) for o, found in holders.items()},
+        )
 
     def out(self, predicate: Node) -> Table:
         """Return the values of ``predicate`` by subject."""
@@ -435,40 +420,38 @@ class DataIndex:
             if values is not None:
                 yield predicate, _values(values)
 
-    # The rdflib Graph methods that swapgraph.locate and swapgraph.validate use.
+
+class Around:
+    """What placing validation's results reads: the values and holders of some blank nodes.
+
+    A result on a blank node names it by its values and by the triples leading to it from
+    a named node. This answers the two rdflib ``Graph`` methods that
+    :func:`swapgraph.validate.report_from_findings` reads them with, for the nodes
+    :meth:`DataIndex.narrow` kept, and refuses any other node rather than answer wrong.
+    """
+
+    def __init__(
+        self,
+        values: dict[Node, dict[Node, tuple[Node, ...]]],
+        holders: dict[Node, tuple[tuple[Node, Node], ...]],
+    ) -> None:
+        """Hold each kept node's values by predicate, and each kept node's holders."""
+        self._values = values
+        self._holders = holders
 
     def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
         """Yield the values of ``predicate`` on ``subject``, as ``Graph.objects`` does."""
-        if self._around is not None:
-            values, _, kept, _ = self._around
-            if subject not in kept:
-                raise ValueError(f"{subject!r}: its values were not kept (see narrow)")
-            yield from values.get(subject, {}).get(predicate, ())
-            return
-        yield from _values(self.out(predicate).get(subject))
+        found = self._values.get(subject)
+        if found is None:
+            raise ValueError(f"{subject!r}: its values were not kept (see DataIndex.narrow)")
+        yield from found.get(predicate, ())
 
     def subject_predicates(self, obj: Node) -> Iterator[tuple[Node, Node]]:
         """Yield each (subject, predicate) pointing at ``obj``, as rdflib's method does."""
-        if self._around is not None:
-            _, holders, _, kept = self._around
-            if obj not in kept:
-                raise ValueError(f"{obj!r}: what points at it was not kept (see narrow)")
-            yield from holders.get(obj, ())
-            return
-        if self._incoming is None:
-            building: dict[Node, dict[tuple[Node, Node], None]] = {}
-            for predicate, (subjects, objects) in self._pairs.items():
-                for s, o in zip(subjects, objects, strict=True):
-                    if isinstance(o, BNode):  # only blank nodes are ever looked up
-                        building.setdefault(o, {})[s, predicate] = None
-            self._incoming = {o: tuple(found) for o, found in building.items()}
-            del building  # a suspended generator would keep it
-        if isinstance(obj, BNode):
-            yield from self._incoming.get(obj, ())
-        else:
-            for predicate in self._pairs:
-                for s in _values(self.into(predicate).get(obj)):
-                    yield s, predicate
+        found = self._holders.get(obj)
+        if found is None:
+            raise ValueError(f"{obj!r}: what points at it was not kept (see DataIndex.narrow)")
+        yield from found
 
 
 def _values(found: Node | tuple[Node, ...] | None) -> tuple[Node, ...]:
@@ -1438,7 +1421,7 @@ def _project_report(
             rows = Validator(data, shapes_index, release_store=True).run()
         except Unsupported:
             return None
-        data.narrow(row[0] for row in rows)
+        placed = data.narrow(row[0] for row in rows)
         if violations_only:
             rows = [row for row in rows if row[5] == SH.Violation]
     # The rows go straight into the report: a report graph of every result (what
@@ -1455,4 +1438,4 @@ def _project_report(
         for focus, path, value, source, _component, severity, messages in rows
     )
     index = SubjectIndex(located)
-    return report_from_findings(findings, data, shapes, index, project.root)  # type: ignore[arg-type]
+    return report_from_findings(findings, placed, shapes, index, project.root)  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 
+#: Severities, most serious first; only a Violation makes the data non-conforming.
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
 
 

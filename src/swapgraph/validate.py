@@ -34,8 +34,6 @@ from swapgraph.namespaces import SWAP, bind_prefixes, term
 from swapgraph.paths import Project
 from swapgraph.report import SEVERITIES, ValidationReport, ValidationResult
 
-#: Severities, most serious first; only a Violation makes the data non-conforming.
-
 _UNARY_PATHS = {
     SH.inversePath: "^{}",
     SH.zeroOrMorePath: "{}*",
