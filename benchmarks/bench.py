@@ -17,7 +17,8 @@ Reported per size and query: the median latency of each server, the row count (t
 must agree), swapgraph/Oxigraph and rdflib-endpoint/swapgraph; per server, the time from
 launch to the first answer (loading, and for swapgraph validation unless skipped) and the
 peak resident memory of its process tree (sampled every 100 ms; pages shared between
-processes count once per process).
+processes count once per process), with the phase it fell in and each process's share then,
+and the peak of the tree's proportional set size (shared pages divided among processes).
 
 Usage::
 
@@ -72,13 +73,51 @@ def inline_defaults(query: NamedQuery) -> str:
 # --------------------------------------------------------------------------- processes
 
 
+#: What the benchmark is doing now ("start", "load", a query's name), read by the monitors
+#: so that each can say where its peak fell.
+PHASE = ["start"]
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size: the process's resident bytes, its shared pages divided among
+    the processes that map them (0 where ``/proc/PID/smaps_rollup`` is missing)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _role(process: psutil.Process) -> str:
+    """A short name for a process of a server's tree."""
+    command = " ".join(process.cmdline())
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if "spawn_main" in command or "forkserver" in command:
+        return "child"
+    return Path(process.cmdline()[0]).name if process.cmdline() else "?"
+
+
 class MemoryMonitor(threading.Thread):
-    """Samples the resident memory of process trees and keeps the peak of their sum."""
+    """Samples the resident memory of process trees and keeps the peak of their sum.
+
+    Two sums are kept: of RSS (pages shared between processes, such as the interpreter's
+    and the libraries', count once per process: the figure the report's target is set
+    in) and of PSS (shared pages divided among the processes that share them: what the
+    tree costs the machine). For the RSS peak it also keeps when it fell (:data:`PHASE`)
+    and what each process held then.
+    """
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.roots: list[psutil.Process] = []
         self.peak = 0
+        self.peak_pss = 0
+        self.peak_phase = ""
+        self.peak_parts: list[tuple[str, int]] = []
         self._done = threading.Event()
 
     def watch(self, pid: int) -> None:
@@ -86,7 +125,20 @@ class MemoryMonitor(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(POLL_SECONDS):
-            self.peak = max(self.peak, sum(self._tree_rss(root) for root in self.roots))
+            phase = PHASE[0]
+            parts: list[tuple[str, int]] = []
+            pss = 0
+            for root in self.roots:
+                for process in self._tree(root):
+                    try:
+                        parts.append((_role(process), process.memory_info().rss))
+                    except psutil.Error:  # it ended between listing and reading
+                        continue
+                    pss += _pss(process.pid)
+            total = sum(rss for _, rss in parts)
+            if total > self.peak:
+                self.peak, self.peak_phase, self.peak_parts = total, phase, parts
+            self.peak_pss = max(self.peak_pss, pss)
 
     def stop(self) -> int:
         self._done.set()
@@ -94,14 +146,11 @@ class MemoryMonitor(threading.Thread):
         return self.peak
 
     @staticmethod
-    def _tree_rss(root: psutil.Process) -> int:
-        total = 0
+    def _tree(root: psutil.Process) -> list[psutil.Process]:
         try:
-            for process in [root, *root.children(recursive=True)]:
-                total += process.memory_info().rss
-        except psutil.Error:  # a process ended between listing and reading
-            pass
-        return total
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:  # the root has ended
+            return []
 
 
 @dataclass
@@ -115,6 +164,9 @@ class Server:
     prepare_seconds: float = 0.0
     load_seconds: float = 0.0
     peak_bytes: int = 0
+    peak_pss_bytes: int = 0
+    #: Where the peak fell: the phase, and each process's resident bytes then.
+    peak_where: str = ""
     process: subprocess.Popen[bytes] | None = None
     monitor: MemoryMonitor = field(default_factory=MemoryMonitor)
 
@@ -161,7 +213,16 @@ class Server:
 
     def finish(self) -> None:
         self.stop()
-        self.peak_bytes = max(self.peak_bytes, self.monitor.stop())
+        self.monitor.stop()
+        self.take_peak(self.monitor)
+
+    def take_peak(self, monitor: MemoryMonitor) -> None:
+        """Keep a monitor's peak where it is above this server's."""
+        self.peak_pss_bytes = max(self.peak_pss_bytes, monitor.peak_pss)
+        if monitor.peak > self.peak_bytes:
+            self.peak_bytes = monitor.peak
+            parts = ", ".join(f"{name} {rss / 2**20:.0f}" for name, rss in monitor.peak_parts)
+            self.peak_where = f"{monitor.peak_phase}: {parts}"
 
 
 def _free_port() -> int:
@@ -196,6 +257,7 @@ def oxigraph_server(project: Project, work: Path, timeout: float) -> Server:
     monitor = MemoryMonitor()
     begun = time.perf_counter()
     files = [str(path) for path in project.data_files()]
+    PHASE[0] = "oxigraph load"
     with log.open("ab") as out:
         loader = subprocess.Popen(
             [_tool("oxigraph"), "load", "--location", str(store), "--file", *files],
@@ -207,6 +269,7 @@ def oxigraph_server(project: Project, work: Path, timeout: float) -> Server:
         if loader.wait() != 0:
             raise SystemExit(f"oxigraph load failed; see {log}")
         # As Oxigraph advises for a read-only endpoint: compact the store before serving.
+        PHASE[0] = "oxigraph optimize"
         optimizer = subprocess.run(
             [_tool("oxigraph"), "optimize", "--location", str(store)], stdout=out, stderr=out
         )
@@ -217,7 +280,9 @@ def oxigraph_server(project: Project, work: Path, timeout: float) -> Server:
     command += ["--bind", f"127.0.0.1:{port}", "--timeout-s", str(int(timeout))]
     server = Server("oxigraph", f"http://127.0.0.1:{port}/query", command, log)
     server.prepare_seconds = time.perf_counter() - begun
-    server.peak_bytes = monitor.stop()
+    monitor.stop()
+    server.take_peak(monitor)
+    PHASE[0] = "start"
     return server
 
 
@@ -365,6 +430,7 @@ def measure_size(args: argparse.Namespace, size: int, client: httpx.Client) -> S
     if args.only:
         queries = {name: text for name, text in queries.items() if name in args.only}
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=args.cache))
+    PHASE[0] = "start"
     label = _size_label(size)
     print(f"\n{label}: {triples} triples, {len(queries)} queries; logs in {work}", flush=True)
     timings: dict[str, dict[str, Timings]] = {}
@@ -391,6 +457,7 @@ def measure_size(args: argparse.Namespace, size: int, client: httpx.Client) -> S
         # A restart on unchanged data reuses the cached validation report.
         restart = swapgraph_server(project, work, args.timeout, args.store)
         restart.name = "swapgraph restart"
+        PHASE[0] = "restart"
         with _running([restart], client, args.load_limit):
             pass
         servers.append(restart)
@@ -431,6 +498,7 @@ def _time_alternating(
     timings: dict[str, dict[str, Timings]],
 ) -> None:
     for name, text in queries.items():
+        PHASE[0] = name
         runs = {server: Timings() for server in senders}
         for server, send in senders.items():  # the warm-up run is not kept
             warm_up = Timings()
@@ -549,13 +617,19 @@ def print_report(results: list[SizeResult]) -> None:
             print("  ".join("-" * w for w in widths))
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nmachine load (1, 5, 15 min) at the end: {load}")
-    print("\nserver             size  triples    ready after s  peak RSS MiB")
+    print("\nserver             size  triples    ready after s  peak RSS MiB  peak PSS MiB")
     for result in results:
         for server in result.servers:
+            pss = f"{server.peak_pss_bytes / 2**20:.0f}" if server.peak_pss_bytes else "-"
             print(
                 f"{server.name:<17} {result.label:>5} {result.triples:>8} "
-                f"{server.load_seconds:>15.1f} {server.peak_bytes / 2**20:>13.0f}"
+                f"{server.load_seconds:>15.1f} {server.peak_bytes / 2**20:>13.0f} {pss:>13}"
             )
+    print("\nwhere each peak RSS fell (phase: process MiB, ...)")
+    for result in results:
+        for server in result.servers:
+            if server.peak_where:
+                print(f"{server.name:<17} {result.label:>5}  {server.peak_where}")
 
 
 def main() -> int:
