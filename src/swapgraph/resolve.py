@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from swapgraph import memory
 from swapgraph.engine import Engine, select
 from swapgraph.errors import UnknownNameError
 from swapgraph.namespaces import PREFIXES, WD, compact
@@ -80,15 +81,21 @@ def as_iri(text: str) -> str | None:
 class Resolver:
     """Finds the IRI a name denotes, among every named IRI of a graph.
 
+    IRIs are kept as plain strings, each once (the tables share one string per IRI), and a
+    name that denotes one node (nearly all of them) keeps that node alone rather than in a
+    set: at 32,000 named nodes (a million triples) the resolver held 107 MiB with rdflib
+    terms and a set per name, for a server's whole life.
+
     Attributes:
         labels: The name each IRI is shown by.
-        iris: Each known IRI (and each Wikidata IRI a node matches) to its node.
-        keys: Each compared name (see :func:`key`) to the nodes it names.
+        iris: Each known IRI (and each Wikidata IRI a node matches) to its node's IRI.
+        keys: Each compared name (see :func:`key`) to the IRI it names, or to the IRIs,
+            sorted, where it names several.
     """
 
-    labels: dict[URIRef, str] = field(default_factory=dict)
-    iris: dict[str, URIRef] = field(default_factory=dict)
-    keys: dict[str, set[URIRef]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    iris: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -96,30 +103,40 @@ class Resolver:
     ) -> Resolver:
         """Build the resolver from ``(node, kind, name)`` rows of :data:`NAMES_QUERY`."""
         resolver = cls()
-        shown: dict[URIRef, tuple[int, str]] = {}
+        shown: dict[str, tuple[int, str]] = {}
         for node, kind, name in rows:
             if not isinstance(node, URIRef) or name is None:
                 continue
             text = str(name)
-            if str(node) not in resolver.iris:
-                resolver._add_node(node)
+            iri = str(node)
+            known = resolver.iris.get(iri)
+            if known is None:
+                resolver._add_node(iri)
+            elif known == iri:
+                iri = known  # one string per IRI, shared by the tables
+            # else: another node's Wikidata IRI, which stays that node's (and is not added)
             if kind == "wikidata":
-                resolver.iris.setdefault(text, node)
+                resolver.iris.setdefault(text, iri)
                 text = text[len(str(WD)) :]
             elif kind == "label":
                 rank = 0 if not isinstance(name, Literal) or name.language in (None, "en") else 1
-                if node not in shown or (rank, text) < shown[node]:
-                    shown[node] = (rank, text)
-            resolver._add_key(text, node)
-        for node, (_, text) in shown.items():
-            resolver.labels[node] = text
+                if iri not in shown or (rank, text) < shown[iri]:
+                    shown[iri] = (rank, text)
+            resolver._add_key(text, iri)
+        for iri, (_, text) in shown.items():
+            resolver.labels[iri] = text
         return resolver
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Resolver:
         """Build the resolver over a query engine's data (local or remote)."""
         rows = select(engine, NAMES_QUERY)
-        return cls.from_rows((r["node"], str(r["kind"]), r["name"]) for r in rows)
+        resolver = cls.from_rows((r["node"], str(r["kind"]), r["name"]) for r in rows)
+        del rows
+        # The rows' terms took more than the resolver keeps (48 MiB at a million triples):
+        # give their memory back rather than keep it for the process's life.
+        memory.give_back()
+        return resolver
 
     @classmethod
     def from_graph(cls, graph: Graph) -> Resolver:
@@ -127,19 +144,32 @@ class Resolver:
         rows: Iterable[tuple[Identifier, Literal, Identifier]] = graph.query(NAMES_QUERY)  # type: ignore[assignment]
         return cls.from_rows((node, str(kind), name) for node, kind, name in rows)
 
-    def _add_node(self, node: URIRef) -> None:
-        self.iris[str(node)] = node
-        self._add_key(compact(node), node)
-        self._add_key(_last_segment(node), node)
+    def _add_node(self, iri: str) -> None:
+        self.iris[iri] = iri
+        self._add_key(compact(iri), iri)
+        self._add_key(_last_segment(iri), iri)
 
-    def _add_key(self, name: str, node: URIRef) -> None:
+    def _add_key(self, name: str, iri: str) -> None:
         compared = key(name)
-        if compared:
-            self.keys.setdefault(compared, set()).add(node)
+        if not compared:
+            return
+        known = self.keys.get(compared)
+        if known is None:
+            self.keys[compared] = iri
+        elif isinstance(known, str):
+            if known != iri:
+                self.keys[compared] = tuple(sorted((known, iri)))
+        elif iri not in known:
+            self.keys[compared] = tuple(sorted((*known, iri)))
+
+    def _named(self, compared: str) -> tuple[str, ...]:
+        """The IRIs a compared name denotes, sorted."""
+        known = self.keys.get(compared, ())
+        return (known,) if isinstance(known, str) else known
 
     def label(self, node: URIRef) -> str:
         """Return the name ``node`` is shown by (its prefixed name if it has no label)."""
-        return self.labels.get(node) or compact(node)
+        return self.labels.get(str(node)) or compact(node)
 
     def resolve(
         self,
@@ -165,13 +195,14 @@ class Resolver:
             UnknownNameError: If ``name`` denotes none of the allowed IRIs, or several;
                 the message names up to five close matches.
         """
+        allowed = _allowed(among)
         iri = as_iri(name)
         node = self.iris.get(iri) if iri is not None else None
-        if node is not None and (among is None or node in among):
-            return node
-        found = sorted(n for n in self.keys.get(key(name), ()) if among is None or n in among)
+        if node is not None and (allowed is None or node in allowed):
+            return URIRef(node)
+        found = [n for n in self._named(key(name)) if allowed is None or n in allowed]
         if len(found) == 1:
-            return found[0]
+            return URIRef(found[0])
         if found:
             options = ", ".join(self._shown(n) for n in found[:_CLOSE])
             raise UnknownNameError(
@@ -185,7 +216,10 @@ class Resolver:
 
     def suggest(self, name: str, among: Collection[URIRef] | None = None) -> list[str]:
         """Return up to five allowed IRIs whose names are close to ``name``, as shown."""
-        keys = [k for k, nodes in self.keys.items() if among is None or nodes & set(among)]
+        allowed = _allowed(among)
+        keys = [
+            k for k in self.keys if allowed is None or any(n in allowed for n in self._named(k))
+        ]
         iri = as_iri(name)
         # For an IRI, its last segment is what was mistyped: "ukrane" in state:ukrane.
         wanted = key(_last_segment(iri) if iri is not None else name)
@@ -194,17 +228,22 @@ class Resolver:
         # for it is low.
         words = set(wanted.split())
         close += [k for k in keys if words and words <= set(k.split()) and k not in close]
-        nodes: dict[URIRef, None] = {}
+        nodes: dict[str, None] = {}
         for k in close:
-            for node in sorted(self.keys[k]):
-                if among is None or node in among:
+            for node in self._named(k):
+                if allowed is None or node in allowed:
                     nodes.setdefault(node)
         return [self._shown(n) for n in list(nodes)[:_CLOSE]]
 
-    def _shown(self, node: URIRef) -> str:
-        prefixed = compact(node)
-        label = self.labels.get(node)
+    def _shown(self, iri: str) -> str:
+        prefixed = compact(iri)
+        label = self.labels.get(iri)
         return f"{label} ({prefixed})" if label and label != prefixed else prefixed
+
+
+def _allowed(among: Collection[URIRef] | None) -> set[str] | None:
+    # rdflib terms and strings never compare equal: the tables hold strings.
+    return None if among is None else {str(n) for n in among}
 
 
 def _last_segment(iri: str) -> str:
