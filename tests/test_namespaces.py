@@ -92,3 +92,19 @@ def test_writing_iris_keeps_nothing_of_them() -> None:
     finally:
         tracemalloc.stop()
     assert held < 100_000, f"{held} bytes held after writing 7,000 IRIs"
+
+
+def test_the_vocabularies_reused_are_rdflibs() -> None:
+    # The table is written as strings, so that a query worker need not load rdflib to read it;
+    # the vocabularies it shares with rdflib must be rdflib's to the character.
+    from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD
+
+    from swapgraph.prefixes import PREFIXES
+
+    reused = {
+        "dct": DCTERMS, "owl": OWL, "prov": PROV, "rdf": RDF, "rdfs": RDFS,
+        "schema": SDO, "sh": SH, "skos": SKOS, "xsd": XSD,
+    }  # fmt: skip
+    assert {prefix: PREFIXES[prefix] for prefix in reused} == {
+        prefix: str(namespace) for prefix, namespace in reused.items()
+    }

@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, Protocol
 
 import httpx
 import pyoxigraph as ox
@@ -35,15 +35,28 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
-from rdflib.term import Identifier, Node
+from rdflib.term import Identifier
+
+from swapgraph import daily_totals, formats, sparql_join
 
 # Imported here too (as X as X) for the modules that still import them from the engine.
-from swapgraph import daily_totals, formats, oxigraph_load, sparql_join
+from swapgraph.answer import ALL_MEDIA_TYPES as ALL_MEDIA_TYPES
+from swapgraph.answer import ASK_MEDIA_TYPES as ASK_MEDIA_TYPES
+from swapgraph.answer import GRAPH_MEDIA_TYPES as GRAPH_MEDIA_TYPES
+from swapgraph.answer import SELECT_MEDIA_TYPES as SELECT_MEDIA_TYPES
+from swapgraph.answer import Binding as Binding
+from swapgraph.answer import CappedBuffer, check_size, shorten
+from swapgraph.answer import QueryDataset as QueryDataset
+from swapgraph.answer import Serialized as Serialized
+from swapgraph.answer import choose_media_type as choose_media_type
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
 from swapgraph.errors import QuerySyntaxError as QuerySyntaxError
 from swapgraph.errors import ResultTooLarge as ResultTooLarge
 from swapgraph.load import parse_file
+from swapgraph.oxigraph_engine import OxigraphEngine as OxigraphEngine
+from swapgraph.oxigraph_engine import on_view as on_view
+from swapgraph.oxigraph_engine import to_oxigraph as to_oxigraph
 from swapgraph.paths import Project
 from swapgraph.query_text import (
     DEFAULT_PREFIXES,
@@ -53,9 +66,6 @@ from swapgraph.query_text import (
     describe_syntax_error,
 )
 from swapgraph.settings import engine_kind
-
-if TYPE_CHECKING:
-    from swapgraph.dataset_cache import StoreLease
 
 log = logging.getLogger("swapgraph.engine")
 
@@ -92,67 +102,6 @@ class GraphResult:
 QueryResult = SelectResult | AskResult | GraphResult
 
 
-@dataclass(frozen=True)
-class QueryDataset:
-    """An RDF dataset chosen by the SPARQL protocol (``default-graph-uri``/``named-graph-uri``).
-
-    When given, it replaces the query's ``FROM``/``FROM NAMED`` and the service's default:
-    the default graph is the merge of ``default_graphs`` (empty if none), and only
-    ``named_graphs`` can be reached by ``GRAPH``. Graphs that the service does not hold are
-    empty; nothing is ever fetched.
-    """
-
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Serialized:
-    """A query result serialised for the wire."""
-
-    media_type: str
-    body: bytes
-
-
-# The media types each kind of result can be written in, server's preference first.
-SELECT_MEDIA_TYPES = formats.media_types(formats.RESULT_FORMATS)
-ASK_MEDIA_TYPES = SELECT_MEDIA_TYPES[:2]
-GRAPH_MEDIA_TYPES = formats.media_types(formats.GRAPH_FORMATS)
-#: Every media type a query result can be written in.
-ALL_MEDIA_TYPES = SELECT_MEDIA_TYPES + GRAPH_MEDIA_TYPES
-
-
-def _not_acceptable(kind: str, offered: Sequence[str]) -> NotAcceptable:
-    return NotAcceptable(
-        f"cannot write the result of a {kind.upper()} query in any accepted media type; "
-        f"available: {', '.join(offered)}"
-    )
-
-
-def _too_large(limit: int) -> ResultTooLarge:
-    return ResultTooLarge(
-        f"the result is larger than this endpoint's limit of {limit} bytes; "
-        "narrow the query or page through it with LIMIT and OFFSET"
-    )
-
-
-def choose_media_type(kind: str, accepted: Sequence[str]) -> str:
-    """Pick the first of ``accepted`` that can carry a ``kind`` result.
-
-    Args:
-        kind: ``select``, ``ask`` or ``graph`` (CONSTRUCT and DESCRIBE).
-        accepted: Media types in the client's order of preference.
-
-    Raises:
-        NotAcceptable: If none can.
-    """
-    offered = {"select": SELECT_MEDIA_TYPES, "ask": ASK_MEDIA_TYPES}.get(kind, GRAPH_MEDIA_TYPES)
-    for media_type in accepted:
-        if media_type in offered:
-            return media_type
-    raise _not_acceptable(kind, offered)
-
-
 class Engine(Protocol):
     """What every query engine offers."""
 
@@ -161,7 +110,7 @@ class Engine(Protocol):
     def query(
         self,
         sparql: str,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
         """Run a SPARQL query, with variables pre-bound to RDF terms (never pasted as text).
@@ -177,7 +126,7 @@ class Engine(Protocol):
         self,
         sparql: str,
         accepted: Sequence[str],
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
@@ -193,7 +142,7 @@ class Engine(Protocol):
         ...
 
 
-def select(engine: Engine, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
+def select(engine: Engine, sparql: str, bindings: Mapping[str, Binding] | None = None) -> list[Row]:
     """Run a SELECT query and return its rows; a convenience for analytics code.
 
     Raises:
@@ -205,222 +154,24 @@ def select(engine: Engine, sparql: str, bindings: Mapping[str, Node] | None = No
     return result.rows
 
 
-class _CappedBuffer:
-    """A binary sink that refuses to grow past a limit, so a huge result stops early."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.limit = limit
-        self.chunks: list[bytes] = []
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.limit is not None and self.size > self.limit:
-            raise _too_large(self.limit)
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the chunks are kept in memory."""
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.chunks)
-
-
-def _check_size(body: bytes, limit: int | None) -> bytes:
-    if limit is not None and len(body) > limit:
-        raise _too_large(limit)
-    return body
-
-
 # --------------------------------------------------------------------------- pyoxigraph
 
 
-class OxigraphEngine:
-    """A pyoxigraph store (in memory, or on disk) holding the project's dataset."""
-
-    name = "oxigraph"
-
-    def __init__(self, store: ox.Store, lease: StoreLease | None = None) -> None:
-        self.store = store
-        #: Held while the engine lives where its store is a cached one (see StoreLease).
-        self.lease = lease
-
-    @classmethod
-    def from_files(
-        cls,
-        files: Sequence[Path],
-        path: Path | None = None,
-        named_graphs: Mapping[str, Path] | None = None,
-    ) -> OxigraphEngine:
-        """Load RDF files into a new store (on disk at ``path`` if given).
-
-        Args:
-            files: Files for the default graph.
-            path: A directory for an on-disk store; in memory if ``None``.
-            named_graphs: Graph IRI to the file loaded as that named graph.
-        """
-        store = ox.Store(str(path)) if path is not None else ox.Store()
-        oxigraph_load.fill(store, files, named_graphs)
-        return cls(store)
-
-    @classmethod
-    def from_project(cls, project: Project) -> OxigraphEngine:
-        """Load a project's ontology and knowledge graph into memory."""
-        return cls.from_files(project.data_files())
-
-    @classmethod
-    def from_project_cache(cls, project: Project) -> OxigraphEngine:
-        """Open the project's dataset from an on-disk store kept in the project's cache folder.
-
-        The store is named by a hash of the data files and of pyoxigraph's version, so it is
-        reused only while they are unchanged: a command run again on the same files opens it
-        in milliseconds instead of parsing every file. It is built on first use (or after a
-        change), aside and then renamed, opened read-only and leased while the engine lives
-        (so that a build for changed files does not remove it under this reader). Where the
-        cache folder cannot be written, the files are loaded into memory as
-        :meth:`from_project` does.
-
-        Raises:
-            RDFSyntaxError: If a file is not well-formed RDF.
-        """
-        from swapgraph.dataset_cache import cached_store
-
-        try:
-            path, lease = cached_store(project)
-            return cls(ox.Store.read_only(str(path)), lease)
-        except OSError as error:
-            log.warning(
-                "%s: cached store not usable (%s); loading the files", project.cache_dir, error
-            )
-            return cls.from_files(project.data_files())
-
-    @classmethod
-    def from_nquads(cls, path: Path) -> OxigraphEngine:
-        """Load an N-Quads dump (see :meth:`dump_nquads`) into a new in-memory store."""
-        store = ox.Store()
-        # One transaction rather than bulk_load: as fast here (3.5 s at 1M triples), and its
-        # peak is 80 MiB above the loaded store instead of 180 MiB (bulk_load's batches).
-        store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return cls(store)
-
-    def dump_nquads(self, path: Path) -> None:
-        """Write every quad of the store, named graphs included, to an N-Quads file."""
-        self.store.dump(str(path), format=ox.RdfFormat.N_QUADS)
-
-    def has_daily_totals(self) -> bool:
-        """Tell whether the store holds the view of :mod:`swapgraph.daily_totals`."""
-        return bool(self.store.query(_HAS_VIEW))
-
-    def _run(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Node] | None,
-        dataset: QueryDataset | None,
-        base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        check_read_only_query(sparql)
-        sparql = on_view(sparql, dataset, self.has_daily_totals)
-        # Parameters are bound as terms by Oxigraph itself (SEP-0007 substitutions), never
-        # written into the query; Oxigraph binds only variables that the query projects.
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()
-        }
-        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
-        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
-        if dataset is not None:
-            default_graph = [ox.NamedNode(iri) for iri in dataset.default_graphs]
-            named_graphs = [ox.NamedNode(iri) for iri in dataset.named_graphs]
-        try:
-            return self.store.query(
-                sparql,
-                base_iri=base_iri,
-                prefixes=DEFAULT_PREFIXES,
-                default_graph=default_graph,
-                named_graphs=named_graphs,
-                substitutions=substitutions or None,
-            )
-        except SyntaxError as error:
-            # Oxigraph lists every token it expected; the position and the first few suffice.
-            raise QuerySyntaxError(describe_syntax_error(_shorten(str(error)))) from None
-        except (OSError, ValueError, RuntimeError) as error:
-            raise QueryError(f"query failed: {error}") from None
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Node] | None = None,
-        dataset: QueryDataset | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query on the store."""
-        return _from_oxigraph_result(self._run(sparql, bindings, dataset))
-
-    def query_serialized(
-        self,
-        sparql: str,
-        accepted: Sequence[str],
-        bindings: Mapping[str, Node] | None = None,
-        dataset: QueryDataset | None = None,
-        max_bytes: int | None = None,
-        base_iri: str | None = None,
-    ) -> Serialized:
-        """Run a query and let Oxigraph write the result in a negotiated media type."""
-        result = self._run(sparql, bindings, dataset, base_iri)
-        buffer = _CappedBuffer(max_bytes)
-        output: IO[bytes] = buffer  # type: ignore[assignment]
-        try:
-            if isinstance(result, ox.QueryTriples):
-                media_type = choose_media_type("graph", accepted)
-                result.serialize(output, formats.graph_format(media_type))
-            else:
-                kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-                media_type = choose_media_type(kind, accepted)
-                result.serialize(output, formats.result_format(media_type))
-        except (OSError, ValueError, RuntimeError) as error:
-            raise QueryError(f"query failed: {error}") from None
-        return Serialized(media_type, buffer.getvalue())
-
-
-_HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW}state> ?state }} }}"
-
-
-def on_view(sparql: str, dataset: QueryDataset | None, has_view: Callable[[], bool]) -> str:
-    """The text an embedded engine runs for ``sparql``: itself, or its equivalent on the view.
-
-    A named query with a faster equivalent on the daily-totals view
-    (:func:`swapgraph.daily_totals.view_query_for`) is answered from the view, but only
-    where that gives its answers: the engine holds the view (``has_view``; a store opened
-    without it, or whose data the view could not represent, has none), and the query reads
-    the default graph the view was computed from, not a dataset of the protocol's choosing.
-    Any other text, and the same text elsewhere (a remote endpoint), runs as written.
-    """
-    if dataset is not None:
-        return sparql
-    equivalent = daily_totals.view_query_for(sparql)
-    if equivalent is None or not has_view():
-        return sparql
-    log.debug("answered from the daily-totals view")
-    return equivalent
-
-
-def _shorten(message: str, limit: int = 240) -> str:
-    first_line = message.splitlines()[0] if message else message
-    return first_line if len(first_line) <= limit else first_line[:limit] + " …"
-
-
-def _serialized_terms(bindings: Mapping[str, Node] | None) -> dict[str, str]:
+def _serialized_terms(bindings: Mapping[str, Binding] | None) -> dict[str, str]:
     # Terms in N-Triples syntax, written by pyoxigraph: a value can never close the block.
     terms = {}
     for name, term in (bindings or {}).items():
-        if isinstance(term, BNode):
+        written = to_oxigraph(term)
+        if isinstance(written, ox.BlankNode):
             raise QueryError(f"cannot bind ?{name} to a blank node")
-        terms[name] = str(to_oxigraph(term))
+        terms[name] = str(written)
     return terms
 
 
-def _from_oxigraph_result(
+def from_oxigraph_result(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
 ) -> QueryResult:
+    """A pyoxigraph query result as this module's result types, in rdflib terms."""
     if isinstance(result, ox.QueryBoolean):
         return AskResult(bool(result))
     if isinstance(result, ox.QuerySolutions):
@@ -436,19 +187,13 @@ def _from_oxigraph_result(
     return GraphResult(graph)
 
 
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"cannot bind {term!r}: not an IRI, blank node or literal")
+def to_rdflib(term: Binding) -> Identifier:
+    """Convert a pyoxigraph term to an rdflib term (an rdflib term is kept as it is)."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return from_oxigraph(term)
+    if not isinstance(term, Identifier):
+        raise QueryError(f"cannot bind {term!r}: not an IRI, blank node or literal")
+    return term
 
 
 def from_oxigraph(term: object) -> Identifier:
@@ -529,7 +274,7 @@ class RdflibEngine:
     def _run(
         self,
         sparql: str,
-        bindings: Mapping[str, Node] | None,
+        bindings: Mapping[str, Binding] | None,
         dataset: QueryDataset | None,
         base_iri: str | None = None,
     ) -> Result:
@@ -547,7 +292,7 @@ class RdflibEngine:
             query = translateQuery(parsed, base=base_iri, initNs=DEFAULT_PREFIXES)
             if dataset is not None:
                 _replace_dataset(query, dataset)
-            initial: dict[str, Identifier] = dict(bindings or {})  # type: ignore[arg-type]
+            initial = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
             return self.dataset.query(query, initBindings=initial)
         except RecursionError:
             raise _too_deep_for_rdflib() from None
@@ -557,7 +302,7 @@ class RdflibEngine:
     def query(
         self,
         sparql: str,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
         """Run a SPARQL query on the dataset."""
@@ -567,7 +312,7 @@ class RdflibEngine:
         self,
         sparql: str,
         accepted: Sequence[str],
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
@@ -592,7 +337,7 @@ class RdflibEngine:
                 body = result.serialize(format=media_type, encoding="utf-8")
         except Exception as error:  # a writer failing on an unusual term
             raise QueryError(f"cannot write the result as {media_type}: {error}") from None
-        return Serialized(media_type, _check_size(body or b"", max_bytes))
+        return Serialized(media_type, check_size(body or b"", max_bytes))
 
 
 def _from_rdflib_result(result: Result) -> QueryResult:
@@ -655,7 +400,7 @@ class RemoteEngine:
         self,
         sparql: str,
         accepted: Sequence[str],
-        bindings: Mapping[str, Node] | None,
+        bindings: Mapping[str, Binding] | None,
         dataset: QueryDataset | None,
         base_iri: str | None = None,
     ) -> httpx.Response:
@@ -683,7 +428,7 @@ class RemoteEngine:
         except httpx.HTTPError as error:
             raise QueryError(f"{self.url}: {error}") from None
         if response.status_code == 400:
-            message = describe_syntax_error(_shorten(response.text.strip()), added)
+            message = describe_syntax_error(shorten(response.text.strip()), added)
             raise QuerySyntaxError(f"{self.url} rejected the query: {message}")
         if response.status_code >= 300:
             raise QueryError(
@@ -694,7 +439,7 @@ class RemoteEngine:
     def query(
         self,
         sparql: str,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
         """Run a query on the endpoint and parse its answer into rdflib terms.
@@ -710,7 +455,7 @@ class RemoteEngine:
         self,
         sparql: str,
         accepted: Sequence[str],
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
@@ -725,10 +470,10 @@ class RemoteEngine:
         response = self._post(sparql, accepted, bindings, dataset, base_iri)
         media_type = _media_type(response)
         if media_type in accepted:
-            return Serialized(media_type, _check_size(response.content, max_bytes))
+            return Serialized(media_type, check_size(response.content, max_bytes))
         # The endpoint ignored Accept: convert.
         result = _parse_oxigraph(media_type, response.content, self.url)
-        buffer = _CappedBuffer(max_bytes)
+        buffer = CappedBuffer(max_bytes)
         output: IO[bytes] = buffer  # type: ignore[assignment]
         if isinstance(result, ox.QueryTriples):
             media_type = choose_media_type("graph", accepted)
@@ -743,7 +488,7 @@ class RemoteEngine:
         self,
         sparql: str,
         accepted: Sequence[str],
-        bindings: Mapping[str, Node],
+        bindings: Mapping[str, Binding],
         dataset: QueryDataset | None,
         max_bytes: int | None,
         base_iri: str | None,
@@ -751,13 +496,13 @@ class RemoteEngine:
         response = self._post(sparql, TERM_MEDIA_TYPES, bindings, dataset, base_iri)
         answer = Serialized(_media_type(response), response.content)
         parsed = _parse_oxigraph(answer.media_type, answer.body, self.url)
-        buffer = _CappedBuffer(max_bytes)
+        buffer = CappedBuffer(max_bytes)
         output: IO[bytes] = buffer  # type: ignore[assignment]
         if isinstance(parsed, ox.QueryTriples):
             media_type = choose_media_type("graph", accepted)
             ox.serialize(parsed, output, formats.graph_format(media_type))
             return Serialized(media_type, buffer.getvalue())
-        result = _from_oxigraph_result(parsed)
+        result = from_oxigraph_result(parsed)
         if isinstance(result, SelectResult):
             from swapgraph.results import to_json  # results builds on this module
 
@@ -771,7 +516,7 @@ class RemoteEngine:
         return Serialized(media_type, buffer.getvalue())
 
 
-def _as_bound(result: SelectResult, bindings: Mapping[str, Node] | None) -> SelectResult:
+def _as_bound(result: SelectResult, bindings: Mapping[str, Binding] | None) -> SelectResult:
     """Give a bound variable's column the term bound to it, and booleans their canonical form.
 
     The ``VALUES`` block that binds the parameters joins every solution of the query, so a
@@ -779,13 +524,15 @@ def _as_bound(result: SelectResult, bindings: Mapping[str, Node] | None) -> Sele
     back in another form: Virtuoso 7.2 stores booleans as integers and answers ``true`` as
     ``"1"^^xsd:integer`` (and a computed boolean as ``"1"^^xsd:boolean``).
     """
-    bound = {name: term for name, term in (bindings or {}).items() if name in result.variables}
+    bound = {
+        name: to_rdflib(term) for name, term in (bindings or {}).items() if name in result.variables
+    }
     for row in result.rows:
         for name, term in row.items():
             if term is None:
                 continue
             if name in bound:
-                row[name] = bound[name]  # type: ignore[assignment]
+                row[name] = bound[name]
             elif isinstance(term, Literal) and term.datatype == _XSD_BOOLEAN:
                 lexical = str(term)
                 if lexical in ("1", "0"):
@@ -817,7 +564,7 @@ def parse_serialized(answer: Serialized, origin: str) -> QueryResult:
     Raises:
         QueryError: If the body cannot be read as its media type.
     """
-    return _from_oxigraph_result(_parse_oxigraph(answer.media_type, answer.body, origin))
+    return from_oxigraph_result(_parse_oxigraph(answer.media_type, answer.body, origin))
 
 
 def _parse_oxigraph(

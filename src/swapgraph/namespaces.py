@@ -5,42 +5,23 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, XSD, NamespaceManager
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-#: The vocabulary.
-SWAP = Namespace("https://w3id.org/swapgraph/ontology#")
-#: Base of every instance IRI: ``ID[f"exchange/{slug}"]``.
-ID = Namespace("https://w3id.org/swapgraph/id/")
-#: Shapes.
-SWAPSH = Namespace("https://w3id.org/swapgraph/shapes#")
-SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
-WD = Namespace("http://www.wikidata.org/entity/")
+from swapgraph import prefixes
 
-#: Prefixes written into every Turtle file, in this order, so that files stay comparable.
+#: The prefixes of :mod:`swapgraph.prefixes`, in its order, as rdflib namespaces.
 PREFIXES: dict[str, Namespace] = {
-    "swap": SWAP,
-    "state": Namespace(ID["state/"]),
-    "group": Namespace(ID["armed-group/"]),
-    "org": Namespace(ID["organisation/"]),
-    "person": Namespace(ID["person/"]),
-    "place": Namespace(ID["place/"]),
-    "agreement": Namespace(ID["agreement/"]),
-    "exchange": Namespace(ID["exchange/"]),
-    "source": Namespace(ID["source/"]),
-    "dct": Namespace(str(DCTERMS)),
-    "owl": Namespace(str(OWL)),
-    "prov": Namespace(str(PROV)),
-    "rdf": Namespace(str(RDF)),
-    "rdfs": Namespace(str(RDFS)),
-    "schema": Namespace(str(SDO)),
-    "sem": SEM,
-    "sh": Namespace(str(SH)),
-    "skos": Namespace(str(SKOS)),
-    "wd": WD,
-    "xsd": Namespace(str(XSD)),
-    "swapsh": SWAPSH,
+    prefix: Namespace(iri) for prefix, iri in prefixes.PREFIXES.items()
 }
+#: The vocabulary.
+SWAP = PREFIXES["swap"]
+#: Base of every instance IRI: ``ID[f"exchange/{slug}"]``.
+ID = Namespace(prefixes.ID)
+#: Shapes.
+SWAPSH = PREFIXES["swapsh"]
+SEM = PREFIXES["sem"]
+WD = PREFIXES["wd"]
 
 
 def bind_prefixes(graph: Graph) -> Graph:

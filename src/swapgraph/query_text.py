@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 from swapgraph.errors import QueryError, QueryRefused
 from swapgraph.limits import MAX_QUERY_CHAIN, MAX_QUERY_NESTING, check_query_depth
-from swapgraph.namespaces import PREFIXES
+from swapgraph.prefixes import PREFIXES
 
 #: The prefixes a query may use without declaring them, on the command line, in the notebook
 #: API and at ``/sparql`` alike (the service description lists them): the project's own, as
 #: its Turtle files write them. A query's own ``PREFIX`` declaration wins over these.
-DEFAULT_PREFIXES: dict[str, str] = {name: str(namespace) for name, namespace in PREFIXES.items()}
+DEFAULT_PREFIXES: dict[str, str] = dict(PREFIXES)
 
 # Comments, long and short strings, and IRI references, in the order SPARQL's lexer sees
 # them; IRIREF excludes spaces, so ``?a < ?b`` is never mistaken for an IRI.

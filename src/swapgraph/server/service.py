@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
 from swapgraph.child import Group
 from swapgraph.dataset_cache import (
@@ -29,6 +28,7 @@ from swapgraph.dataset_cache import (
 from swapgraph.engine import (
     ALL_MEDIA_TYPES,
     TERM_MEDIA_TYPES,
+    Binding,
     QueryDataset,
     QueryResult,
     RemoteEngine,
@@ -194,7 +194,7 @@ class GraphService:
         self,
         sparql: str,
         accepted: tuple[str, ...] = ALL_MEDIA_TYPES,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
         base_iri: str | None = None,
         max_bytes: int | None = None,
@@ -268,7 +268,7 @@ class ServiceEngine:
     def query(
         self,
         sparql: str,
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
     ) -> QueryResult:
         """Run a query and read its answer into rdflib terms (see ``Engine.query``)."""
@@ -279,7 +279,7 @@ class ServiceEngine:
         self,
         sparql: str,
         accepted: Sequence[str],
-        bindings: Mapping[str, Node] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         dataset: QueryDataset | None = None,
         max_bytes: int | None = None,
         base_iri: str | None = None,
