@@ -335,3 +335,40 @@ def test_the_server_imports_no_rdf_library_nor_web_framework_while_validation_ru
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_a_server_that_serves_queries_and_pages_does_without_networkx(tmp_path: Path) -> None:
+    # The server's process holds what it imports for its whole life; networkx (11 MiB) is
+    # for exports, which most servers are never asked for.
+    port = free_port()
+    script = (
+        "import os, sys, threading, time, urllib.request\n"
+        f"BASE = 'http://127.0.0.1:{port}'\n"
+        "def visit():\n"
+        "    for path in ('/api/queries/exchanges-between', '/', '/sparql?query=ASK%7B%7D',\n"
+        "                 '/id/state/russia', '/api/queries'):\n"
+        "        for _ in range(600):\n"
+        "            try:\n"
+        "                urllib.request.urlopen(BASE + path, timeout=60).read()\n"
+        "                break\n"
+        "            except OSError:\n"
+        "                time.sleep(0.1)\n"
+        "        else:\n"
+        "            print('no answer at', path, flush=True)\n"
+        "    print(sorted(m for m in ('networkx',) if m in sys.modules), flush=True)\n"
+        "    os._exit(0)\n"
+        "threading.Thread(target=visit, daemon=True).start()\n"
+        "from swapgraph.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".git", ".swapgraph-cache"))
+    command = [sys.executable, "-c", script, "serve", "--project", str(project)]
+    run = subprocess.run(
+        [*command, "--port", str(port), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.stdout.strip().splitlines()[-1] == "[]", run.stdout + run.stderr

@@ -47,9 +47,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rdflib import Graph
 
 from swapgraph import __version__, jsonld_context
@@ -68,6 +67,9 @@ from swapgraph.views import (
     data_graph,
     load_facts,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported by the writers that need it (see views)
 
 GEXF_NAMESPACE = "http://gexf.net/1.3"
 GEXF_VIZ_NAMESPACE = "http://gexf.net/1.3/viz"
@@ -209,6 +211,8 @@ def _rgb(colour: str) -> dict[str, str]:
 
 def write_graphml(graph: nx.MultiDiGraph) -> bytes:
     """Write a view as GraphML, with unique edge ids and typed keys."""
+    import networkx as nx
+
     copy = nx.MultiDiGraph(name=graph.graph.get("name", ""), description=_description(graph))
     for node, data in _nodes(graph):
         copy.add_node(node, **data)

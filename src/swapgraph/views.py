@@ -41,8 +41,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Identifier, Node
@@ -53,6 +53,11 @@ from swapgraph.errors import ParameterError, SwapgraphError
 from swapgraph.formats import EXPORT_VIEWS
 from swapgraph.namespaces import SWAP, WD, compact
 from swapgraph.resolve import Resolver, for_engine
+
+if TYPE_CHECKING:
+    # networkx is imported where a view is built: a server that never exports does without
+    # its 11 MiB.
+    import networkx as nx
 
 #: The views :func:`build_view` builds.
 VIEWS = EXPORT_VIEWS
@@ -430,6 +435,8 @@ def _date(name: str, text: str | None) -> date | None:
 
 def actors_view(facts: Facts) -> nx.MultiDiGraph:
     """Build the actors view (see the module documentation) from ``facts``."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph(name="swapgraph actors", view="actors")
     edges: dict[tuple[URIRef, URIRef, str], _EdgeTally] = defaultdict(_EdgeTally)
     for transfer in facts.transfers:
@@ -540,6 +547,8 @@ def _actor_attributes(facts: Facts, actor: Actor) -> dict[str, str | int]:
 
 def exchanges_view(facts: Facts) -> nx.MultiDiGraph:
     """Build the bipartite exchange-actor view (see the module documentation)."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph(name="swapgraph exchanges", view="exchanges")
     for actor in _actor_nodes(facts):
         graph.add_node(str(actor.iri), **_actor_attributes(facts, actor))
@@ -626,6 +635,8 @@ def _closure(graph: Graph, node: Node, seen: set[Node]) -> list[tuple[Node, Node
 
 def rdf_view(graph: Graph, labels: dict[Identifier, str]) -> nx.MultiDiGraph:
     """Build the labelled multigraph of every triple of ``graph``."""
+    import networkx as nx
+
     view = nx.MultiDiGraph(name="swapgraph rdf", view="rdf")
     classes = {
         s: labels.get(o) or _slug_label(o)
