@@ -23,6 +23,7 @@ import weakref
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
@@ -50,6 +51,27 @@ SELECT ?node ?kind ?name WHERE {{
   }}
   FILTER(isIRI(?node))
 }}
+"""
+
+#: The node an IRI names: itself, where it has a name (a row without ``?node``), or the nodes
+#: it is the Wikidata IRI of. ``?iri`` is bound by the engine.
+IRI_QUERY = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <https://schema.org/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX swap: <https://w3id.org/swapgraph/ontology#>
+SELECT DISTINCT ?iri ?node WHERE {{
+  {{
+    ?iri rdfs:label|schema:name|skos:prefLabel|skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3
+      ?name
+  }}
+  UNION
+  {{ ?iri skos:exactMatch|owl:sameAs ?same FILTER(STRSTARTS(STR(?same), "{WD}")) }}
+  UNION
+  {{ ?node skos:exactMatch|owl:sameAs ?iri FILTER(isIRI(?node) && STRSTARTS(STR(?iri), "{WD}")) }}
+}}
+LIMIT 10
 """
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -96,6 +118,9 @@ class Resolver:
     labels: dict[str, str] = field(default_factory=dict)
     iris: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    #: The engine whose names the tables are read from on first need (see
+    #: :func:`for_engine`); None once they are read, or for tables given whole.
+    source: Engine | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_rows(
@@ -138,6 +163,29 @@ class Resolver:
         memory.give_back()
         return resolver
 
+    def _read(self) -> None:
+        """Read the tables from the source engine, if they are not read yet."""
+        if self.source is not None:
+            read = Resolver.from_engine(self.source)
+            self.labels, self.iris, self.keys = read.labels, read.iris, read.keys
+            self.source = None
+
+    def _named_by_iri(self, iri: str) -> str | None:
+        """The one node ``iri`` names in the source engine's data, asked of the engine.
+
+        None if it names none or several, or is no IRI an engine takes: the tables decide.
+        """
+        assert self.source is not None
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            return None
+        rows = select(self.source, IRI_QUERY, {"iri": URIRef(iri)})
+        if any(row["node"] is None for row in rows):
+            return iri
+        nodes = {str(row["node"]) for row in rows}
+        return nodes.pop() if len(nodes) == 1 else None
+
     @classmethod
     def from_graph(cls, graph: Graph) -> Resolver:
         """Build the resolver over an rdflib graph (the curation commands' working copy)."""
@@ -169,6 +217,7 @@ class Resolver:
 
     def label(self, node: URIRef) -> str:
         """Return the name ``node`` is shown by (its prefixed name if it has no label)."""
+        self._read()
         return self.labels.get(str(node)) or compact(node)
 
     def resolve(
@@ -197,6 +246,14 @@ class Resolver:
         """
         allowed = _allowed(among)
         iri = as_iri(name)
+        if iri is not None and self.source is not None:
+            # An IRI (what API clients and the named queries' defaults give) is looked up by a
+            # query of its own: the tables of every name (38 MiB at a million triples, and a
+            # second to read) are read only for a name that needs them.
+            named = self._named_by_iri(iri)
+            if named is not None and (allowed is None or named in allowed):
+                return URIRef(named)
+        self._read()
         node = self.iris.get(iri) if iri is not None else None
         if node is not None and (allowed is None or node in allowed):
             return URIRef(node)
@@ -216,6 +273,7 @@ class Resolver:
 
     def suggest(self, name: str, among: Collection[URIRef] | None = None) -> list[str]:
         """Return up to five allowed IRIs whose names are close to ``name``, as shown."""
+        self._read()
         allowed = _allowed(among)
         keys = [
             k for k in self.keys if allowed is None or any(n in allowed for n in self._named(k))
@@ -254,8 +312,11 @@ _BY_ENGINE: weakref.WeakKeyDictionary[Engine, Resolver] = weakref.WeakKeyDiction
 
 
 def for_engine(engine: Engine) -> Resolver:
-    """Return the resolver over ``engine``'s data, built on first use and kept with it."""
+    """Return the resolver over ``engine``'s data, kept with it.
+
+    Its tables are read on first need: an IRI that names one node needs none.
+    """
     resolver = _BY_ENGINE.get(engine)
     if resolver is None:
-        resolver = _BY_ENGINE[engine] = Resolver.from_engine(engine)
+        resolver = _BY_ENGINE[engine] = Resolver(source=engine)
     return resolver
