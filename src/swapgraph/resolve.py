@@ -32,14 +32,17 @@ from swapgraph.engine import Engine, select
 from swapgraph.errors import UnknownNameError
 from swapgraph.namespaces import PREFIXES, WD, compact
 
-#: Every name of every IRI: ``?kind`` is ``label`` for the names a node is shown by.
-NAMES_QUERY = f"""
+# The prefixes both queries use.
+_PROLOGUE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <https://schema.org/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX swap: <https://w3id.org/swapgraph/ontology#>
-SELECT ?node ?kind ?name WHERE {{
+"""
+
+#: Every name of every IRI: ``?kind`` is ``label`` for the names a node is shown by.
+NAMES_QUERY = f"""{_PROLOGUE}SELECT ?node ?kind ?name WHERE {{
   {{ ?node rdfs:label|skos:prefLabel|schema:name ?name BIND("label" AS ?kind) }}
   UNION
   {{ ?node skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3 ?name BIND("other" AS ?kind) }}
@@ -55,13 +58,7 @@ SELECT ?node ?kind ?name WHERE {{
 
 #: The node an IRI names: itself, where it has a name (a row without ``?node``), or the nodes
 #: it is the Wikidata IRI of. ``?iri`` is bound by the engine.
-IRI_QUERY = f"""
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <https://schema.org/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX swap: <https://w3id.org/swapgraph/ontology#>
-SELECT DISTINCT ?iri ?node WHERE {{
+IRI_QUERY = f"""{_PROLOGUE}SELECT DISTINCT ?iri ?node WHERE {{
   {{
     ?iri rdfs:label|schema:name|skos:prefLabel|skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3
       ?name
