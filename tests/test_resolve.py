@@ -137,7 +137,7 @@ def test_a_lazy_resolver_answers_as_one_read_whole(project: Project) -> None:
     for name in [*TURKEY_NAMES, "state:ukrane", "Ukrane", "<urn:nothing>", "state:", "Q0"]:
         for among in (None, {russia}):
             lazy = Resolver(source=engine)
-            answers = []
+            answers: list[object] = []
             for resolver in (whole, lazy):
                 try:
                     answers.append(resolver.resolve(name, among=among))
@@ -159,3 +159,45 @@ def test_a_named_query_with_iris_reads_no_table_of_names(project: Project) -> No
     assert for_engine(engine).source is engine
     query.bind({"state_a": "Russia"}, engine)
     assert for_engine(engine).source is None, "a label needs the tables"
+
+
+def test_an_iri_is_asked_of_the_engine_once_and_the_answers_kept_are_bounded() -> None:
+    # Each lookup is a job for the server's workers, queued behind queries under load: a named
+    # query sent again with the same IRIs asks nothing more. Clients may send any IRI, so
+    # what is kept has a bound.
+    from collections.abc import Mapping
+    from typing import Any
+
+    import pyoxigraph as ox
+
+    from swapgraph.engine import QueryResult
+
+    store = ox.Store()
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for i in range(1_100):
+        store.add(ox.Quad(ox.NamedNode(f"{ID}person/p{i}"), label, ox.Literal(f"P {i}")))
+    inner = OxigraphEngine(store)
+    asked: list[str] = []
+
+    class Counting:
+        name = "oxigraph"
+
+        def query(
+            self, sparql: str, bindings: Mapping[str, Any] | None = None, dataset: Any = None
+        ) -> QueryResult:
+            asked.append(sparql)
+            return inner.query(sparql, bindings, dataset)
+
+        def query_serialized(self, *args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("not used")
+
+    resolver = Resolver(source=Counting())
+    for i in range(1_100):
+        assert resolver.resolve(f"person:p{i}") == URIRef(f"{ID}person/p{i}")
+    assert len(asked) == 1_100
+    assert len(resolver.found) == 1_024
+    resolver.resolve("person:p1099")
+    assert len(asked) == 1_100, "kept: not asked again"
+    resolver.resolve("person:p0")
+    assert len(asked) == 1_101, "the oldest was let go"
+    assert not resolver.keys, "no table was read"

@@ -74,6 +74,8 @@ LIMIT 10
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 _CLOSE = 5
+#: IRIs whose node a resolver remembers before it has read its tables.
+_FOUND = 1024
 
 
 def key(name: str) -> str:
@@ -118,6 +120,9 @@ class Resolver:
     #: The engine whose names the tables are read from on first need (see
     #: :func:`for_engine`); None once they are read, or for tables given whole.
     source: Engine | None = field(default=None, repr=False, compare=False)
+    #: The IRIs looked up in the source engine so far, and the node each names: each lookup
+    #: is a job for the server's query workers, queued behind the queries under load.
+    found: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_rows(
@@ -173,15 +178,23 @@ class Resolver:
         None if it names none or several, or is no IRI an engine takes: the tables decide.
         """
         assert self.source is not None
+        known = self.found.get(iri)
+        if known is not None:
+            return known
         try:
             ox.NamedNode(iri)
         except ValueError:
             return None
         rows = select(self.source, IRI_QUERY, {"iri": URIRef(iri)})
-        if any(row["node"] is None for row in rows):
-            return iri
-        nodes = {str(row["node"]) for row in rows}
-        return nodes.pop() if len(nodes) == 1 else None
+        nodes = (
+            {iri} if any(row["node"] is None for row in rows) else {str(r["node"]) for r in rows}
+        )
+        if len(nodes) != 1:
+            return None  # the tables are read next, and answer from then on
+        if len(self.found) >= _FOUND:  # the oldest first: clients may send any IRI
+            del self.found[next(iter(self.found))]
+        node = self.found[iri] = nodes.pop()
+        return node
 
     @classmethod
     def from_graph(cls, graph: Graph) -> Resolver:
