@@ -337,9 +337,12 @@ def test_the_server_imports_no_rdf_library_nor_web_framework_while_validation_ru
     assert run.stdout.strip() == "[]"
 
 
-def test_a_server_that_serves_queries_and_pages_does_without_networkx(tmp_path: Path) -> None:
+def test_a_server_that_serves_queries_and_pages_does_without_networkx_nor_httpx(
+    tmp_path: Path,
+) -> None:
     # The server's process holds what it imports for its whole life; networkx (11 MiB) is
-    # for exports, which most servers are never asked for.
+    # for exports, which most servers are never asked for, and httpx (5 MiB) for a remote
+    # engine.
     port = free_port()
     script = (
         "import os, sys, threading, time, urllib.request\n"
@@ -355,7 +358,7 @@ def test_a_server_that_serves_queries_and_pages_does_without_networkx(tmp_path: 
         "                time.sleep(0.1)\n"
         "        else:\n"
         "            print('no answer at', path, flush=True)\n"
-        "    print(sorted(m for m in ('networkx',) if m in sys.modules), flush=True)\n"
+        "    print(sorted(m for m in ('networkx', 'httpx') if m in sys.modules), flush=True)\n"
         "    os._exit(0)\n"
         "threading.Thread(target=visit, daemon=True).start()\n"
         "from swapgraph.cli import main\n"

@@ -23,9 +23,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
-import httpx
 import pyoxigraph as ox
 import rdflib.plugins.sparql
 from pyparsing import ParseException
@@ -66,6 +65,10 @@ from swapgraph.query_text import (
     describe_syntax_error,
 )
 from swapgraph.settings import engine_kind
+
+if TYPE_CHECKING:
+    # Imported where a remote engine is made: a server on its own data does without (5 MiB).
+    import httpx
 
 log = logging.getLogger("swapgraph.engine")
 
@@ -392,6 +395,8 @@ class RemoteEngine:
     name = "remote"
 
     def __init__(self, url: str, timeout: float = 30.0) -> None:
+        import httpx
+
         self.url = url
         self.timeout = timeout
         self.client = httpx.Client(timeout=timeout, follow_redirects=False)
@@ -419,6 +424,8 @@ class RemoteEngine:
             f"{media_type};q={max(1.0 - i * 0.05, 0.1):.2f}"
             for i, media_type in enumerate(accepted)
         )
+        import httpx  # loaded already: the client is one
+
         try:
             response = self.client.post(
                 self.url, data=dict(_group(form)), headers={"Accept": accept}
