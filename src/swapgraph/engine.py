@@ -13,6 +13,11 @@ loaded. rdflib would otherwise fetch any ``http:`` or ``file:`` IRI named in ``F
 module switches that off for the whole process, and makes rdflib's default graph the
 dataset's default graph rather than the union of all graphs, as SPARQL 1.1 specifies. It
 also gives rdflib a hash join (:mod:`swapgraph.sparql_join`), which answers the same.
+
+The pyoxigraph engine itself lives in :mod:`swapgraph.oxigraph_engine`, and what a query is
+asked and answers in :mod:`swapgraph.answer`, so that a query worker can run without rdflib;
+this module exports them too, and adds what needs rdflib: the result types in rdflib terms,
+the rdflib engine and the remote one.
 """
 
 from __future__ import annotations
