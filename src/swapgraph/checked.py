@@ -33,6 +33,8 @@ log = logging.getLogger("swapgraph.checked")
 
 #: Bumped whenever the layout of the cached report changes.
 _FORMAT = 1
+#: Bytes of a file hashed at a time.
+_PIECE = 1 << 20
 
 
 def content_key(project: Project, engine: str = "fast") -> str:
@@ -65,11 +67,16 @@ def files_key(project: Project, files: Sequence[Path], packages: Sequence[str]) 
     for package in packages:
         digest.update(f"{package} {_package_version(package)}\n".encode())
     for path in files:
-        data = path.read_bytes()
         name = path.relative_to(project.root).as_posix()
-        # Name and length first, so that moving bytes from one file to the next changes the key.
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
+        # Read a piece at a time: a server hashes its files on every start, and whole files
+        # (up to 28 MB each at 5M triples) left its process 90 MiB larger for its life.
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            # Name and length first, so that moving bytes from one file to the next changes
+            # the key.
+            digest.update(f"{name}\0{size}\0".encode())
+            while piece := file.read(_PIECE):
+                digest.update(piece)
     return digest.hexdigest()
 
 
