@@ -375,3 +375,43 @@ def test_a_server_that_serves_queries_and_pages_does_without_networkx_nor_httpx(
         check=False,
     )
     assert run.stdout.strip().splitlines()[-1] == "[]", run.stdout + run.stderr
+
+
+def test_a_server_keeps_no_validation_report_once_it_serves(tmp_path: Path) -> None:
+    # It needs the report's verdict only; kept for its life, the report of the generated 5M
+    # project (35,000 warnings) held tens of MiB. The repository's graph has warnings too.
+    port = free_port()
+    script = (
+        "import gc, os, sys, threading, time, urllib.request\n"
+        "from swapgraph.report import ValidationResult\n"
+        "def count():\n"
+        "    for _ in range(600):\n"
+        "        try:\n"
+        f"            urllib.request.urlopen('http://127.0.0.1:{port}/health', timeout=60)\n"
+        "            break\n"
+        "        except OSError:\n"
+        "            time.sleep(0.1)\n"
+        "    gc.collect()\n"
+        "    kept = sum(isinstance(o, ValidationResult) for o in gc.get_objects())\n"
+        "    print('kept', kept, flush=True)\n"
+        "    os._exit(0)\n"
+        "threading.Thread(target=count, daemon=True).start()\n"
+        "from swapgraph.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".git", ".swapgraph-cache"))
+    warnings = Project.open(project)
+    from swapgraph.checked import checked_report
+
+    assert len(checked_report(warnings, use_cache=False).results) > 0, "it needs results"
+    command = [sys.executable, "-c", script, "serve", "--project", str(project)]
+    for run in ("validated in a child", "the cached report"):
+        done = subprocess.run(
+            [*command, "--port", str(port), "--workers", "1"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.stdout.strip().splitlines()[-1] == "kept 0", (run, done.stdout + done.stderr)
