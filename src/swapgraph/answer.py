@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import IO, TYPE_CHECKING, TypeAlias
 
 import pyoxigraph as ox
 
 from swapgraph import formats
-from swapgraph.errors import NotAcceptable, ResultTooLarge
+from swapgraph.errors import NotAcceptable, QueryError, ResultTooLarge
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -87,7 +87,7 @@ def choose_media_type(kind: str, accepted: Sequence[str]) -> str:
     raise _not_acceptable(kind, offered)
 
 
-class CappedBuffer:
+class _CappedBuffer:
     """A binary sink that refuses to grow past a limit, so a huge result stops early."""
 
     def __init__(self, limit: int | None) -> None:
@@ -130,3 +130,30 @@ def shorten(message: str, limit: int = 240) -> str:
     """The first line of an engine's message, cut at ``limit`` characters."""
     first_line = message.splitlines()[0] if message else message
     return first_line if len(first_line) <= limit else first_line[:limit] + " …"
+
+
+def serialize(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    accepted: Sequence[str],
+    max_bytes: int | None,
+) -> Serialized:
+    """Write a pyoxigraph result in the first of ``accepted`` that can carry its kind.
+
+    Raises:
+        NotAcceptable: If none can.
+        ResultTooLarge: If it is longer than ``max_bytes``.
+        QueryError: If evaluating or writing it fails (Oxigraph evaluates as it writes).
+    """
+    buffer = _CappedBuffer(max_bytes)
+    output: IO[bytes] = buffer  # type: ignore[assignment]
+    try:
+        if isinstance(result, ox.QueryTriples):
+            media_type = choose_media_type("graph", accepted)
+            result.serialize(output, formats.graph_format(media_type))
+        else:
+            kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+            media_type = choose_media_type(kind, accepted)
+            result.serialize(output, formats.result_format(media_type))
+    except (OSError, ValueError, RuntimeError) as error:
+        raise QueryError(f"query failed: {error}") from None
+    return Serialized(media_type, buffer.getvalue())

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
@@ -49,9 +49,9 @@ from swapgraph.answer import ASK_MEDIA_TYPES as ASK_MEDIA_TYPES
 from swapgraph.answer import GRAPH_MEDIA_TYPES as GRAPH_MEDIA_TYPES
 from swapgraph.answer import SELECT_MEDIA_TYPES as SELECT_MEDIA_TYPES
 from swapgraph.answer import Binding as Binding
-from swapgraph.answer import CappedBuffer, check_size, shorten
 from swapgraph.answer import QueryDataset as QueryDataset
 from swapgraph.answer import Serialized as Serialized
+from swapgraph.answer import check_size, serialize, shorten
 from swapgraph.answer import choose_media_type as choose_media_type
 from swapgraph.errors import LimitExceeded, QueryError, QueryTimeout
 from swapgraph.errors import NotAcceptable as NotAcceptable
@@ -484,17 +484,9 @@ class RemoteEngine:
         if media_type in accepted:
             return Serialized(media_type, check_size(response.content, max_bytes))
         # The endpoint ignored Accept: convert.
-        result = _parse_oxigraph(media_type, response.content, self.url)
-        buffer = CappedBuffer(max_bytes)
-        output: IO[bytes] = buffer  # type: ignore[assignment]
-        if isinstance(result, ox.QueryTriples):
-            media_type = choose_media_type("graph", accepted)
-            ox.serialize(result, output, formats.graph_format(media_type))
-        else:
-            kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-            media_type = choose_media_type(kind, accepted)
-            result.serialize(output, formats.result_format(media_type))
-        return Serialized(media_type, buffer.getvalue())
+        return serialize(
+            _parse_oxigraph(media_type, response.content, self.url), accepted, max_bytes
+        )
 
     def _rewritten(
         self,
@@ -508,24 +500,17 @@ class RemoteEngine:
         response = self._post(sparql, TERM_MEDIA_TYPES, bindings, dataset, base_iri)
         answer = Serialized(_media_type(response), response.content)
         parsed = _parse_oxigraph(answer.media_type, answer.body, self.url)
-        buffer = CappedBuffer(max_bytes)
-        output: IO[bytes] = buffer  # type: ignore[assignment]
         if isinstance(parsed, ox.QueryTriples):
-            media_type = choose_media_type("graph", accepted)
-            ox.serialize(parsed, output, formats.graph_format(media_type))
-            return Serialized(media_type, buffer.getvalue())
+            return serialize(parsed, accepted, max_bytes)
         result = from_oxigraph_result(parsed)
         if isinstance(result, SelectResult):
             from swapgraph.results import to_json  # results builds on this module
 
-            media_type = choose_media_type("select", accepted)
             body = to_json(_as_bound(result, bindings))
         else:
-            media_type = choose_media_type("ask", accepted)
             body = {"head": {}, "boolean": isinstance(result, AskResult) and result.value}
         rewritten = ox.parse_query_results(json.dumps(body).encode(), ox.QueryResultsFormat.JSON)
-        rewritten.serialize(output, formats.result_format(media_type))
-        return Serialized(media_type, buffer.getvalue())
+        return serialize(rewritten, accepted, max_bytes)
 
 
 def _as_bound(result: SelectResult, bindings: Mapping[str, Binding] | None) -> SelectResult:

@@ -10,19 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from swapgraph import daily_totals, formats, oxigraph_load
-from swapgraph.answer import (
-    Binding,
-    CappedBuffer,
-    QueryDataset,
-    Serialized,
-    choose_media_type,
-    shorten,
-)
+from swapgraph import daily_totals, oxigraph_load
+from swapgraph.answer import Binding, QueryDataset, Serialized, serialize, shorten
 from swapgraph.errors import QueryError, QuerySyntaxError
 from swapgraph.paths import Project
 from swapgraph.query_text import DEFAULT_PREFIXES, check_read_only_query, describe_syntax_error
@@ -165,20 +158,7 @@ class OxigraphEngine:
         base_iri: str | None = None,
     ) -> Serialized:
         """Run a query and let Oxigraph write the result in a negotiated media type."""
-        result = self._run(sparql, bindings, dataset, base_iri)
-        buffer = CappedBuffer(max_bytes)
-        output: IO[bytes] = buffer  # type: ignore[assignment]
-        try:
-            if isinstance(result, ox.QueryTriples):
-                media_type = choose_media_type("graph", accepted)
-                result.serialize(output, formats.graph_format(media_type))
-            else:
-                kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-                media_type = choose_media_type(kind, accepted)
-                result.serialize(output, formats.result_format(media_type))
-        except (OSError, ValueError, RuntimeError) as error:
-            raise QueryError(f"query failed: {error}") from None
-        return Serialized(media_type, buffer.getvalue())
+        return serialize(self._run(sparql, bindings, dataset, base_iri), accepted, max_bytes)
 
 
 _HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW}state> ?state }} }}"
