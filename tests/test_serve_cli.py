@@ -337,19 +337,19 @@ def test_the_server_imports_no_rdf_library_nor_web_framework_while_validation_ru
     assert run.stdout.strip() == "[]"
 
 
-def test_a_server_that_serves_queries_and_pages_does_without_networkx_nor_httpx(
-    tmp_path: Path,
-) -> None:
-    # The server's process holds what it imports for its whole life; networkx (11 MiB) is
-    # for exports, which most servers are never asked for, and httpx (5 MiB) for a remote
-    # engine.
+def _serve_and_look(tmp_path: Path, paths: tuple[str, ...], look: str) -> list[str]:
+    """Serve a copy of the repository twice (validating in a child, then from the cached
+    report); once every path has answered, print ``look`` evaluated in the server's process.
+
+    Returns:
+        What each run printed last. A path that never answers fails the test.
+    """
     port = free_port()
     script = (
-        "import os, sys, threading, time, urllib.request\n"
+        "import gc, os, sys, threading, time, urllib.request\n"
         f"BASE = 'http://127.0.0.1:{port}'\n"
         "def visit():\n"
-        "    for path in ('/api/queries/exchanges-between', '/', '/sparql?query=ASK%7B%7D',\n"
-        "                 '/id/state/russia', '/api/queries'):\n"
+        f"    for path in {paths!r}:\n"
         "        for _ in range(600):\n"
         "            try:\n"
         "                urllib.request.urlopen(BASE + path, timeout=60).read()\n"
@@ -358,7 +358,9 @@ def test_a_server_that_serves_queries_and_pages_does_without_networkx_nor_httpx(
         "                time.sleep(0.1)\n"
         "        else:\n"
         "            print('no answer at', path, flush=True)\n"
-        "    print(sorted(m for m in ('networkx', 'httpx') if m in sys.modules), flush=True)\n"
+        "            os._exit(3)\n"
+        "    gc.collect()\n"
+        f"    print({look}, flush=True)\n"
         "    os._exit(0)\n"
         "threading.Thread(target=visit, daemon=True).start()\n"
         "from swapgraph.cli import main\n"
@@ -367,51 +369,37 @@ def test_a_server_that_serves_queries_and_pages_does_without_networkx_nor_httpx(
     project = tmp_path / "project"
     shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".git", ".swapgraph-cache"))
     command = [sys.executable, "-c", script, "serve", "--project", str(project)]
-    run = subprocess.run(
-        [*command, "--port", str(port), "--workers", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.stdout.strip().splitlines()[-1] == "[]", run.stdout + run.stderr
-
-
-def test_a_server_keeps_no_validation_report_once_it_serves(tmp_path: Path) -> None:
-    # It needs the report's verdict only; kept for its life, the report of the generated 5M
-    # project (35,000 warnings) held tens of MiB. The repository's graph has warnings too.
-    port = free_port()
-    script = (
-        "import gc, os, sys, threading, time, urllib.request\n"
-        "from swapgraph.report import ValidationResult\n"
-        "def count():\n"
-        "    for _ in range(600):\n"
-        "        try:\n"
-        f"            urllib.request.urlopen('http://127.0.0.1:{port}/health', timeout=60)\n"
-        "            break\n"
-        "        except OSError:\n"
-        "            time.sleep(0.1)\n"
-        "    gc.collect()\n"
-        "    kept = sum(isinstance(o, ValidationResult) for o in gc.get_objects())\n"
-        "    print('kept', kept, flush=True)\n"
-        "    os._exit(0)\n"
-        "threading.Thread(target=count, daemon=True).start()\n"
-        "from swapgraph.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
-    )
-    project = tmp_path / "project"
-    shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".git", ".swapgraph-cache"))
-    warnings = Project.open(project)
-    from swapgraph.checked import checked_report
-
-    assert len(checked_report(warnings, use_cache=False).results) > 0, "it needs results"
-    command = [sys.executable, "-c", script, "serve", "--project", str(project)]
-    for run in ("validated in a child", "the cached report"):
-        done = subprocess.run(
+    printed = []
+    for _run in ("validated in a child", "from the cached report"):
+        run = subprocess.run(
             [*command, "--port", str(port), "--workers", "1"],
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
-        assert done.stdout.strip().splitlines()[-1] == "kept 0", (run, done.stdout + done.stderr)
+        assert run.returncode == 0, run.stdout + run.stderr
+        printed.append(run.stdout.strip().splitlines()[-1])
+    return printed
+
+
+def test_a_server_that_serves_queries_and_pages_does_without_networkx_nor_httpx(
+    tmp_path: Path,
+) -> None:
+    # The server's process holds what it imports for its whole life; networkx (11 MiB) is
+    # for exports, which most servers are never asked for, and httpx (5 MiB) for a remote
+    # engine.
+    paths = ("/api/queries/exchanges-between", "/", "/sparql?query=ASK%7B%7D")
+    paths += ("/id/state/russia", "/api/queries")
+    look = "sorted(m for m in ('networkx', 'httpx') if m in sys.modules)"
+    assert _serve_and_look(tmp_path, paths, look) == ["[]", "[]"]
+
+
+def test_a_server_keeps_no_validation_report_once_it_serves(tmp_path: Path) -> None:
+    # It needs the report's verdict only; kept for its life, the report of the generated 5M
+    # project (35,000 warnings) held tens of MiB. The repository's graph has warnings too.
+    from swapgraph.checked import checked_report
+
+    assert checked_report(Project.open(REPO_ROOT), use_cache=False).results, "it needs some"
+    look = "sum(type(o).__name__ == 'ValidationResult' for o in gc.get_objects())"
+    assert _serve_and_look(tmp_path, ("/health",), look) == ["0", "0"]
