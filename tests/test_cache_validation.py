@@ -177,8 +177,8 @@ def test_serve_reuses_the_cached_report(scratch: Project) -> None:
 
 
 def test_files_are_hashed_a_piece_at_a_time_to_the_same_key(tmp_path: Path) -> None:
-    # A server hashes its data files on every start: whole files (28 MB each at 5M triples)
-    # left its process 90 MiB larger for its life. The key is the one they gave, so that
+    # A server hashes its data files on every start: reading the 5M project's whole files
+    # (up to 28 MB each) left a process 27 MiB larger. The key is the one they gave, so that
     # caches written before stay valid.
     import hashlib
     import tracemalloc

@@ -162,8 +162,10 @@ def test_a_named_query_with_iris_reads_no_table_of_names(project: Project) -> No
     bindings = query.bind({}, engine)
     assert bindings["state_a"] == URIRef(f"{ID}state/russia")
     assert for_engine(engine).source is engine
+    assert for_engine(engine).found, "the IRIs looked up are kept"
     query.bind({"state_a": "Russia"}, engine)
     assert for_engine(engine).source is None, "a label needs the tables"
+    assert not for_engine(engine).found, "which answer from then on"
 
 
 def test_an_iri_is_asked_of_the_engine_once_and_the_answers_kept_are_bounded() -> None:

@@ -165,12 +165,19 @@ class Resolver:
         memory.give_back()
         return resolver
 
+    @classmethod
+    def from_graph(cls, graph: Graph) -> Resolver:
+        """Build the resolver over an rdflib graph (the curation commands' working copy)."""
+        rows: Iterable[tuple[Identifier, Literal, Identifier]] = graph.query(NAMES_QUERY)  # type: ignore[assignment]
+        return cls.from_rows((node, str(kind), name) for node, kind, name in rows)
+
     def _read(self) -> None:
         """Read the tables from the source engine, if they are not read yet."""
         if self.source is not None:
             read = Resolver.from_engine(self.source)
             self.labels, self.iris, self.keys = read.labels, read.iris, read.keys
             self.source = None
+            self.found.clear()  # the tables answer from now on
 
     def _named_by_iri(self, iri: str) -> str | None:
         """The one node ``iri`` names in the source engine's data, asked of the engine.
@@ -195,12 +202,6 @@ class Resolver:
             del self.found[next(iter(self.found))]
         node = self.found[iri] = nodes.pop()
         return node
-
-    @classmethod
-    def from_graph(cls, graph: Graph) -> Resolver:
-        """Build the resolver over an rdflib graph (the curation commands' working copy)."""
-        rows: Iterable[tuple[Identifier, Literal, Identifier]] = graph.query(NAMES_QUERY)  # type: ignore[assignment]
-        return cls.from_rows((node, str(kind), name) for node, kind, name in rows)
 
     def _add_node(self, iri: str) -> None:
         self.iris[iri] = iri

@@ -228,7 +228,7 @@ class Ahead:
     triples, validation takes about 11 s, the dump 5 s and each worker 3.5 s: a first start
     took 14.2 s instead of 22.5 s; with ``--store disk`` 15.8 s instead of 21.2 s.
     Workers on the on-disk store open it in milliseconds: they start after validation, so
-    that their memory (60 MiB each before any query) is not added to validation's.
+    that their memory (about 40 MiB each at 1M before any query) is not added to validation's.
     Nothing answers before validation has passed: the service is only handed over by
     :meth:`take`. Only for the embedded Oxigraph engine: rdflib's workers parse every file
     themselves, and a remote engine has nothing to prepare.
