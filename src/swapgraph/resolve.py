@@ -32,7 +32,8 @@ from swapgraph.engine import Engine, select
 from swapgraph.errors import UnknownNameError
 from swapgraph.namespaces import PREFIXES, WD, compact
 
-# The prefixes both queries use.
+# The prefixes both queries use, and the properties that name a node: those it is shown by,
+# the others, and those that match it to a Wikidata IRI.
 _PROLOGUE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -40,15 +41,18 @@ PREFIX schema: <https://schema.org/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX swap: <https://w3id.org/swapgraph/ontology#>
 """
+_LABELS = "rdfs:label|skos:prefLabel|schema:name"
+_OTHER_NAMES = "skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3"
+_MATCHES = "skos:exactMatch|owl:sameAs"
 
 #: Every name of every IRI: ``?kind`` is ``label`` for the names a node is shown by.
 NAMES_QUERY = f"""{_PROLOGUE}SELECT ?node ?kind ?name WHERE {{
-  {{ ?node rdfs:label|skos:prefLabel|schema:name ?name BIND("label" AS ?kind) }}
+  {{ ?node {_LABELS} ?name BIND("label" AS ?kind) }}
   UNION
-  {{ ?node skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3 ?name BIND("other" AS ?kind) }}
+  {{ ?node {_OTHER_NAMES} ?name BIND("other" AS ?kind) }}
   UNION
   {{
-    ?node skos:exactMatch|owl:sameAs ?same
+    ?node {_MATCHES} ?same
     FILTER(STRSTARTS(STR(?same), "{WD}"))
     BIND(STR(?same) AS ?name) BIND("wikidata" AS ?kind)
   }}
@@ -59,14 +63,11 @@ NAMES_QUERY = f"""{_PROLOGUE}SELECT ?node ?kind ?name WHERE {{
 #: The node an IRI names: itself, where it has a name (a row without ``?node``), or the nodes
 #: it is the Wikidata IRI of. ``?iri`` is bound by the engine.
 IRI_QUERY = f"""{_PROLOGUE}SELECT DISTINCT ?iri ?node WHERE {{
-  {{
-    ?iri rdfs:label|schema:name|skos:prefLabel|skos:altLabel|swap:iso3166Alpha2|swap:iso3166Alpha3
-      ?name
-  }}
+  {{ ?iri {_LABELS}|{_OTHER_NAMES} ?name }}
   UNION
-  {{ ?iri skos:exactMatch|owl:sameAs ?same FILTER(STRSTARTS(STR(?same), "{WD}")) }}
+  {{ ?iri {_MATCHES} ?same FILTER(STRSTARTS(STR(?same), "{WD}")) }}
   UNION
-  {{ ?node skos:exactMatch|owl:sameAs ?iri FILTER(isIRI(?node) && STRSTARTS(STR(?iri), "{WD}")) }}
+  {{ ?node {_MATCHES} ?iri FILTER(isIRI(?node) && STRSTARTS(STR(?iri), "{WD}")) }}
 }}
 LIMIT 10
 """
