@@ -93,12 +93,13 @@ def _pss(pid: int) -> int:
 
 def _role(process: psutil.Process) -> str:
     """A short name for a process of a server's tree."""
-    command = " ".join(process.cmdline())
+    argv = process.cmdline()
+    command = " ".join(argv)
     if "resource_tracker" in command:
         return "resource tracker"
     if "spawn_main" in command or "forkserver" in command:
         return "child"
-    return Path(process.cmdline()[0]).name if process.cmdline() else "?"
+    return Path(argv[0]).name if argv else "?"
 
 
 class MemoryMonitor(threading.Thread):
