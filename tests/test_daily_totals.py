@@ -50,7 +50,7 @@ RANGES = [
     {"from": "1995-02-14", "to": "2023-03-01"},
     {"from": "2030-01-01"},
 ]
-IN_VIEW = f"GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW}state> ?state }}"
+IN_VIEW = f"GRAPH <{daily_totals.GRAPH}> {{ ?state <{daily_totals.DAY}> ?day }}"
 
 #: The named query's columns, in its order (the view query's must be the same).
 COLUMNS = ["state", "state_label", "date", "from", "to", "returned", "running_total"]
@@ -68,7 +68,7 @@ def test_view_is_in_its_named_graph_only(project: Project, engine_name: str) -> 
     engine = open_engine(project, engine_name)
     in_graph = engine.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {IN_VIEW} }}")
     in_default = engine.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?row <{daily_totals.VIEW}state> ?state }}"
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?state <{daily_totals.DAY}> ?day }}"
     )
     assert isinstance(in_graph, SelectResult) and isinstance(in_default, SelectResult)
     assert int(in_graph.rows[0]["n"]) > 0  # type: ignore[arg-type]
@@ -253,15 +253,7 @@ def test_view_and_direct_sums_agree_on_generated_data(
     assert len(states) == 3 and len(years) == 8 and len(months) > 40  # spread as intended
 
 
-VIEW_ROWS = f"""
-PREFIX view: <{daily_totals.VIEW}>
-SELECT ?state ?date ?returned ?before ?previous WHERE {{
-  GRAPH <{daily_totals.GRAPH}> {{
-    ?row view:state ?state ; view:date ?date ; view:returned ?returned ; view:before ?before .
-    OPTIONAL {{ ?row view:previous ?previous }}
-  }}
-}} ORDER BY ?state ?date
-"""
+VIEW_ROWS = f"SELECT ?state ?day WHERE {{ {IN_VIEW} }} ORDER BY ?state ?day"
 
 
 def test_the_view_is_whole_however_many_batches_it_is_loaded_in(
@@ -273,20 +265,23 @@ def test_the_view_is_whole_however_many_batches_it_is_loaded_in(
     monkeypatch.setattr(swapgraph.oxigraph_load, "_VIEW_LINES", 7)
     batched = OxigraphEngine.from_files(generated_files).query(VIEW_ROWS)
     assert isinstance(whole, SelectResult) and isinstance(batched, SelectResult)
-    assert len(whole.rows) > 200  # about 1,000 quads: some 150 batches of 7
+    assert len(whole.rows) > 100  # some 20 batches of 7
     assert batched.rows == whole.rows
 
 
+@pytest.mark.parametrize("engine_name", sorted(ENGINES))
 def test_a_state_that_is_a_blank_node_is_the_datas_own_node_in_the_view(
-    tmp_path: Path, query: NamedQuery
+    tmp_path: Path, query: NamedQuery, engine_name: str
 ) -> None:
     # The view of IRI states is loaded as text, whose blank nodes the bulk loader renames:
     # a blank-node state written there would be a new node, with no label and no link.
+    # Blank nodes come before IRIs in either engine's order, each engine orders them its
+    # own way, and the view's ranks must give that order.
     graph = generated_graph()
-    state = BNode()
-    graph.add((state, RDF.type, SWAP.State))
-    graph.add((state, RDFS.label, Literal("A state without an IRI")))
-    for number in range(5):
+    for number in range(6):
+        state = BNode()
+        graph.add((state, RDF.type, SWAP.State))
+        graph.add((state, RDFS.label, Literal(f"A state without an IRI, {number}")))
         exchange = URIRef(f"https://example.org/exchange/blank-{number}")
         transfer = BNode()
         graph.add((exchange, SWAP.date, Literal(f"2022-0{number + 1}-10", datatype=XSD.date)))
@@ -295,17 +290,19 @@ def test_a_state_that_is_a_blank_node_is_the_datas_own_node_in_the_view(
         graph.add((transfer, SWAP.peopleCount, Literal(number + 1)))
     file = tmp_path / "blank-state.nt"
     graph.serialize(file, format="nt", encoding="utf-8")
-    engine = OxigraphEngine.from_files([file])
+    engine = ENGINES[engine_name]([file])
     assert engine.has_daily_totals()
-    without = _without_view(OxigraphEngine.from_files([file]))
     bindings = query.bind({})
-
-    def by_label(result: object) -> list[tuple[object, ...]]:  # blank labels differ by load
-        return sorted((row[1:] for row in _rows(result)), key=str)
-
-    from_view = by_label(engine.query(daily_totals.RUNNING_TOTAL_QUERY, bindings))
-    assert from_view == by_label(without.query(query.text, bindings))
-    assert ("A state without an IRI", date(2022, 5, 10), 5, 15) in from_view
+    # Blank nodes are named anew at each load: both ways are asked of the same engine, the
+    # direct one in a text that is the named query's but for a space, which it runs as is.
+    direct_text = query.text.replace("swap:peopleCount ?count", "swap:peopleCount  ?count")
+    assert daily_totals.view_query_for(direct_text) is None
+    from_view = _rows(engine.query(daily_totals.RUNNING_TOTAL_QUERY, bindings))
+    direct = _rows(engine.query(direct_text, bindings))
+    assert len(direct) > 100
+    assert from_view[:6] == direct[:6]  # the blank-node states, in the engine's order
+    assert from_view == direct
+    assert ("A state without an IRI, 4", date(2022, 5, 10), 5, 5) in [row[1:] for row in direct]
 
 
 # Oxigraph only: rdflib takes 20 s to add the totals up directly on the real graph, and its
@@ -375,8 +372,8 @@ def test_view_left_empty_where_python_cannot_order_as_sparql() -> None:
     day, integer = daily_totals.XSD_DATE, daily_totals.XSD_INTEGER
     good = ("s", "2025-05-23", day, "3", integer)
     assert daily_totals.view_rows([good, ("s", "2025-05-01", day, "2", integer)]) == [
-        ("s", "2025-05-01", 2, 0, None),
-        ("s", "2025-05-23", 3, 2, "2025-05-01"),
+        ("s", "2025-05-01", 2, 0, None, 0),
+        ("s", "2025-05-23", 3, 2, "2025-05-01", 0),
     ]
     for bad in [
         ("s", "2025-05-23Z", day, "3", integer),  # a time zone

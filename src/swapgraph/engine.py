@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -253,20 +252,25 @@ class RdflibEngine:
         result = self.query(daily_totals.PER_DAY_QUERY)
         assert isinstance(result, SelectResult)
         per_day: list[daily_totals.PerDay] = []
-        states: dict[str, Identifier] = {}
+        blank: dict[str, BNode] = {}
         for row in result.rows:
             state, day, returned = row["state"], row["date"], row["returned"]
-            if not (isinstance(day, Literal) and isinstance(returned, Literal) and state):
+            if not (
+                isinstance(state, URIRef | BNode)
+                and isinstance(day, Literal)
+                and isinstance(returned, Literal)
+            ):
                 return
-            states[str(state)] = state
+            key = daily_totals.state_key(str(state), isinstance(state, BNode))
+            if isinstance(state, BNode):
+                blank[key] = state
             per_day.append(
-                (str(state), str(day), str(day.datatype), str(returned), str(returned.datatype))
+                (key, str(day), str(day.datatype), str(returned), str(returned.datatype))
             )
         view = self.dataset.graph(URIRef(daily_totals.GRAPH))
-        subjects: defaultdict[int, BNode] = defaultdict(BNode)
-        for index, name, value, datatype in daily_totals.view_statements(per_day):
-            term = states[value] if datatype is None else Literal(value, datatype=URIRef(datatype))
-            view.add((subjects[index], URIRef(daily_totals.VIEW + name), term))
+        day_property = URIRef(daily_totals.DAY)
+        for key, text in daily_totals.view_statements(per_day):
+            view.add((blank.get(key) or URIRef(key), day_property, Literal(text)))
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
@@ -277,7 +281,7 @@ class RdflibEngine:
         """Tell whether the dataset holds the view of :mod:`swapgraph.daily_totals`."""
         # A Graph over the store reads the named graph without adding it to the dataset.
         view = Graph(self.dataset.store, identifier=URIRef(daily_totals.GRAPH))
-        return (None, URIRef(daily_totals.VIEW + "state"), None) in view
+        return (None, URIRef(daily_totals.DAY), None) in view
 
     def _run(
         self,
