@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from swapgraph.engine import Engine, OxigraphEngine, RdflibEngine
+from swapgraph.engine import Engine, OxigraphEngine
 from swapgraph.paths import Project
+from swapgraph.rdflib_engine import RdflibEngine
 from tests.conftest import REPO_ROOT, TEST_DATA
 
 FIXTURE_GRAPH = TEST_DATA / "exports" / "exchanges.ttl"

@@ -31,7 +31,6 @@ from swapgraph.engine import (
     Engine,
     OxigraphEngine,
     QueryDataset,
-    RdflibEngine,
     RemoteEngine,
     SelectResult,
     on_view,
@@ -40,6 +39,7 @@ from swapgraph.engine import (
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.namespaces import SWAP
 from swapgraph.paths import Project
+from swapgraph.rdflib_engine import RdflibEngine
 from tests.test_running_total_query import expected_rows
 
 NAME = "returned-running-total"

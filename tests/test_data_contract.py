@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from swapgraph.cli import main
-from swapgraph.engine import OxigraphEngine, RdflibEngine, SelectResult
+from swapgraph.engine import OxigraphEngine, SelectResult
 from swapgraph.load import parse_files
 from swapgraph.paths import Project
+from swapgraph.rdflib_engine import RdflibEngine
 from swapgraph.validate import validate_graph
 from tests.conftest import REPO_ROOT, TEST_DATA
 

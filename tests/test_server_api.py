@@ -18,7 +18,6 @@ from SPARQLWrapper import JSON, SELECT, SPARQLWrapper
 from swapgraph.engine import (
     Engine,
     OxigraphEngine,
-    RdflibEngine,
     RemoteEngine,
     SelectResult,
     to_oxigraph,
@@ -26,6 +25,7 @@ from swapgraph.engine import (
 from swapgraph.named_queries import NamedQuery, load_named_queries
 from swapgraph.paths import Project
 from swapgraph.query_text import add_values_block
+from swapgraph.rdflib_engine import RdflibEngine
 from tests.serving import RunningServer, oxigraph_server
 
 RUSSIA = "https://w3id.org/swapgraph/id/state/russia"

@@ -49,12 +49,15 @@ from rdflib.paths import (
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node, Variable
 
-from swapgraph import memory
+from swapgraph import memory, rdflib_sparql
 from swapgraph.load import quiet_literal_warnings
 
 if TYPE_CHECKING:
     from swapgraph.paths import Project
     from swapgraph.report import ValidationReport
+
+# The shapes' SPARQL runs on rdflib here too: closed to the outside.
+rdflib_sparql.configure()
 
 Term = URIRef | BNode | Literal
 #: The subjects and the objects of one predicate's triples, pair by pair: two lists of

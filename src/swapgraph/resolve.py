@@ -169,6 +169,9 @@ class Resolver:
     @classmethod
     def from_graph(cls, graph: Graph) -> Resolver:
         """Build the resolver over an rdflib graph (the curation commands' working copy)."""
+        from swapgraph import rdflib_sparql  # a server's resolver asks its engine instead
+
+        rdflib_sparql.configure()
         rows: Iterable[tuple[Identifier, Literal, Identifier]] = graph.query(NAMES_QUERY)  # type: ignore[assignment]
         return cls.from_rows((node, str(kind), name) for node, kind, name in rows)
 

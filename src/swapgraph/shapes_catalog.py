@@ -13,9 +13,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from swapgraph.namespaces import term
-
-# One writer of SHACL paths, shared with the validation reports.
-from swapgraph.validate import _path as sparql_path
+from swapgraph.shacl_paths import sparql_path
 
 _TARGETS = {
     SH.targetClass: "instances of",

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from pyshacl import validate as run_shacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import BNode, Graph, URIRef
-from rdflib.collection import Collection
+from rdflib import BNode, Graph
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from swapgraph import rdflib_sparql
 from swapgraph.errors import ProjectError
 from swapgraph.load import ontology_graph, parse_files, quiet_literal_warnings, shapes_graph
 from swapgraph.locate import Anchor, SubjectIndex
@@ -33,14 +33,10 @@ from swapgraph.memory import cycles_uncollected
 from swapgraph.namespaces import SWAP, bind_prefixes, term
 from swapgraph.paths import Project
 from swapgraph.report import SEVERITIES, ValidationReport, ValidationResult
+from swapgraph.shacl_paths import sparql_path
 
-_UNARY_PATHS = {
-    SH.inversePath: "^{}",
-    SH.zeroOrMorePath: "{}*",
-    SH.oneOrMorePath: "{}+",
-    SH.zeroOrOnePath: "{}?",
-}
-
+# pyshacl runs the shapes' SPARQL on rdflib: closed to the outside, as every query here.
+rdflib_sparql.configure()
 
 #: The validators: ``fast`` (:mod:`swapgraph.fast_validate`, falling back to pyshacl for
 #: what it does not implement) and ``pyshacl``, the reference.
@@ -281,7 +277,7 @@ def _result(
     return ValidationResult(
         severity=str(severity).removeprefix(str(SH)) if severity else "Violation",
         focus=_focus(focus, anchor, data),
-        path=_path(paths, path) if path is not None else None,
+        path=sparql_path(paths, path) if path is not None else None,
         value=term(value) if value is not None and value != focus else None,
         shape=term(source_shape) if source_shape is not None else "",
         message=" ".join(messages),
@@ -315,23 +311,6 @@ def _focus(focus: Node, anchor: Anchor | None, data: Graph) -> str:
     )
     steps = (term(p) for p in anchor.steps)
     return " ".join([term(anchor.node), *steps, f"[ {inner} ]" if inner else "[ ]"])
-
-
-def _path(shapes: Graph, path: Node) -> str:
-    """Write a SHACL property path in SPARQL syntax."""
-    if isinstance(path, URIRef):
-        return term(path)
-    if shapes.value(path, RDF.first) is not None:
-        return "/".join(_path(shapes, step) for step in Collection(shapes, path))
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        inner = "|".join(_path(shapes, step) for step in Collection(shapes, alternatives))
-        return f"({inner})"
-    for predicate, template in _UNARY_PATHS.items():
-        inner_path = shapes.value(path, predicate)
-        if inner_path is not None:
-            return template.format(_path(shapes, inner_path))
-    return term(path)
 
 
 def _display_path(path: Path, root: Path) -> str:

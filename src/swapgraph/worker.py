@@ -98,7 +98,7 @@ class WorkerEngine:
             # Opened in milliseconds, and the data stays in the kernel's page cache, shared:
             # a worker holds only what its queries use (see --store in the README).
             return OxigraphEngine(pyoxigraph.Store.read_only(str(self.dataset)))
-        from swapgraph.engine import RdflibEngine  # rdflib, for this engine's workers alone
+        from swapgraph.rdflib_engine import RdflibEngine  # rdflib, for its workers alone
 
         return RdflibEngine.from_files(self.files, dict(self.named_graphs))
 

@@ -29,7 +29,6 @@ from swapgraph.server.requests import (
     record_query,
     single_values,
 )
-from swapgraph.validate import validate_graph
 
 router = APIRouter()
 _SPARQL_JSON = formats.media_type(ox.QueryResultsFormat.JSON)
@@ -266,6 +265,10 @@ class ValidationJob:
 
 
 def _validate(project: Project, body: bytes, media_type: str) -> ValidationReport:
+    # Imported here, in the validation worker that runs this: pyshacl would cost the server
+    # 13 MiB for its whole life.
+    from swapgraph.validate import validate_graph
+
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
