@@ -90,15 +90,16 @@ def _load_view_text(store: ox.Store, statements: Iterable[daily_totals.Statement
     cost), for a build's peak 40 MiB higher, reached while validation beside it is past its
     own peak. Every state is an IRI here: the bulk loader would rename a blank node.
     """
-    tail = f"> <{daily_totals.DAY}> "
+    day = f" <{daily_totals.DAY}> "
     graph = f" <{daily_totals.GRAPH}> .\n"
     lines: list[str] = []
     for state, text in statements:
         if len(lines) >= _VIEW_LINES:
             store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
             lines.clear()
-        # The string is digits, dashes and spaces (see daily_totals): no escaping.
-        lines.append(f'<{state}{tail}"{text}"{graph}')
+        # The state as Oxigraph writes it (escaped where N-Quads needs it); the string is
+        # digits, dashes and spaces (see daily_totals): no escaping.
+        lines.append(f'{ox.NamedNode(state)}{day}"{text}"{graph}')
     if lines:
         store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
 
