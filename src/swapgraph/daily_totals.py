@@ -2,25 +2,20 @@
 
 SPARQL has no window function, so a running total over a date range costs a query far more
 than the rows it returns (see ``api/returned-running-total.rq``). The embedded engines
-therefore compute, once when they load the data, one statement per state and day on which
-people were returned to it, in the named graph :data:`GRAPH` (never in the default graph, so
-that other queries, exports and statistics see the data unchanged)::
+therefore compute, once when they load the data, one row per state and day on which people
+were returned to it, in the named graph :data:`GRAPH` (never in the default graph, so that
+other queries, exports and statistics see the data unchanged)::
 
-    <state> view:day "2025-05-23 2025-05-01 7 12 340" .
-
-The state is a ``swap:State`` that ``swap:receivedBy`` names, and the string holds, separated
-by single spaces: the day (a canonical ``xsd:date``, ten characters), its state's latest
-earlier day (``----------`` for none), the state's rank in SPARQL's order of terms, the
-``swap:peopleCount`` of that day added up, and what was returned to the state on every
-earlier day. One statement a row, where five properties of a row node took five: on an
-on-disk store each statement a row is a lookup, and the named query at 1M triples took 1.6 s
-that way against 0.5 s this way (the rank orders the rows without reading an IRI from the
-store at each comparison of the sort).
+    _:row  view:state     <state> ;          # a swap:State that swap:receivedBy names
+           view:date      "2025-05-23"^^xsd:date ;
+           view:returned  12 ;               # the swap:peopleCount of that day, added up
+           view:before    340 ;              # returned to the state on every earlier day
+           view:previous  "2025-05-01"^^xsd:date .   # its latest earlier day, if any
 
 From these a running total from any first day takes plain joins (:data:`RUNNING_TOTAL_QUERY`):
-the total at a row is its earlier days' total plus its own, less the earlier days' total of
-the first day of the range, and that first day is the one day of the state in the range
-whose latest earlier day is not.
+the total at a row is ``before + returned`` of the row less ``before`` of the first day of
+the range, and that first day is the one day of the state in the range whose ``previous``
+day is not.
 
 The named query keeps its own text, which adds the totals up directly and answers on every
 SPARQL engine: that text is what ``/api/queries`` shows, what clients send to ``/sparql``
@@ -45,7 +40,7 @@ from datetime import date
 #: The named graph holding the view (kept out of the default graph).
 GRAPH = "https://w3id.org/swapgraph/id/view/daily-totals"
 #: Changes whenever the view's content changes, so that stores cached with another are rebuilt.
-FORMAT = "daily-totals 2"
+FORMAT = "daily-totals 1"
 #: The namespace of the view's properties, local to its graph.
 VIEW = f"{GRAPH}#"
 
@@ -68,41 +63,27 @@ GROUP BY ?state ?date
 #: query (the filters that read them sit in nested groups, which the engines' own bindings
 #: reach; a ``VALUES`` block would not, which is one reason this text is never sent to a
 #: remote endpoint). Each row of the range meets the one first day of its state in the
-#: range: no pair of days is ever formed. The order of the groups is Oxigraph's order of
-#: evaluation: the labels joined to the 60-odd first days, not to every row, took 0.14 s at
-#: 1M triples in memory where joined last they took 0.64.
+#: range: no pair of days is ever formed.
 RUNNING_TOTAL_QUERY = f"""\
 PREFIX view: <{VIEW}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 SELECT ?state ?state_label ?date ?from ?to ?returned ?running_total
 WHERE {{
   {{
-    {{
-      {{
-        GRAPH <{GRAPH}> {{ ?state view:day ?first }}
-        BIND(STRDT(SUBSTR(?first, 1, 10), xsd:date) AS ?first_date)
-        # The first day of the range: no earlier day, or one before ?from (COALESCE: an
-        # earlier day not comparable with ?from is not in the range).
-        FILTER(?first_date >= ?from && ?first_date <= ?to
-               && (SUBSTR(?first, 12, 1) = "-"
-                   || !COALESCE(STRDT(SUBSTR(?first, 12, 10), xsd:date) >= ?from, false)))
-      }}
-      OPTIONAL {{ ?state rdfs:label ?state_label }}
+    GRAPH <{GRAPH}> {{
+      ?first view:state ?state ; view:date ?first_date ; view:before ?first_before .
+      FILTER(?first_date >= ?from && ?first_date <= ?to)
+      FILTER NOT EXISTS {{ ?first view:previous ?previous FILTER(?previous >= ?from) }}
     }}
-    {{
-      GRAPH <{GRAPH}> {{ ?state view:day ?day }}
-      BIND(STRDT(SUBSTR(?day, 1, 10), xsd:date) AS ?date)
+    GRAPH <{GRAPH}> {{
+      ?day view:state ?state ; view:date ?date ; view:returned ?returned ; view:before ?before .
       FILTER(?date >= ?from && ?date <= ?to)
     }}
-    BIND(SUBSTR(?day, 23) AS ?ranked)
-    BIND(STRAFTER(?ranked, " ") AS ?figures)
-    BIND(xsd:integer(STRBEFORE(?figures, " ")) AS ?returned)
-    BIND(xsd:integer(STRAFTER(?figures, " ")) + ?returned
-         - xsd:integer(STRAFTER(STRAFTER(SUBSTR(?first, 23), " "), " ")) AS ?running_total)
+    OPTIONAL {{ ?state rdfs:label ?state_label }}
+    BIND(?before + ?returned - ?first_before AS ?running_total)
   }}
 }}
-ORDER BY xsd:integer(STRBEFORE(?ranked, " ")) ?date
+ORDER BY ?state ?date
 """
 
 #: The fingerprint (:func:`fingerprint`) of ``api/returned-running-total.rq`` for which
@@ -149,35 +130,18 @@ _MAX_INTEGER = 2**63 - 1
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
-#: An answer row of :data:`PER_DAY_QUERY` as plain strings: the state's key
-#: (:func:`state_key`), the date's lexical form and datatype IRI, the sum's lexical form and
+#: An answer row of :data:`PER_DAY_QUERY` as plain strings: the state (an IRI, or a blank
+#: node's label), the date's lexical form and datatype IRI, the sum's lexical form and
 #: datatype IRI. Plain strings, so that each engine converts from and to its own terms.
 PerDay = tuple[str, str, str, str, str]
-#: A row of the view: state key, date, returned that day, returned before, previous day or
-#: None, and the state's rank in SPARQL's order.
-ViewRow = tuple[str, str, int, int, str | None, int]
-#: A statement of the view, for an engine to write with its own terms: the state's key
-#: (:func:`state_key`) and the string the statement's object holds.
-Statement = tuple[str, str]
-#: The view's one property, as a full IRI.
-DAY = f"{VIEW}day"
-#: Written for a day with no earlier day: as wide as a date, and no date starts with it.
-NO_DAY = "-" * 10
-
-
-def state_key(value: str, blank: bool) -> str:
-    """The key of a state in :data:`PerDay`: its IRI, or ``_:`` and a blank node's label.
-
-    Either engine's ``ORDER BY`` puts blank nodes before IRIs, and orders blank nodes by
-    label and IRIs by code point (Oxigraph compares the strings, rdflib sorts its terms by
-    kind and then by string), which is the order the view's ranks give the states. No IRI
-    begins with ``_:``: a scheme begins with a letter.
-    """
-    return f"_:{value}" if blank else value
-
-
-def _sparql_order(key: str) -> tuple[int, str]:
-    return (0, key[2:]) if key.startswith("_:") else (1, key)
+#: A row of the view: state, date, returned that day, returned before, previous day or None.
+ViewRow = tuple[str, str, int, int, str | None]
+#: A statement of the view, for an engine to write with its own terms: the row it belongs to
+#: (a number), the property's local name in :data:`VIEW`, and its object: the state's key as
+#: :data:`PerDay` gives it (datatype ``None``), or a literal's lexical form and datatype IRI.
+Statement = tuple[int, str, str, str | None]
+#: The view's properties (local names in :data:`VIEW`).
+PROPERTIES = ("state", "date", "returned", "before", "previous")
 
 
 def view_rows(rows: Iterable[PerDay]) -> list[ViewRow]:
@@ -206,17 +170,22 @@ def view_rows(rows: Iterable[PerDay]) -> list[ViewRow]:
 
 def view_statements(rows: Iterable[PerDay]) -> Iterator[Statement]:
     """The statements of the view (:func:`view_rows`), from the rows of :data:`PER_DAY_QUERY`."""
-    for state, day, returned, before, previous, rank in view_rows(rows):
-        yield state, f"{day} {previous or NO_DAY} {rank} {returned} {before}"
+    for index, (state, day, returned, before, previous) in enumerate(view_rows(rows)):
+        yield index, "state", state, None
+        yield index, "date", day, XSD_DATE
+        yield index, "returned", str(returned), XSD_INTEGER
+        yield index, "before", str(before), XSD_INTEGER
+        if previous is not None:
+            yield index, "previous", previous, XSD_DATE
 
 
 def _rows(per_state: Mapping[str, list[tuple[date, int]]]) -> Iterator[ViewRow]:
-    for rank, state in enumerate(sorted(per_state, key=_sparql_order)):
+    for state, days in per_state.items():
         before = 0
         previous: str | None = None
-        for day, returned in sorted(per_state[state]):
+        for day, returned in sorted(days):
             text = day.isoformat()
-            yield state, text, returned, before, previous, rank
+            yield state, text, returned, before, previous
             before += returned
             previous = text
 

@@ -161,7 +161,7 @@ class OxigraphEngine:
         return serialize(self._run(sparql, bindings, dataset, base_iri), accepted, max_bytes)
 
 
-_HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?state <{daily_totals.DAY}> ?day }} }}"
+_HAS_VIEW = f"ASK {{ GRAPH <{daily_totals.GRAPH}> {{ ?row <{daily_totals.VIEW}state> ?state }} }}"
 
 
 def on_view(sparql: str, dataset: QueryDataset | None, has_view: Callable[[], bool]) -> str:

@@ -10,6 +10,7 @@ report a syntax error with file and line, or to read a syntax Oxigraph does not.
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from swapgraph import daily_totals, formats
 
 #: Quads of the daily-totals view given to the bulk loader at once, as terms.
 _VIEW_BATCH = 10_000
-#: Lines of N-Quads of the view given to the bulk loader at once.
+#: Lines of N-Quads of the view given to the bulk loader at once, at least (whole rows).
 _VIEW_LINES = 50_000
 
 
@@ -62,7 +63,7 @@ def add_daily_totals(store: ox.Store) -> None:
     solutions = store.query(daily_totals.PER_DAY_QUERY)
     assert isinstance(solutions, ox.QuerySolutions)
     per_day: list[daily_totals.PerDay] = []
-    blank: dict[str, ox.BlankNode] = {}
+    states: dict[str, ox.NamedNode | ox.BlankNode] = {}
     for state, day, returned in solutions:
         if not (
             isinstance(state, ox.NamedNode | ox.BlankNode)
@@ -70,36 +71,39 @@ def add_daily_totals(store: ox.Store) -> None:
             and isinstance(returned, ox.Literal)
         ):
             return
-        key = daily_totals.state_key(state.value, isinstance(state, ox.BlankNode))
-        if isinstance(state, ox.BlankNode):
-            blank[key] = state
-        day_type, returned_type = day.datatype.value, returned.datatype.value
-        per_day.append((key, day.value, day_type, returned.value, returned_type))
+        states[str(state)] = state
+        per_day.append(
+            (str(state), day.value, day.datatype.value, returned.value, returned.datatype.value)
+        )
     statements = daily_totals.view_statements(per_day)
-    if blank:
-        _load_view_terms(store, statements, blank)
-    else:
+    if all(isinstance(state, ox.NamedNode) for state in states.values()):
         _load_view_text(store, statements)
+    else:
+        _load_view_terms(store, statements, states)
 
 
 def _load_view_text(store: ox.Store, statements: Iterable[daily_totals.Statement]) -> None:
-    """Load the view as N-Quads text, a few thousand statements at a time.
+    """Load the view as N-Quads text, a few thousand rows at a time.
 
-    At 1M triples (197k quads of an earlier form of the view) this took 1.5 s of CPU where
-    quads made as Python terms took 3.5 (2.3 in calls of 10,000 lines: each call has its
-    cost), for a build's peak 40 MiB higher, reached while validation beside it is past its
-    own peak. Every state is an IRI here: the bulk loader would rename a blank node.
+    At 1M triples (197k quads) this took 1.5 s of CPU where quads made as Python terms
+    took 3.5 (2.3 in calls of 10,000 lines: each call has its cost), for a build's peak
+    40 MiB higher, reached while validation beside it is past its own peak. The bulk
+    loader renames blank nodes at each call, so a row's statements go in one call, and
+    a state (always an IRI here) is written as itself.
     """
-    day = f" <{daily_totals.DAY}> "
-    graph = f" <{daily_totals.GRAPH}> .\n"
+    graph = f"<{daily_totals.GRAPH}> .\n"
+    properties = {name: f"<{daily_totals.VIEW}{name}> " for name in daily_totals.PROPERTIES}
     lines: list[str] = []
-    for state, text in statements:
-        if len(lines) >= _VIEW_LINES:
-            store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
-            lines.clear()
-        # The state as Oxigraph writes it (escaped where N-Quads needs it); the string is
-        # digits, dashes and spaces (see daily_totals): no escaping.
-        lines.append(f'{ox.NamedNode(state)}{day}"{text}"{graph}')
+    row = -1
+    for index, name, value, datatype in statements:
+        if index != row:  # a row's statements come together: a call ends between rows
+            if len(lines) >= _VIEW_LINES:
+                store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
+                lines.clear()
+            row = index
+        # Dates and integers are canonical lexical forms (see daily_totals): no escaping.
+        term = value if datatype is None else f'"{value}"^^<{datatype}>'
+        lines.append(f"_:r{index} {properties[name]}{term} {graph}")
     if lines:
         store.bulk_load("".join(lines), format=ox.RdfFormat.N_QUADS)
 
@@ -107,18 +111,27 @@ def _load_view_text(store: ox.Store, statements: Iterable[daily_totals.Statement
 def _load_view_terms(
     store: ox.Store,
     statements: Iterable[daily_totals.Statement],
-    blank: Mapping[str, ox.BlankNode],
+    states: Mapping[str, ox.NamedNode | ox.BlankNode],
 ) -> None:
     """Load the view as pyoxigraph terms: a state that is a blank node is the data's own."""
     graph = ox.NamedNode(daily_totals.GRAPH)
-    day = ox.NamedNode(daily_totals.DAY)
+    properties = {name: ox.NamedNode(daily_totals.VIEW + name) for name in daily_totals.PROPERTIES}
+    datatypes = {
+        iri: ox.NamedNode(iri) for iri in (daily_totals.XSD_DATE, daily_totals.XSD_INTEGER)
+    }
+    subjects: defaultdict[int, ox.BlankNode] = defaultdict(ox.BlankNode)
     # Made as they are loaded, and loaded a few thousand at a time: the bulk loader
-    # buffers what it is given. At 1M triples (197k quads of an earlier form of the view),
-    # a store's build peaked at 351 MiB with a list of every quad, 266 with one generator,
-    # 173 in batches of 10,000, which is what loading the data alone takes (167); no slower.
+    # buffers what it is given. At 1M triples (197k quads of the view), a store's build
+    # peaked at 351 MiB with a list of every quad, 266 with one generator, 173 in
+    # batches of 10,000, which is what loading the data alone takes (167); no slower.
     quads = (
-        ox.Quad(blank.get(state) or ox.NamedNode(state), day, ox.Literal(text), graph)
-        for state, text in statements
+        ox.Quad(
+            subjects[index],
+            properties[name],
+            states[value] if datatype is None else ox.Literal(value, datatype=datatypes[datatype]),
+            graph,
+        )
+        for index, name, value, datatype in statements
     )
     while batch := list(itertools.islice(quads, _VIEW_BATCH)):
         store.bulk_extend(batch)

@@ -7,6 +7,7 @@ Importing it configures rdflib's SPARQL as :mod:`swapgraph.rdflib_sparql` descri
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
+from rdflib.term import Identifier
 
 from swapgraph import daily_totals, formats, rdflib_sparql
 from swapgraph.answer import Binding, QueryDataset, Serialized, check_size, choose_media_type
@@ -71,25 +73,20 @@ class RdflibEngine:
         result = self.query(daily_totals.PER_DAY_QUERY)
         assert isinstance(result, SelectResult)
         per_day: list[daily_totals.PerDay] = []
-        blank: dict[str, BNode] = {}
+        states: dict[str, Identifier] = {}
         for row in result.rows:
             state, day, returned = row["state"], row["date"], row["returned"]
-            if not (
-                isinstance(state, URIRef | BNode)
-                and isinstance(day, Literal)
-                and isinstance(returned, Literal)
-            ):
+            if not (isinstance(day, Literal) and isinstance(returned, Literal) and state):
                 return
-            key = daily_totals.state_key(str(state), isinstance(state, BNode))
-            if isinstance(state, BNode):
-                blank[key] = state
+            states[str(state)] = state
             per_day.append(
-                (key, str(day), str(day.datatype), str(returned), str(returned.datatype))
+                (str(state), str(day), str(day.datatype), str(returned), str(returned.datatype))
             )
         view = self.dataset.graph(URIRef(daily_totals.GRAPH))
-        day_property = URIRef(daily_totals.DAY)
-        for key, text in daily_totals.view_statements(per_day):
-            view.add((blank.get(key) or URIRef(key), day_property, Literal(text)))
+        subjects: defaultdict[int, BNode] = defaultdict(BNode)
+        for index, name, value, datatype in daily_totals.view_statements(per_day):
+            term = states[value] if datatype is None else Literal(value, datatype=URIRef(datatype))
+            view.add((subjects[index], URIRef(daily_totals.VIEW + name), term))
 
     @classmethod
     def from_project(cls, project: Project) -> RdflibEngine:
@@ -100,7 +97,7 @@ class RdflibEngine:
         """Tell whether the dataset holds the view of :mod:`swapgraph.daily_totals`."""
         # A Graph over the store reads the named graph without adding it to the dataset.
         view = Graph(self.dataset.store, identifier=URIRef(daily_totals.GRAPH))
-        return (None, URIRef(daily_totals.DAY), None) in view
+        return (None, URIRef(daily_totals.VIEW + "state"), None) in view
 
     def _run(
         self,
